@@ -1,0 +1,67 @@
+/**
+ * The cluster repository as the promotion domain sees it: read a few files at the branch head,
+ * then commit a change set with compare-and-swap on that head. Adapters: GitHub (REST/GraphQL via
+ * Octokit) and plain git (isomorphic-git over smart HTTP or a local path).
+ */
+
+export interface SnapshotRequest {
+  /** Repository-relative file paths whose text is needed (absent files come back `undefined`). */
+  readonly files: readonly string[];
+  /** Repository-relative directory paths whose git tree object id is needed (absent: `undefined`). */
+  readonly trees: readonly string[];
+}
+
+export interface RepoSnapshot {
+  /** Commit id of the branch head the snapshot was read at; `undefined` for an empty repository. */
+  readonly head: string | undefined;
+  readonly files: ReadonlyMap<string, string | undefined>;
+  /** Git tree object id (sha1 hex) of each requested directory. */
+  readonly trees: ReadonlyMap<string, string | undefined>;
+}
+
+/** A file to write (mode 100644, bytes) or to delete (`content: null`). */
+export interface FileChange {
+  readonly path: string;
+  readonly content: Uint8Array | null;
+}
+
+export interface ChangeSet {
+  /** Full commit message: subject line, blank line, body, trailers. */
+  readonly message: string;
+  readonly changes: readonly FileChange[];
+}
+
+export interface CommitResult {
+  readonly sha: string;
+  readonly parent: string | undefined;
+}
+
+export interface PullRequestRequest {
+  readonly head: string;
+  readonly base: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+export interface PullRequestResult {
+  readonly number: number;
+  readonly url: string;
+  readonly created: boolean;
+}
+
+export interface GitHost {
+  readonly kind: 'github' | 'git';
+  /** Human-readable location of the repository (URL or path) for logs and output. */
+  readonly location: string;
+  snapshot(branch: string, request: SnapshotRequest): Promise<RepoSnapshot>;
+  /**
+   * Commits `changeSet` on top of `expectedHead` and moves `branch` to it only if the branch still
+   * points at `expectedHead` (`undefined`: the branch must not exist yet). Throws a retryable
+   * `GitHostError` with code `BRANCH_MOVED` when another writer got there first.
+   */
+  commit(branch: string, expectedHead: string | undefined, changeSet: ChangeSet): Promise<CommitResult>;
+  /** Creates `branch` at `sha` or moves it there (force); used for pull-request branches. */
+  setBranch?(branch: string, sha: string): Promise<void>;
+  /** Opens a pull request, or returns the open one for the same head (idempotent). */
+  openPullRequest?(request: PullRequestRequest): Promise<PullRequestResult>;
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import type { GitHost } from '../../functions/ports/git-host';
+import { GitHostError } from '../../functions/ports/git-host-error';
+import { blobId, treeId } from '../../functions/promotion/git-object-id';
+
+/**
+ * One behaviour suite every GitHost adapter must pass (GitHub API, plain git over HTTP, local path).
+ * The fixture is backed by a real git repository, so assertions read the truth with the git CLI.
+ */
+export interface GitHostFixture {
+  readonly host: GitHost;
+  readonly branch: string;
+  /** Runs the git CLI in the backing (bare) repository and returns trimmed stdout. */
+  git(...args: string[]): Promise<string>;
+  /** Another writer commits `path` directly on the branch in the backing repository; returns its sha. */
+  competingCommit(path: string, content: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type GitHostFixtureFactory = (seed: Readonly<Record<string, string>>) => Promise<GitHostFixture>;
+
+const SEED = {
+  'README.md': '# cluster\n',
+  'environments/dev/kustomization.yaml': 'resources: []\n',
+  'charts/demo/1.0.0/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 1.0.0\n',
+  'charts/demo/1.0.0/templates/cm.yaml': 'kind: ConfigMap\n',
+};
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+const withFixture =
+  (factory: GitHostFixtureFactory, test: (fixture: GitHostFixture) => Promise<void>) => async () => {
+    const fixture = await factory(SEED);
+    try {
+      await test(fixture);
+    } finally {
+      await fixture.close();
+    }
+  };
+
+export const describeGitHostContract = (name: string, factory: GitHostFixtureFactory): void => {
+  describe(`GitHost contract: ${name}`, () => {
+    it(
+      'reads the head, file texts and tree ids of a snapshot',
+      withFixture(factory, async ({ host, branch, git }) => {
+        const snapshot = await host.snapshot(branch, {
+          files: ['README.md', 'environments/dev/kustomization.yaml', 'missing.yaml', 'environments/nope/x.yaml'],
+          trees: ['charts/demo/1.0.0', 'charts/demo/9.9.9'],
+        });
+        expect(snapshot.head).toBe(await git('rev-parse', branch));
+        expect(snapshot.files.get('README.md')).toBe('# cluster\n');
+        expect(snapshot.files.get('environments/dev/kustomization.yaml')).toBe('resources: []\n');
+        expect(snapshot.files.get('missing.yaml')).toBeUndefined();
+        expect(snapshot.files.get('environments/nope/x.yaml')).toBeUndefined();
+        expect(snapshot.trees.get('charts/demo/1.0.0')).toBe(await git('rev-parse', `${branch}:charts/demo/1.0.0`));
+        expect(snapshot.trees.get('charts/demo/9.9.9')).toBeUndefined();
+      }),
+    );
+
+    it(
+      'commits text, binary and deleted files in one commit on top of the expected head',
+      withFixture(factory, async ({ host, branch, git }) => {
+        const before = await git('rev-parse', branch);
+        const binary = new Uint8Array([0, 1, 2, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47]);
+        const result = await host.commit(branch, before, {
+          message: 'promote demo 2.0.0 to dev\n\nChart-Promoter-Run: run-1\n',
+          changes: [
+            { path: 'charts/demo/2.0.0/Chart.yaml', content: text('apiVersion: v2\nname: demo\nversion: 2.0.0\n') },
+            { path: 'charts/demo/2.0.0/files/logo.png', content: binary },
+            { path: 'environments/dev/demo.yaml', content: text('kind: HelmRelease\n') },
+            { path: 'README.md', content: null },
+          ],
+        });
+        expect(result.parent).toBe(before);
+        expect(await git('rev-parse', branch)).toBe(result.sha);
+        expect(await git('rev-list', '--parents', '-n', '1', result.sha)).toBe(`${result.sha} ${before}`);
+        expect(await git('show', `${result.sha}:charts/demo/2.0.0/Chart.yaml`)).toBe(
+          'apiVersion: v2\nname: demo\nversion: 2.0.0',
+        );
+        expect(await git('cat-file', '-s', `${result.sha}:charts/demo/2.0.0/files/logo.png`)).toBe(
+          String(binary.byteLength),
+        );
+        const binaryOid = await git('rev-parse', `${result.sha}:charts/demo/2.0.0/files/logo.png`);
+        expect(binaryOid).toBe(blobId(binary));
+        await expect(git('cat-file', '-e', `${result.sha}:README.md`)).rejects.toThrow();
+        expect(await git('log', '-1', '--format=%B', result.sha)).toContain('Chart-Promoter-Run: run-1');
+        const modes = await git('ls-tree', '-r', result.sha, 'charts/demo/2.0.0');
+        for (const line of modes.split('\n')) expect(line.startsWith('100644 blob ')).toBe(true);
+        await git('fsck', '--strict');
+      }),
+    );
+
+    it(
+      'writes trees whose ids match the locally computed ids (so unchanged chart versions are detected)',
+      withFixture(factory, async ({ host, branch, git }) => {
+        const files = [
+          { path: 'Chart.yaml', data: text('apiVersion: v2\nname: x\nversion: 0.1.0\n') },
+          { path: 'templates/deploy.yaml', data: text('kind: Deployment\n') },
+          { path: 'templates/tests/t.yaml', data: text('kind: Pod\n') },
+          { path: 'values.yaml', data: text('a: 1\n') },
+        ];
+        const head = await git('rev-parse', branch);
+        const { sha } = await host.commit(branch, head, {
+          message: 'add x',
+          changes: files.map((f) => ({ path: `charts/x/0.1.0/${f.path}`, content: f.data })),
+        });
+        expect(await git('rev-parse', `${sha}:charts/x/0.1.0`)).toBe(treeId(files));
+        const snapshot = await host.snapshot(branch, { files: [], trees: ['charts/x/0.1.0'] });
+        expect(snapshot.trees.get('charts/x/0.1.0')).toBe(treeId(files));
+      }),
+    );
+
+    it(
+      'refuses with a retryable BRANCH_MOVED when another writer moved the branch (compare-and-swap)',
+      withFixture(factory, async ({ host, branch, git, competingCommit }) => {
+        const snapshot = await host.snapshot(branch, { files: [], trees: [] });
+        const competitor = await competingCommit('other.txt', 'theirs\n');
+        const error = await host
+          .commit(branch, snapshot.head, { message: 'mine', changes: [{ path: 'mine.txt', content: text('m') }] })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error).toBeInstanceOf(GitHostError);
+        expect((error as GitHostError).code).toBe('BRANCH_MOVED');
+        expect((error as GitHostError).retryable).toBe(true);
+        expect(await git('rev-parse', branch)).toBe(competitor);
+        expect(await git('show', `${branch}:other.txt`)).toBe('theirs');
+      }),
+    );
+
+    it(
+      'lets 20 concurrent writers that re-read on BRANCH_MOVED all land, in a linear history',
+      withFixture(factory, async ({ host, branch, git }) => {
+        const start = await git('rev-parse', branch);
+        const writers = Array.from({ length: 20 }, async (_, i) => {
+          for (let attempt = 0; attempt < 200; attempt++) {
+            const { head } = await host.snapshot(branch, { files: [], trees: [] });
+            try {
+              return await host.commit(branch, head, {
+                message: `writer ${i}`,
+                changes: [{ path: `writers/${i}.txt`, content: text(`${i}\n`) }],
+              });
+            } catch (error) {
+              if (!(error instanceof GitHostError) || error.code !== 'BRANCH_MOVED') throw error;
+              await new Promise((r) => setTimeout(r, Math.random() * 20));
+            }
+          }
+          throw new Error(`writer ${i} never landed`);
+        });
+        await Promise.all(writers);
+        expect(Number(await git('rev-list', '--count', `${start}..${branch}`))).toBe(20);
+        expect(await git('rev-list', '--merges', `${start}..${branch}`)).toBe('');
+        const written = (await git('ls-tree', '--name-only', `${branch}:writers`)).split('\n').sort();
+        expect(written).toEqual(Array.from({ length: 20 }, (_, i) => `${i}.txt`).sort());
+        await git('fsck', '--strict');
+      }),
+    );
+  });
+};
