@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import type { ChartRenderer } from '../functions/ports/chart-renderer';
+
+/** Exit codes (contract, DESIGN.md "Command line"). */
+export const EXIT = {
+  /** Success. */
+  ok: 0,
+  /** The input was refused, or the run failed. */
+  failed: 1,
+  /** Usage or environment error: unknown option, missing or unreadable file, a tool unavailable. */
+  usage: 2,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Where a command writes: the process streams in `bin/`, plain string collectors in tests. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** What commands need from the outside world, built once by `cli/composition.ts`. */
+export interface CliDependencies {
+  readonly version: string;
+  /** Created on first use, so `--help` never pays for unpacking helm. */
+  readonly renderer: () => Promise<ChartRenderer>;
+}
+
+/**
+ * One subcommand. `help` is the full text printed by `chart-promoter <name> --help` (usage, options,
+ * examples, exit codes); the dispatcher handles `--help` for every command, so `run` never sees it.
+ */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  run(args: readonly string[], io: CliIo): Promise<ExitCode>;
+}
+
+/**
+ * A failure that ends a command with a code rather than a stack trace: usage errors (exit 2) and
+ * environment errors such as a missing file (exit 2). `code` is what `--json` reports.
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly exitCode: ExitCode;
+  readonly code: string;
+
+  constructor(code: string, message: string, exitCode: ExitCode = EXIT.usage) {
+    super(message);
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+type OptionSpec = Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
+
+/** node:util parseArgs in strict mode, with its errors turned into usage errors (exit 2). */
+export const parseCommandArgs = <T extends OptionSpec>(
+  args: readonly string[],
+  options: T,
+  positionals: { min: number; max: number; names: string },
+) => {
+  let parsed: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError('USAGE', error instanceof Error ? error.message : String(error));
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min) throw new CliError('USAGE', `missing argument: ${positionals.names}`);
+  if (count > positionals.max) {
+    throw new CliError('USAGE', `unexpected argument: ${parsed.positionals[positionals.max]}`);
+  }
+  return parsed;
+};
