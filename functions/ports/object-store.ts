@@ -15,6 +15,11 @@ export interface StoredObject extends ObjectRef {
 export interface GetObjectOptions {
   /** Refuse (ObjectTooLargeError) as soon as more than this many bytes arrive, or the size says so. */
   readonly maxBytes: number;
+  /**
+   * The size the object-created event reported, when it carried one. A read of a different size is
+   * retried briefly: s3rver can announce an object before its file is fully written (DESIGN.md).
+   */
+  readonly expectedSize?: number;
 }
 
 /** The bucket charts are uploaded to (S3 in AWS, s3rver locally). */

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../chart/chart';
+import { PromoterError } from '../errors';
+
+/** Typed configuration of the promote function, parsed once at cold start. */
+export interface PromoteConfig {
+  /** `owner/name` when gitHostKind is `github`; an http(s) URL or absolute path when `git`. */
+  readonly repository: string;
+  readonly branch: string;
+  readonly gitHostKind: 'github' | 'git';
+  /** GitHub Enterprise Server API root (`https://ghe.example.com/api/v3`); absent = api.github.com. */
+  readonly gitHostBaseUrl?: string;
+  /** Secrets Manager secret holding the Git host credentials; absent = anonymous (local git only). */
+  readonly credentialsSecretArn?: string;
+  /** Only keys under this prefix are chart uploads ('' = the whole bucket). */
+  readonly bucketPrefix: string;
+  /** The environment a fresh upload is promoted to. */
+  readonly targetEnvironment: string;
+  readonly limits: IntakeLimits;
+  /** Run `helm template` on the chart before committing. */
+  readonly helmRenderCheck: boolean;
+  /** The Flux GitRepository HelmReleases take their chart from. */
+  readonly sourceRef: { readonly name: string; readonly namespace: string };
+}
+
+/** Environment variable names, one per setting (documented in the README table). */
+export const PROMOTE_ENV = {
+  repository: 'CHART_PROMOTER_REPOSITORY',
+  branch: 'CHART_PROMOTER_BRANCH',
+  gitHostKind: 'CHART_PROMOTER_GIT_HOST_KIND',
+  gitHostBaseUrl: 'CHART_PROMOTER_GIT_HOST_BASE_URL',
+  credentialsSecretArn: 'CHART_PROMOTER_CREDENTIALS_SECRET_ARN',
+  bucketPrefix: 'CHART_PROMOTER_BUCKET_PREFIX',
+  targetEnvironment: 'CHART_PROMOTER_TARGET_ENVIRONMENT',
+  maxArchiveBytes: 'CHART_PROMOTER_MAX_ARCHIVE_BYTES',
+  maxDecompressedBytes: 'CHART_PROMOTER_MAX_DECOMPRESSED_BYTES',
+  maxFileBytes: 'CHART_PROMOTER_MAX_FILE_BYTES',
+  maxEntries: 'CHART_PROMOTER_MAX_ENTRIES',
+  helmRenderCheck: 'CHART_PROMOTER_HELM_RENDER_CHECK',
+  sourceRefName: 'CHART_PROMOTER_SOURCE_REF_NAME',
+  sourceRefNamespace: 'CHART_PROMOTER_SOURCE_REF_NAMESPACE',
+} as const;
+
+const E = PROMOTE_ENV;
+
+/** Unset and empty are the same thing in an environment (CDK and shells both produce ''). */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), schema);
+
+/** Kubernetes object names and namespaces: RFC 1123 labels (what Flux accepts in a sourceRef). */
+const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lower-case RFC 1123 label (a-z, 0-9, "-")');
+
+/** Branch names per `git check-ref-format`, the common subset: no spaces, `..`, `~^:?*[\`, `@{`. */
+const branchName = z
+  .string()
+  .regex(
+    /^(?!\/|-|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/,
+    'not a valid git branch name',
+  );
+
+const positiveInt = (fallback: number) =>
+  withDefault(z.coerce.number().int('must be a whole number').positive('must be > 0'), String(fallback));
+
+const bool = withDefault(
+  z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
+    .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  'true',
+);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+
+const envSchema = z.object({
+  [E.repository]: z.string('required: the cluster repository').min(1, 'required: the cluster repository'),
+  [E.branch]: withDefault(branchName, 'main'),
+  [E.gitHostKind]: withDefault(z.enum(['github', 'git'], 'must be "github" or "git"'), 'github'),
+  [E.gitHostBaseUrl]: optional(httpUrl),
+  [E.credentialsSecretArn]: optional(
+    z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
+  ),
+  [E.bucketPrefix]: z.preprocess(
+    (value) => value ?? 'incoming/',
+    z.string().refine((value) => value === '' || (value.endsWith('/') && !value.startsWith('/')), {
+      message: 'must be empty or end with "/" (and not start with "/")',
+    }),
+  ),
+  [E.targetEnvironment]: withDefault(dnsLabel, 'dev'),
+  [E.maxArchiveBytes]: positiveInt(DEFAULT_INTAKE_LIMITS.maxArchiveBytes),
+  [E.maxDecompressedBytes]: positiveInt(DEFAULT_INTAKE_LIMITS.maxDecompressedBytes),
+  [E.maxFileBytes]: positiveInt(DEFAULT_INTAKE_LIMITS.maxFileBytes),
+  [E.maxEntries]: positiveInt(DEFAULT_INTAKE_LIMITS.maxEntries),
+  [E.helmRenderCheck]: bool,
+  [E.sourceRefName]: withDefault(dnsLabel, 'flux-system'),
+  [E.sourceRefNamespace]: withDefault(dnsLabel, 'flux-system'),
+});
+
+interface EnvIssue {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/**
+ * Checks that depend on two variables, run on the raw values so they are reported together with
+ * every other issue (zod skips object refinements once a field has failed).
+ */
+const crossFieldIssues = (env: Readonly<Record<string, string | undefined>>): EnvIssue[] => {
+  const repository = env[E.repository] ?? '';
+  const kind = env[E.gitHostKind] || 'github';
+  const issues: EnvIssue[] = [];
+  if (repository === '') return issues;
+  if (kind === 'github' && !GITHUB_REPOSITORY.test(repository)) {
+    issues.push({ variable: E.repository, message: 'must be "owner/name" for github' });
+  }
+  if (kind === 'git') {
+    if (!/^https?:\/\//.test(repository) && !repository.startsWith('/'))
+      issues.push({ variable: E.repository, message: 'must be an http(s) URL or absolute path for git' });
+    if (env[E.gitHostBaseUrl])
+      issues.push({ variable: E.gitHostBaseUrl, message: 'only applies to gitHostKind github' });
+  }
+  return issues;
+};
+
+const fromZod = (issues: readonly z.core.$ZodIssue[]): EnvIssue[] =>
+  issues.map((issue) => ({ variable: issue.path.join('.') || '(environment)', message: issue.message }));
+
+/**
+ * Reads the promote function's configuration from an environment-like record. Pure: the
+ * composition module passes `process.env`. Throws a terminal `CONFIG_INVALID` naming every bad
+ * variable at once, so a deployment fails loudly at cold start rather than on the first message.
+ */
+export const parsePromoteConfig = (env: Readonly<Record<string, string | undefined>>): PromoteConfig => {
+  const parsed = envSchema.safeParse(env);
+  const issues = [...(parsed.success ? [] : fromZod(parsed.error.issues)), ...crossFieldIssues(env)];
+  if (!parsed.success || issues.length > 0) {
+    const list = issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ');
+    throw new PromoterError('CONFIG_INVALID', 'terminal', `invalid configuration: ${list}`);
+  }
+  const v = parsed.data;
+  const config: PromoteConfig = {
+    repository: v[E.repository],
+    branch: v[E.branch],
+    gitHostKind: v[E.gitHostKind],
+    bucketPrefix: v[E.bucketPrefix],
+    targetEnvironment: v[E.targetEnvironment],
+    limits: {
+      maxArchiveBytes: v[E.maxArchiveBytes],
+      maxDecompressedBytes: v[E.maxDecompressedBytes],
+      maxFileBytes: v[E.maxFileBytes],
+      maxEntries: v[E.maxEntries],
+    },
+    helmRenderCheck: v[E.helmRenderCheck],
+    sourceRef: { name: v[E.sourceRefName], namespace: v[E.sourceRefNamespace] },
+  };
+  const baseUrl = v[E.gitHostBaseUrl];
+  const secret = v[E.credentialsSecretArn];
+  return {
+    ...config,
+    ...(baseUrl === undefined ? {} : { gitHostBaseUrl: baseUrl.replace(/\/+$/, '') }),
+    ...(secret === undefined ? {} : { credentialsSecretArn: secret }),
+  };
+};
