@@ -1,0 +1,145 @@
+import { tapArchive } from './archive-tap';
+import type { Chart, ChartFile, IntakeLimits, IntakeResult } from './chart';
+import { chartLayout } from './chart-layout';
+import { type ChartMetadata, checkChartYaml } from './chart-metadata';
+import { checkDependencies, type SubchartArchiveReader } from './dependencies-check';
+import { gunzipLimited } from './gunzip-limited';
+import { resolveLimits, tarFramingAllowance } from './intake-limits';
+import { SourceError } from './intake-stop';
+import { type Refusal, refusal } from './refusal';
+import { readTarEntries } from './tar-entries';
+import { checkValues, checkValuesYaml } from './values-check';
+
+/** `chart`: the uploaded chart, fully checked. `subchart`: a vendored charts/*.tgz, checked for shape only. */
+type Role = 'chart' | 'subchart';
+
+export interface ArchiveInspection {
+  readonly result: IntakeResult;
+  /** The archive bytes exactly as received, when `keepArchive` was asked for and reading finished. */
+  readonly archive?: Uint8Array;
+}
+
+interface InspectOptions {
+  readonly keepArchive: boolean;
+  readonly role: Role;
+}
+
+const refused = (refusals: readonly Refusal[]): IntakeResult => ({ ok: false, refusals });
+
+const sortedFiles = (files: ReadonlyMap<string, Uint8Array>): ChartFile[] =>
+  [...files]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, data]) => ({ path, size: data.byteLength, data }));
+
+/** Nested archives are read with what is left of the decompressed budget, and never recurse further. */
+const subchartReader = (limits: IntakeLimits, used: number): SubchartArchiveReader => {
+  let remaining = Math.max(1, limits.maxDecompressedBytes - used);
+  return async (archive, path) => {
+    const nested = {
+      ...limits,
+      maxDecompressedBytes: remaining,
+      maxArchiveBytes: Math.max(1, archive.byteLength),
+    };
+    const { result } = await inspectChartArchive(archive, nested, { keepArchive: false, role: 'subchart' });
+    if (result.ok) {
+      remaining = Math.max(1, remaining - result.chart.bytes);
+      return { ok: true, name: result.chart.name };
+    }
+    return {
+      ok: false,
+      refusals: result.refusals.map((found) =>
+        refusal(
+          found.code,
+          `${path}: ${found.message}${found.path === undefined ? '' : ` (${found.path})`}`,
+          path,
+        ),
+      ),
+    };
+  };
+};
+
+/** The chart-level checks, run once the archive is known to be a safe single-directory tree. */
+const checkChart = async (
+  root: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  context: { limits: IntakeLimits; role: Role; fileBytes: number },
+): Promise<{ metadata?: ChartMetadata; refusals: Refusal[] }> => {
+  const checked = checkChartYaml(files.get('Chart.yaml'));
+  const refusals: Refusal[] = checked.ok ? [] : [...checked.refusals];
+  if (checked.ok && checked.metadata.name !== root) {
+    refusals.push(
+      refusal(
+        'CHART_NAME_INVALID',
+        `top-level directory ${JSON.stringify(root)} differs from the chart name ${JSON.stringify(checked.metadata.name)}`,
+        root,
+      ),
+    );
+  }
+  if (context.role === 'subchart') {
+    refusals.push(...checkValuesYaml(files.get('values.yaml')));
+    return checked.ok ? { metadata: checked.metadata, refusals } : { refusals };
+  }
+  refusals.push(...checkValues(files.get('values.yaml'), files.get('values.schema.json')));
+  if (!checked.ok) return { refusals };
+  const readSubchart = subchartReader(context.limits, context.fileBytes);
+  refusals.push(...(await checkDependencies(checked.metadata, files, readSubchart)));
+  return { metadata: checked.metadata, refusals };
+};
+
+const toChart = (
+  metadata: ChartMetadata,
+  files: ReadonlyMap<string, Uint8Array>,
+  digest: string,
+  archiveBytes: number,
+  bytes: number,
+): Chart => ({
+  ...metadata,
+  digest,
+  archiveBytes,
+  bytes,
+  files: sortedFiles(files),
+});
+
+/**
+ * Streams the archive once: hash and count the compressed bytes, inflate under a byte cap, read the
+ * tar entries under the entry/file/total limits, then check the chart. Throws only when the input
+ * iterable itself fails (an I/O error: retryable); every property of the bytes is a refusal.
+ */
+export const inspectChartArchive = async (
+  input: Uint8Array | AsyncIterable<Uint8Array>,
+  limits: IntakeLimits,
+  options: InspectOptions,
+): Promise<ArchiveInspection> => {
+  const tap = tapArchive(input, limits.maxArchiveBytes, options.keepArchive);
+  const rawLimit = limits.maxDecompressedBytes + tarFramingAllowance(limits);
+  const entries = await readTarEntries(gunzipLimited(tap.chunks, rawLimit), limits).catch(
+    (error: unknown) => {
+      throw error instanceof SourceError ? (error.cause ?? error) : error;
+    },
+  );
+  if (entries.stop !== undefined) return { result: refused([...entries.refusals, entries.stop]) };
+  if (entries.refusals.length > 0) return { result: refused(entries.refusals) };
+  const layout = chartLayout(entries);
+  if (!layout.ok) return { result: refused(layout.refusals) };
+  const context = { limits, role: options.role, fileBytes: entries.fileBytes };
+  const { metadata, refusals } = await checkChart(layout.root, layout.files, context);
+  if (metadata === undefined || refusals.length > 0) return { result: refused(refusals) };
+  const digest = tap.digest();
+  // Defensive: zlib and tar-stream read to the end today; a digest of part of the upload would lie.
+  if (digest === undefined)
+    return { result: refused([refusal('ARCHIVE_CORRUPT', 'archive was not read to its end')]) };
+  const chart = toChart(metadata, layout.files, digest, tap.bytes(), entries.fileBytes);
+  const archive = tap.archive();
+  return archive === undefined ? { result: { ok: true, chart } } : { result: { ok: true, chart }, archive };
+};
+
+/**
+ * Decides whether an uploaded archive is a Helm chart that may go near a cluster. Keeps everything in
+ * memory, writes nothing. Never throws for bad input: every problem is a refusal with a stable code
+ * (see refusal.ts). It throws only if `input` itself fails while being read (retryable I/O).
+ */
+export const readChartArchive = async (
+  input: Uint8Array | AsyncIterable<Uint8Array>,
+  limits?: Partial<IntakeLimits>,
+): Promise<IntakeResult> =>
+  (await inspectChartArchive(input, resolveLimits(limits), { keepArchive: false, role: 'chart' })).result;
