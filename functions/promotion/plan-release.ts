@@ -1,0 +1,50 @@
+import { parse } from 'yaml';
+import { validateHelmRelease } from './flux-schema';
+import {
+  isAtTarget,
+  type NewRelease,
+  newHelmReleaseText,
+  readHelmRelease,
+  retargetHelmRelease,
+} from './helm-release-manifest';
+
+export type ReleasePlan =
+  | {
+      readonly ok: true;
+      readonly status: 'created' | 'updated' | 'unchanged';
+      /** The text to write; absent when unchanged. */
+      readonly text?: string;
+      readonly previousVersion?: string;
+    }
+  | {
+      readonly ok: false;
+      readonly code: 'RELEASE_MANIFEST_INVALID' | 'RELEASE_SCHEMA_VIOLATION';
+      readonly message: string;
+    };
+
+const schemaChecked = (object: unknown, plan: ReleasePlan): ReleasePlan => {
+  const check = validateHelmRelease(object);
+  return check.ok
+    ? plan
+    : {
+        ok: false,
+        code: 'RELEASE_SCHEMA_VIOLATION',
+        message: `HelmRelease fails the Flux v2 CRD schema: ${check.message}`,
+      };
+};
+
+/** The HelmRelease text to write for `release`, given the existing file's text (if any). */
+export const planRelease = (existing: string | undefined, release: NewRelease): ReleasePlan => {
+  if (existing === undefined) {
+    const text = newHelmReleaseText(release);
+    return schemaChecked(parse(text), { ok: true, status: 'created', text });
+  }
+  const current = readHelmRelease(existing);
+  if (!current.ok) return { ok: false, code: 'RELEASE_MANIFEST_INVALID', message: current.message };
+  const previousVersion = current.version ?? current.chartPath.split('/').at(-1);
+  const base = previousVersion === undefined ? {} : { previousVersion };
+  if (isAtTarget(current, release)) return { ok: true, status: 'unchanged', ...base };
+  const edit = retargetHelmRelease(existing, release);
+  if (!edit.ok) return { ok: false, code: 'RELEASE_MANIFEST_INVALID', message: edit.message };
+  return schemaChecked(edit.object, { ok: true, status: 'updated', text: edit.text, ...base });
+};
