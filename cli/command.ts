@@ -24,6 +24,10 @@ export interface CliDependencies {
   readonly version: string;
   /** Created on first use, so `--help` never pays for unpacking helm. */
   readonly renderer: () => Promise<ChartRenderer>;
+  /** The helm binary (for `helm package`), unpacked on first use. */
+  readonly helmPath: () => Promise<string>;
+  /** The sample charts shipped with chart-promoter (the demo uploads them). */
+  readonly sampleChartsDir: string;
 }
 
 /**

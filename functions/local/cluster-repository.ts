@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import { access } from 'node:fs/promises';
+import git from 'isomorphic-git';
+import { PlainGitHost } from '../adapters/plain-git-host';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+const SEED: Record<string, string> = {
+  'README.md': `# Cluster repository (local)
+
+Written by chart-promoter's embedded runtime. Layout (see chart-promoter's README):
+
+- \`charts/<name>/<version>/\` — each promoted chart version, unpacked, written once
+- \`environments/<env>/<name>.yaml\` — the Flux HelmRelease of each chart in that environment
+- \`environments/<env>/kustomization.yaml\` — what Flux's Kustomization applies for that environment
+`,
+};
+
+/**
+ * The local default cluster repository: a bare git repository in the work dir, created with one
+ * initial commit on first use (so the branch exists, as in any real cluster repository).
+ * Inspect it with `git --git-dir <path> log --stat` or clone it.
+ */
+export const ensureClusterRepository = async (path: string, branch: string): Promise<PlainGitHost> => {
+  const exists = await access(`${path}/HEAD`).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await git.init({ fs, dir: path, gitdir: path, bare: true, defaultBranch: branch });
+  const host = new PlainGitHost({ remote: { path }, fs });
+  const { head } = await host.snapshot(branch, { files: [], trees: [] });
+  if (head === undefined) {
+    await host.commit(branch, undefined, {
+      message: 'initialise the cluster repository\n',
+      changes: Object.entries(SEED).map(([file, content]) => ({ path: file, content: text(content) })),
+    });
+  }
+  return host;
+};

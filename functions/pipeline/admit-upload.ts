@@ -1,0 +1,77 @@
+import type { Chart } from '../chart/chart';
+import { intakeChart } from '../chart/intake';
+import { isPromoterError } from '../errors';
+import { isChartUpload, type ObjectCreated } from '../events';
+import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineSettings } from './pipeline-settings';
+import type { UploadOutcome } from './upload-outcome';
+
+export type Admission =
+  | { readonly admitted: true; readonly chart: Chart }
+  | { readonly admitted: false; readonly outcome: Omit<UploadOutcome, 'durationMs'> };
+
+/** S3 answers that mean "there is nothing (valid) to read": documented outcomes, never retried. */
+const OBJECT_OUTCOMES: Readonly<Record<string, { status: 'refused' | 'ignored'; code: string }>> = {
+  OBJECT_TOO_LARGE: { status: 'refused', code: 'ARCHIVE_TOO_LARGE' },
+  OBJECT_NOT_FOUND: { status: 'ignored', code: 'OBJECT_NOT_FOUND' },
+};
+
+/**
+ * Reads one uploaded object (size-capped) and runs chart intake on it. Terminal answers become
+ * outcomes; a retryable failure (S3 throttled, helm unavailable) becomes a `retry` outcome.
+ */
+export const admitUpload = async (
+  object: ObjectCreated,
+  runId: string,
+  deps: PipelineDependencies,
+  settings: PipelineSettings,
+): Promise<Admission> => {
+  const base = { bucket: object.bucket, key: object.key, runId, ...versionOf(object) };
+  const upload = isChartUpload(object.key, settings.bucketPrefix);
+  if (!upload.chart) {
+    return {
+      admitted: false,
+      outcome: { ...base, status: 'ignored', code: upload.reason, message: upload.message },
+    };
+  }
+  try {
+    const stored = await deps.store.get(
+      { bucket: object.bucket, key: object.key, ...versionOf(object) },
+      {
+        maxBytes: settings.limits.maxArchiveBytes,
+        ...(object.size === undefined ? {} : { expectedSize: object.size }),
+      },
+    );
+    const result = await intakeChart(stored.bytes, {
+      limits: settings.limits,
+      ...(deps.renderer ? { renderer: deps.renderer } : {}),
+    });
+    if (result.ok) return { admitted: true, chart: result.chart };
+    const [first, ...rest] = result.refusals;
+    const more = rest.length > 0 ? ` (+${rest.length} more: ${rest.map((r) => r.code).join(', ')})` : '';
+    return {
+      admitted: false,
+      outcome: {
+        ...base,
+        status: 'refused',
+        code: first?.code ?? 'ARCHIVE_CORRUPT',
+        message: `${first?.message ?? 'refused'}${more}`,
+        ...(first?.path === undefined ? {} : { path: first.path }),
+      },
+    };
+  } catch (error) {
+    if (!isPromoterError(error)) {
+      // A bug or an unforeseen failure: retry (and dead-letter after the queue's max receives) rather
+      // than lose the upload; the log line carries the error.
+      const message = error instanceof Error ? error.message : String(error);
+      return { admitted: false, outcome: { ...base, status: 'retry', code: 'UNEXPECTED_ERROR', message } };
+    }
+    const known = OBJECT_OUTCOMES[error.code];
+    if (known) return { admitted: false, outcome: { ...base, ...known, message: error.message } };
+    const status = error.retryable ? 'retry' : 'refused';
+    return { admitted: false, outcome: { ...base, status, code: error.code, message: error.message } };
+  }
+};
+
+const versionOf = (object: ObjectCreated): { versionId?: string } =>
+  object.versionId === undefined ? {} : { versionId: object.versionId };

@@ -1,0 +1,110 @@
+import type { Chart } from '../chart/chart';
+import type { ObjectCreated } from '../events';
+import { commitPromotions, type PromotionRun } from '../promotion/commit-promotions';
+import type { PromotionOutcome, PromotionRequest } from '../promotion/promotion';
+import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineSettings } from './pipeline-settings';
+import type { UploadOutcome } from './upload-outcome';
+
+export interface AdmittedUpload {
+  readonly object: ObjectCreated;
+  readonly chart: Chart;
+  readonly runId: string;
+}
+
+export interface BatchCommit {
+  /** One per admitted upload, in order. */
+  readonly outcomes: readonly Omit<UploadOutcome, 'durationMs'>[];
+  readonly run?: PromotionRun;
+  readonly gitHostRequests?: number;
+}
+
+const toRequest = (upload: AdmittedUpload, environment: string): PromotionRequest => ({
+  chart: upload.chart,
+  environment,
+  runId: upload.runId,
+  source: {
+    bucket: upload.object.bucket,
+    key: upload.object.key,
+    ...(upload.object.versionId === undefined ? {} : { versionId: upload.object.versionId }),
+  },
+});
+
+const fromPromotion = (
+  upload: AdmittedUpload,
+  outcome: PromotionOutcome,
+  commit: string | undefined,
+): Omit<UploadOutcome, 'durationMs'> => {
+  const base = {
+    bucket: upload.object.bucket,
+    key: upload.object.key,
+    ...(upload.object.versionId === undefined ? {} : { versionId: upload.object.versionId }),
+    runId: upload.runId,
+    chart: upload.chart.name,
+    version: upload.chart.version,
+    environment: outcome.request.environment,
+  };
+  switch (outcome.status) {
+    case 'promoted':
+      return { ...base, status: 'promoted', ...(commit === undefined ? {} : { commit }) };
+    case 'unchanged':
+      return { ...base, status: 'unchanged', message: outcome.reason };
+    case 'superseded':
+      return { ...base, status: 'superseded', message: `superseded by ${outcome.by} in the same batch` };
+    case 'refused':
+      return {
+        ...base,
+        status: 'refused',
+        code: outcome.code,
+        message: outcome.message,
+        ...(outcome.path === undefined ? {} : { path: outcome.path }),
+      };
+  }
+};
+
+/**
+ * Plans every admitted chart of the batch into ONE change set and commits it once (re-planning on a
+ * moved branch). A Git host failure of any kind is not the uploads' fault: they all become `retry`,
+ * so SQS redelivers them and, after the queue's max receives, keeps them in the dead-letter queue.
+ */
+export const commitBatch = async (
+  uploads: readonly AdmittedUpload[],
+  deps: PipelineDependencies,
+  settings: PipelineSettings,
+): Promise<BatchCommit> => {
+  if (uploads.length === 0) return { outcomes: [] };
+  const requestsBefore = deps.gitHostRequests?.();
+  const requests = uploads.map((upload) => toRequest(upload, settings.targetEnvironment));
+  try {
+    const run = await commitPromotions(deps.host, settings.branch, requests, {
+      ...settings.plan,
+      clock: deps.clock,
+    });
+    const outcomes = uploads.map((upload, i) => fromPromotion(upload, run.outcomes[i]!, run.commit?.sha));
+    return { outcomes, run, ...requestCount(deps, requestsBefore) };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    const outcomes = uploads.map((upload) => ({
+      bucket: upload.object.bucket,
+      key: upload.object.key,
+      ...(upload.object.versionId === undefined ? {} : { versionId: upload.object.versionId }),
+      runId: upload.runId,
+      chart: upload.chart.name,
+      version: upload.chart.version,
+      environment: settings.targetEnvironment,
+      status: 'retry' as const,
+      code: typeof code === 'string' ? code : 'GIT_HOST_FAILED',
+      message,
+    }));
+    return { outcomes, ...requestCount(deps, requestsBefore) };
+  }
+};
+
+const requestCount = (
+  deps: PipelineDependencies,
+  before: number | undefined,
+): { gitHostRequests?: number } => {
+  const after = deps.gitHostRequests?.();
+  return before === undefined || after === undefined ? {} : { gitHostRequests: after - before };
+};

@@ -1,0 +1,20 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ChartRenderer } from '../ports/chart-renderer';
+import type { Clock } from '../ports/clock';
+import type { GitHost } from '../ports/git-host';
+import type { ObjectStore } from '../ports/object-store';
+import type { PipelineMetrics } from '../ports/pipeline-metrics';
+
+/** Built once per entry point by its composition module (Lambda, local runtime, tests). */
+export interface PipelineDependencies {
+  readonly store: ObjectStore;
+  readonly host: GitHost;
+  /** Proves charts render (helm lint + template); absent = static checks only. */
+  readonly renderer?: ChartRenderer;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: PipelineMetrics;
+  readonly newRunId: () => string;
+  /** Monotonic count of requests made to the Git host (for the GitHostRequests metric). */
+  readonly gitHostRequests?: () => number;
+}

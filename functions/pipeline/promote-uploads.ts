@@ -1,0 +1,53 @@
+import type { ObjectCreated } from '../events';
+import { admitUpload } from './admit-upload';
+import { type AdmittedUpload, commitBatch } from './commit-batch';
+import { mapLimit } from './map-limit';
+import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineSettings } from './pipeline-settings';
+import { recordOutcome } from './record-outcome';
+import type { UploadOutcome } from './upload-outcome';
+import { uploadIdentity } from './upload-ref';
+
+/** helm render checks are CPU-bound; more in flight only queues them. */
+const INTAKE_CONCURRENCY = 2;
+
+/**
+ * The whole pipeline for one batch of uploads: read and check each distinct object, plan every
+ * admitted chart into one change set, commit once, then tag, log and measure each outcome.
+ * Returns one outcome per input object (duplicates share the outcome of their first delivery).
+ */
+export const promoteUploads = async (
+  objects: readonly ObjectCreated[],
+  deps: PipelineDependencies,
+  settings: PipelineSettings,
+): Promise<UploadOutcome[]> => {
+  const started = deps.clock.now().getTime();
+  const distinct = new Map<string, ObjectCreated>();
+  for (const object of objects)
+    if (!distinct.has(uploadIdentity(object))) distinct.set(uploadIdentity(object), object);
+  const uploads = [...distinct.values()];
+  const runIds = uploads.map(() => deps.newRunId());
+
+  const admissions = await mapLimit(uploads, INTAKE_CONCURRENCY, (object, i) =>
+    admitUpload(object, runIds[i]!, deps, settings),
+  );
+  const admitted: AdmittedUpload[] = [];
+  admissions.forEach((admission, i) => {
+    if (admission.admitted) admitted.push({ object: uploads[i]!, chart: admission.chart, runId: runIds[i]! });
+  });
+  const batch = await commitBatch(admitted, deps, settings);
+  if (batch.run) deps.metrics.count('CommitConflictsRetried', batch.run.conflicts);
+  if (batch.gitHostRequests !== undefined) {
+    deps.metrics.count('GitHostRequests', batch.gitHostRequests);
+  }
+
+  const durationMs = deps.clock.now().getTime() - started;
+  let nextCommitted = 0;
+  const settled = admissions.map((admission): UploadOutcome => {
+    const partial = admission.admitted ? batch.outcomes[nextCommitted++]! : admission.outcome;
+    return { ...partial, durationMs };
+  });
+  await Promise.all(settled.map((outcome) => recordOutcome(deps, outcome)));
+  const byUpload = new Map(uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!]));
+  return objects.map((object) => byUpload.get(uploadIdentity(object))!);
+};

@@ -1,0 +1,13 @@
+/** The figures a promotion run reports (CloudWatch EMF in Lambda; kept in memory locally). */
+export type PipelineMetricName =
+  | 'ChartsPromoted'
+  | 'ChartsRefused'
+  | 'UploadsRetried'
+  | 'PromotionDurationMs'
+  | 'GitHostRequests'
+  | 'CommitConflictsRetried';
+
+export interface PipelineMetrics {
+  count(name: PipelineMetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;
+  milliseconds(name: PipelineMetricName, value: number): void;
+}
