@@ -1,0 +1,247 @@
+import type { Octokit } from '@octokit/rest';
+import type {
+  ChangeSet,
+  CommitResult,
+  GitHost,
+  PullRequestRequest,
+  PullRequestResult,
+  RepoSnapshot,
+  SnapshotRequest,
+} from '../ports/git-host';
+import { GitHostError } from '../ports/git-host-error';
+import { messageOf, statusOf, toGitHostError } from './github-errors';
+import { buildSnapshotQuery, fileReadOf, type SnapshotResponse, treeIdOf } from './github-snapshot-query';
+import {
+  asInlineText,
+  assertPlainPath,
+  chunkTreeEntries,
+  DEFAULT_TREE_CHUNK_LIMITS,
+  type TreeChunkLimits,
+  type TreeEntryRequest,
+} from './github-tree-requests';
+
+/**
+ * The cluster repository on GitHub, through its API only (no clone): a snapshot is one GraphQL query;
+ * a commit is create-tree (inline text, binary files as blobs) + create-commit + update-ref with
+ * `force: false`, GitHub's compare-and-swap (https://docs.github.com/rest/git/refs#update-a-reference).
+ * Commits carry no author/committer, so GitHub attributes them to the App and signs them
+ * (https://docs.github.com/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).
+ */
+
+export interface GitHubGitHostOptions {
+  readonly octokit: Octokit;
+  readonly owner: string;
+  readonly repo: string;
+  readonly treeChunkLimits?: TreeChunkLimits;
+}
+
+// Head commits whose root tree we already know (from a snapshot or our own commit): commits are
+// immutable, so this is never stale and saves the commit read before writing.
+const TREE_CACHE_SIZE = 64;
+
+// update-ref/create-ref answers that mean "the branch is not where you expected".
+const MOVED = /not a fast forward|reference does not exist|reference already exists|object does not exist/i;
+
+export class GitHubGitHost implements GitHost {
+  readonly kind = 'github' as const;
+  readonly location: string;
+  private readonly octokit: Octokit;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly limits: TreeChunkLimits;
+  private readonly treeOfCommit = new Map<string, string>();
+
+  constructor(options: GitHubGitHostOptions) {
+    this.octokit = options.octokit;
+    this.owner = options.owner;
+    this.repo = options.repo;
+    this.limits = options.treeChunkLimits ?? DEFAULT_TREE_CHUNK_LIMITS;
+    const baseUrl = String(this.octokit.request.endpoint.DEFAULTS.baseUrl ?? 'https://api.github.com');
+    this.location = `${baseUrl.replace(/\/$/, '')}/repos/${this.owner}/${this.repo}`;
+  }
+
+  async snapshot(branch: string, request: SnapshotRequest): Promise<RepoSnapshot> {
+    const { query, variables } = buildSnapshotQuery(this.owner, this.repo, branch, request);
+    const data = await this.octokit
+      .graphql<SnapshotResponse>(query, variables)
+      .catch((e: unknown) => Promise.reject(toGitHostError(e, `snapshot of ${branch}`)));
+    if (!data.repository)
+      throw new GitHostError('NOT_FOUND', `repository ${this.owner}/${this.repo} not found`);
+    const target = data.repository.ref?.target;
+    const files = new Map<string, string | undefined>();
+    const trees = new Map<string, string | undefined>();
+    if (target) this.rememberTree(target.oid, target.tree.oid);
+    await Promise.all(
+      request.files.map(async (file, i) => {
+        const read = fileReadOf(target?.[`f${i}`]);
+        files.set(
+          file,
+          read.kind === 'text' ? read.text : read.kind === 'blob' ? await this.blobText(read.oid) : undefined,
+        );
+      }),
+    );
+    request.trees.forEach((tree, i) => {
+      trees.set(tree, treeIdOf(target?.[`t${i}`]));
+    });
+    return { head: target?.oid, files, trees };
+  }
+
+  async commit(
+    branch: string,
+    expectedHead: string | undefined,
+    changeSet: ChangeSet,
+  ): Promise<CommitResult> {
+    for (const change of changeSet.changes) assertPlainPath(change);
+    const baseTree = expectedHead === undefined ? undefined : await this.treeOf(expectedHead);
+    const entries = await this.treeEntries(changeSet);
+    let tree = baseTree;
+    for (const chunk of chunkTreeEntries(entries, this.limits)) {
+      tree = await this.call('create tree', () =>
+        this.octokit.rest.git.createTree({
+          ...this.repoParams(),
+          tree: chunk,
+          ...(tree ? { base_tree: tree } : {}),
+        }),
+      ).then((r) => r.data.sha);
+    }
+    // An empty change set on a new branch still needs a tree (the empty one).
+    const commitTree =
+      tree ??
+      (
+        await this.call('create tree', () =>
+          this.octokit.rest.git.createTree({ ...this.repoParams(), tree: [] }),
+        )
+      ).data.sha;
+    // No author/committer: GitHub fills in the authenticated identity and, for an App, signs the commit.
+    const created = await this.call('create commit', () =>
+      this.octokit.rest.git.createCommit({
+        ...this.repoParams(),
+        message: changeSet.message,
+        tree: commitTree,
+        parents: expectedHead === undefined ? [] : [expectedHead],
+      }),
+    );
+    const sha = created.data.sha;
+    await this.moveBranch(branch, sha, expectedHead);
+    this.rememberTree(sha, commitTree);
+    return { sha, parent: expectedHead };
+  }
+
+  async setBranch(branch: string, sha: string): Promise<void> {
+    try {
+      await this.octokit.rest.git.createRef({ ...this.repoParams(), ref: `refs/heads/${branch}`, sha });
+    } catch (error) {
+      if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) {
+        throw toGitHostError(error, `create branch ${branch}`);
+      }
+      await this.call(`move branch ${branch}`, () =>
+        this.octokit.rest.git.updateRef({ ...this.repoParams(), ref: `heads/${branch}`, sha, force: true }),
+      );
+    }
+  }
+
+  async openPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
+    const existing = await this.findPullRequest(request);
+    if (existing) return existing;
+    try {
+      const { data } = await this.octokit.rest.pulls.create({ ...this.repoParams(), ...request });
+      return { number: data.number, url: data.html_url, created: true };
+    } catch (error) {
+      // Another run opened it between our look-up and our create: that one is ours too.
+      const raced = statusOf(error) === 422 ? await this.findPullRequest(request) : undefined;
+      if (raced) return raced;
+      throw toGitHostError(error, `open pull request ${request.head} → ${request.base}`);
+    }
+  }
+
+  private async findPullRequest(request: PullRequestRequest): Promise<PullRequestResult | undefined> {
+    const { data } = await this.call('list pull requests', () =>
+      this.octokit.rest.pulls.list({
+        ...this.repoParams(),
+        head: `${this.owner}:${request.head}`,
+        base: request.base,
+        state: 'open',
+        per_page: 1,
+      }),
+    );
+    const found = data[0];
+    return found ? { number: found.number, url: found.html_url, created: false } : undefined;
+  }
+
+  private async moveBranch(branch: string, sha: string, expectedHead: string | undefined): Promise<void> {
+    try {
+      if (expectedHead === undefined) {
+        await this.octokit.rest.git.createRef({ ...this.repoParams(), ref: `refs/heads/${branch}`, sha });
+      } else {
+        await this.octokit.rest.git.updateRef({
+          ...this.repoParams(),
+          ref: `heads/${branch}`,
+          sha,
+          force: false,
+        });
+      }
+    } catch (error) {
+      if (statusOf(error) === 422 && MOVED.test(messageOf(error))) {
+        throw new GitHostError('BRANCH_MOVED', `${branch} is no longer at ${expectedHead ?? '(absent)'}`, {
+          cause: error,
+        });
+      }
+      throw toGitHostError(error, `update branch ${branch}`);
+    }
+  }
+
+  private async treeEntries(changeSet: ChangeSet): Promise<TreeEntryRequest[]> {
+    return Promise.all(
+      changeSet.changes.map(async ({ path, content }): Promise<TreeEntryRequest> => {
+        if (content === null) return { path, mode: '100644', type: 'blob', sha: null };
+        const text = asInlineText(content);
+        if (text !== undefined) return { path, mode: '100644', type: 'blob', content: text };
+        const { data } = await this.call(`create blob ${path}`, () =>
+          this.octokit.rest.git.createBlob({
+            ...this.repoParams(),
+            content: Buffer.from(content).toString('base64'),
+            encoding: 'base64',
+          }),
+        );
+        return { path, mode: '100644', type: 'blob', sha: data.sha };
+      }),
+    );
+  }
+
+  private async treeOf(commit: string): Promise<string> {
+    const known = this.treeOfCommit.get(commit);
+    if (known) return known;
+    const { data } = await this.call(`read commit ${commit}`, () =>
+      this.octokit.rest.git.getCommit({ ...this.repoParams(), commit_sha: commit }),
+    );
+    this.rememberTree(commit, data.tree.sha);
+    return data.tree.sha;
+  }
+
+  private rememberTree(commit: string, tree: string): void {
+    this.treeOfCommit.delete(commit);
+    this.treeOfCommit.set(commit, tree);
+    if (this.treeOfCommit.size > TREE_CACHE_SIZE) {
+      this.treeOfCommit.delete(this.treeOfCommit.keys().next().value!);
+    }
+  }
+
+  private async blobText(oid: string): Promise<string> {
+    const { data } = await this.call(`read blob ${oid}`, () =>
+      this.octokit.rest.git.getBlob({ ...this.repoParams(), file_sha: oid }),
+    );
+    return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  }
+
+  private repoParams() {
+    return { owner: this.owner, repo: this.repo };
+  }
+
+  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toGitHostError(error, action);
+    }
+  }
+}

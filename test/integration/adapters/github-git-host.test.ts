@@ -1,0 +1,387 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitHubClient, type GitHubClientOptions } from '../../../functions/adapters/github-client';
+import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import type { FileChange } from '../../../functions/ports/git-host';
+import { GitHostError } from '../../../functions/ports/git-host-error';
+import { treeId } from '../../../functions/promotion/git-object-id';
+import { describeGitHostContract } from '../../support/git-host-contract';
+import {
+  type GitHubApiServer,
+  type GitHubApiServerOptions,
+  startGitHubApiServer,
+} from '../../support/github-api-server';
+
+const SEED = {
+  'README.md': '# cluster\n',
+  'environments/dev/kustomization.yaml': 'resources: []\n',
+  'charts/demo/1.0.0/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 1.0.0\n',
+};
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+interface Fixture {
+  readonly server: GitHubApiServer;
+  readonly host: GitHubGitHost;
+  /** HTTP requests the client sent, as seen by its onRequest hook. */
+  readonly clientRequests: string[];
+}
+
+const open: Fixture[] = [];
+
+const start = async (
+  serverOptions: GitHubApiServerOptions = {},
+  clientOptions: Partial<GitHubClientOptions> = {},
+): Promise<Fixture> => {
+  const server = await startGitHubApiServer({ seed: SEED, ...serverOptions });
+  const clientRequests: string[] = [];
+  const octokit = createGitHubClient({
+    auth: { token: server.token },
+    baseUrl: server.url,
+    writeSpacingMs: 0,
+    serverErrorBackoffMs: 10,
+    log: quiet,
+    onRequest: ({ method, url, status }) =>
+      clientRequests.push(`${method} ${new URL(url).pathname} ${status}`),
+    ...clientOptions,
+  });
+  const fixture = {
+    server,
+    host: new GitHubGitHost({ octokit, owner: server.owner, repo: server.repo }),
+    clientRequests,
+  };
+  open.push(fixture);
+  return fixture;
+};
+
+afterEach(async () => {
+  const fixtures = open.splice(0);
+  for (const { server } of fixtures) await server.close();
+  // Every request the adapter made, and every answer, matched GitHub's OpenAPI description.
+  expect(fixtures.flatMap(({ server }) => server.validationErrors())).toEqual([]);
+});
+
+const failure = (promise: Promise<unknown>): Promise<GitHostError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a GitHostError');
+    },
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(GitHostError);
+      return error as GitHostError;
+    },
+  );
+
+describeGitHostContract('GitHub API', async (seed) => {
+  const server = await startGitHubApiServer({ seed });
+  const octokit = createGitHubClient({
+    auth: { token: server.token },
+    baseUrl: server.url,
+    writeSpacingMs: 0,
+    log: quiet,
+  });
+  return {
+    host: new GitHubGitHost({ octokit, owner: server.owner, repo: server.repo }),
+    branch: server.branch,
+    git: (...args) => server.git(...args),
+    competingCommit: (path, content) => server.competingCommit(path, content),
+    close: async () => {
+      const errors = server.validationErrors();
+      await server.close();
+      expect(errors).toEqual([]);
+    },
+  };
+});
+
+describe('GitHubGitHost request budget', () => {
+  it('reads a snapshot in one GraphQL request and commits a few text files in three more', async () => {
+    // Prepare
+    const { server, host, clientRequests } = await start();
+    // Act
+    const snapshot = await host.snapshot('main', {
+      files: ['README.md', 'environments/dev/kustomization.yaml'],
+      trees: ['charts/demo/1.0.0'],
+    });
+    const result = await host.commit('main', snapshot.head, {
+      message: 'promote demo 1.1.0 to dev',
+      changes: [
+        {
+          path: 'charts/demo/1.1.0/Chart.yaml',
+          content: text('apiVersion: v2\nname: demo\nversion: 1.1.0\n'),
+        },
+        { path: 'charts/demo/1.1.0/values.yaml', content: text('replicas: 1\n') },
+        { path: 'environments/dev/demo.yaml', content: text('kind: HelmRelease\n') },
+      ],
+    });
+    // Assess
+    expect(server.counts()).toEqual({
+      'POST /graphql': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
+    });
+    expect(clientRequests).toHaveLength(server.total());
+    expect(await server.git('rev-parse', 'main')).toBe(result.sha);
+    console.info(`request budget, snapshot + 3-file commit: ${server.total()} requests`, server.counts());
+  });
+
+  it('reads the head commit once when it did not come from a snapshot, and adds one request per binary file', async () => {
+    // Prepare
+    const { server, host } = await start();
+    const head = await server.git('rev-parse', 'main');
+    // Act
+    await host.commit('main', head, {
+      message: 'two binaries',
+      changes: [
+        { path: 'a.txt', content: text('a\n') },
+        { path: 'logo.png', content: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) },
+        { path: 'latin1.txt', content: new Uint8Array([0x63, 0x61, 0x66, 0xe9]) },
+      ],
+    });
+    // Assess
+    expect(server.counts()).toEqual({
+      'GET /repos/{owner}/{repo}/git/commits/{commit_sha}': 1,
+      'POST /repos/{owner}/{repo}/git/blobs': 2,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
+    });
+    expect(await server.git('cat-file', '-s', 'main:latin1.txt')).toBe('4');
+  });
+
+  it('commits a 100-chart change set (2 000 files, 4 MB) in at most 10 requests, split into several create-tree calls', async () => {
+    // Prepare
+    const { server, host } = await start();
+    const charts = Array.from({ length: 100 }, (_, c) =>
+      Array.from({ length: 20 }, (_, f) => ({
+        path: `templates/file-${f}.yaml`,
+        data: text(`# chart ${c} file ${f}\n${'x'.repeat(2048 - 30)}\n`),
+      })),
+    );
+    const changes: FileChange[] = charts.flatMap((files, c) =>
+      files.map((f) => ({ path: `charts/c${c}/1.0.0/${f.path}`, content: f.data })),
+    );
+    // Act
+    const { head } = await host.snapshot('main', { files: [], trees: [] });
+    const { sha } = await host.commit('main', head, { message: 'a hundred charts', changes });
+    // Assess
+    expect(server.total()).toBeLessThanOrEqual(10);
+    expect(server.counts()['POST /repos/{owner}/{repo}/git/trees']).toBeGreaterThan(1);
+    for (const c of [0, 42, 99]) {
+      expect(await server.git('rev-parse', `${sha}:charts/c${c}/1.0.0`)).toBe(treeId(charts[c]!));
+    }
+    expect(await server.git('rev-list', '--count', `${head}..${sha}`)).toBe('1');
+    expect(await server.git('show', `${sha}:README.md`)).toBe('# cluster');
+    await server.git('fsck', '--strict');
+    console.info(`request budget, 100-chart change set: ${server.total()} requests`, server.counts());
+  });
+});
+
+describe('GitHubGitHost snapshot edge cases', () => {
+  it('falls back to one REST blob read for a file GraphQL truncates', async () => {
+    // Prepare
+    const big = `${'y'.repeat(300)}\n`;
+    const { server, host } = await start({ seed: { ...SEED, 'big.yaml': big }, graphqlTextLimit: 200 });
+    // Act
+    const snapshot = await host.snapshot('main', { files: ['big.yaml', 'README.md'], trees: [] });
+    // Assess
+    expect(snapshot.files.get('big.yaml')).toBe(big);
+    expect(snapshot.files.get('README.md')).toBe('# cluster\n');
+    expect(server.counts()).toEqual({
+      'POST /graphql': 1,
+      'GET /repos/{owner}/{repo}/git/blobs/{file_sha}': 1,
+    });
+  });
+
+  it('reports a missing branch as no head, creates it on commit, and refuses a second create as BRANCH_MOVED', async () => {
+    // Prepare
+    const { server, host } = await start();
+    // Act
+    const snapshot = await host.snapshot('promote/demo', { files: ['README.md'], trees: ['charts'] });
+    const created = await host.commit('promote/demo', undefined, {
+      message: 'first',
+      changes: [{ path: 'x.yaml', content: text('x: 1\n') }],
+    });
+    const again = await failure(
+      host.commit('promote/demo', undefined, {
+        message: 'again',
+        changes: [{ path: 'y', content: text('y') }],
+      }),
+    );
+    // Assess
+    expect(snapshot.head).toBeUndefined();
+    expect(snapshot.files.get('README.md')).toBeUndefined();
+    expect(snapshot.trees.get('charts')).toBeUndefined();
+    expect(created.parent).toBeUndefined();
+    expect(await server.git('rev-parse', 'promote/demo')).toBe(created.sha);
+    expect(await server.git('ls-tree', '--name-only', created.sha)).toBe('x.yaml');
+    expect(again.code).toBe('BRANCH_MOVED');
+  });
+});
+
+describe('GitHubGitHost failures', () => {
+  it.each([
+    { status: 429 as const, kind: 'secondary' as const },
+    { status: 403 as const, kind: 'secondary' as const },
+    { status: 403 as const, kind: 'primary' as const },
+  ])(
+    'waits out a $kind rate limit ($status) as retry-after asks, then succeeds',
+    async ({ status, kind }) => {
+      // Prepare
+      const { server, host } = await start();
+      const head = await server.git('rev-parse', 'main');
+      server.failNext({ route: 'POST /repos/{owner}/{repo}/git/commits', status, kind, retryAfter: 1 });
+      const started = Date.now();
+      // Act
+      const result = await host.commit('main', head, {
+        message: 'm',
+        changes: [{ path: 'a', content: text('a') }],
+      });
+      // Assess
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(await server.git('rev-parse', 'main')).toBe(result.sha);
+      expect(server.counts()['POST /repos/{owner}/{repo}/git/commits']).toBe(2);
+    },
+  );
+
+  it('gives up with a retryable RATE_LIMITED when retry-after is longer than it may wait', async () => {
+    // Prepare
+    const { server, host } = await start({}, { maxRetryAfterSeconds: 30 });
+    server.failNext({ route: 'POST /graphql', status: 403, kind: 'secondary', retryAfter: 120 });
+    // Act
+    const error = await failure(host.snapshot('main', { files: [], trees: [] }));
+    // Assess
+    expect(error.code).toBe('RATE_LIMITED');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('retries a 502 and succeeds', async () => {
+    // Prepare
+    const { server, host } = await start();
+    server.failNext({ route: 'POST /repos/{owner}/{repo}/git/trees', status: 502 });
+    const head = await server.git('rev-parse', 'main');
+    // Act
+    const result = await host.commit('main', head, {
+      message: 'm',
+      changes: [{ path: 'a', content: text('a') }],
+    });
+    // Assess
+    expect(await server.git('rev-parse', 'main')).toBe(result.sha);
+    expect(server.counts()['POST /repos/{owner}/{repo}/git/trees']).toBe(2);
+  });
+
+  it('reports a 502 that does not go away as a retryable HOST_UNAVAILABLE after bounded retries', async () => {
+    // Prepare
+    const { server, host } = await start({}, { serverErrorRetries: 2 });
+    server.failNext({ route: 'POST /graphql', status: 502, times: Number.POSITIVE_INFINITY });
+    // Act
+    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    // Assess
+    expect(error.code).toBe('HOST_UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+    expect(server.counts()['POST /graphql']).toBe(3);
+  });
+
+  it('reports bad credentials as a terminal AUTH_FAILED without retrying', async () => {
+    // Prepare
+    const { server } = await start();
+    const octokit = createGitHubClient({ auth: { token: 'wrong' }, baseUrl: server.url, log: quiet });
+    const host = new GitHubGitHost({ octokit, owner: server.owner, repo: server.repo });
+    // Act
+    const error = await failure(
+      host.commit('main', await server.git('rev-parse', 'main'), { message: 'm', changes: [] }),
+    );
+    // Assess
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(error.retryable).toBe(false);
+    expect(server.total()).toBe(1);
+  });
+
+  it('turns a 422 "not a fast forward" into BRANCH_MOVED and leaves the competitor in place', async () => {
+    // Prepare
+    const { server, host } = await start();
+    const head = await server.git('rev-parse', 'main');
+    server.failNext({ route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', status: 422 });
+    // Act
+    const error = await failure(
+      host.commit('main', head, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
+    );
+    // Assess
+    expect(error.code).toBe('BRANCH_MOVED');
+    expect(error.retryable).toBe(true);
+    expect(await server.git('log', '-1', '--format=%s', 'main')).toMatch(/^competing writer/);
+  });
+
+  it('reports an unknown repository as a terminal NOT_FOUND', async () => {
+    // Prepare
+    const { server } = await start();
+    const octokit = createGitHubClient({ auth: { token: server.token }, baseUrl: server.url, log: quiet });
+    const host = new GitHubGitHost({ octokit, owner: server.owner, repo: 'nope' });
+    // Act
+    const error = await failure(
+      host.commit('main', await server.git('rev-parse', 'main'), { message: 'm', changes: [] }),
+    );
+    // Assess
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.retryable).toBe(false);
+  });
+});
+
+describe('GitHubGitHost pull requests', () => {
+  it('opens a pull request once and returns the same one when asked again', async () => {
+    // Prepare
+    const { server, host } = await start();
+    const head = await server.git('rev-parse', 'main');
+    const { sha } = await host.commit('main', head, {
+      message: 'm',
+      changes: [{ path: 'p', content: text('p') }],
+    });
+    await host.setBranch('promote/demo-2.0.0', sha);
+    await host.setBranch('promote/demo-2.0.0', head); // moving an existing branch (force)
+    const request = {
+      head: 'promote/demo-2.0.0',
+      base: 'main',
+      title: 'promote demo 2.0.0 to prod',
+      body: 'why',
+    };
+    // Act
+    const first = await host.openPullRequest(request);
+    const second = await host.openPullRequest(request);
+    // Assess
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ ...first, created: false });
+    expect(server.pulls()).toHaveLength(1);
+    expect(await server.git('rev-parse', 'promote/demo-2.0.0')).toBe(head);
+  });
+});
+
+describe('GitHubGitHost with GitHub App authentication', () => {
+  it('exchanges the App JWT for an installation token once and commits with it', async () => {
+    // Prepare
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const app = {
+      appId: 123,
+      installationId: 456,
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    const { server } = await start({ app });
+    const octokit = createGitHubClient({
+      auth: { ...app, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      baseUrl: server.url,
+      writeSpacingMs: 0,
+      log: quiet,
+    });
+    const host = new GitHubGitHost({ octokit, owner: server.owner, repo: server.repo });
+    // Act
+    const { head } = await host.snapshot('main', { files: [], trees: [] });
+    const result = await host.commit('main', head, {
+      message: 'as the app',
+      changes: [{ path: 'a', content: text('a') }],
+    });
+    // Assess
+    expect(await server.git('rev-parse', 'main')).toBe(result.sha);
+    expect(server.counts()['POST /app/installations/{installation_id}/access_tokens']).toBe(1);
+    expect(server.total()).toBe(5);
+  });
+});
