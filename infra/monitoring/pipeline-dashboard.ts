@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  type Alarm,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  LogQueryWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PROMOTER_METRICS, searchMetric } from './pipeline-metrics';
+import { RUN_QUERIES } from './run-queries';
+
+export interface PipelineDashboardProps {
+  readonly function: IFunction;
+  readonly logGroup: ILogGroup;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  readonly alarms: readonly Alarm[];
+}
+
+const WIDTH = 8;
+const HEIGHT = 6;
+
+/** One dashboard: outcomes first, then the Git host, then the queue and the function. */
+export class PipelineDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: PipelineDashboardProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    const graph = (title: string, left: IMetric[], right: IMetric[] = []): GraphWidget =>
+      new GraphWidget({ title, left, right, width: WIDTH, height: HEIGHT, period });
+    const duration = (stat: string): IMetric => searchMetric(PROMOTER_METRICS.durationMs, stat, stat);
+    const fn = props.function;
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 3 }),
+    );
+    this.dashboard.addWidgets(
+      graph('Promotions', [searchMetric(PROMOTER_METRICS.promoted, 'Sum', 'promoted')]),
+      graph('Refusals by code', [searchMetric(PROMOTER_METRICS.refused, 'Sum')]),
+      graph('Promotion duration (ms)', [duration('p50'), duration('p99')]),
+    );
+    this.dashboard.addWidgets(
+      graph('Git host requests', [searchMetric(PROMOTER_METRICS.gitHostRequests, 'Sum', 'requests')]),
+      graph('Commit conflicts retried', [
+        searchMetric(PROMOTER_METRICS.conflictsRetried, 'Sum', 'conflicts'),
+      ]),
+      graph(
+        'Intake queue',
+        [
+          props.queue.metricApproximateNumberOfMessagesVisible({
+            label: 'queue depth',
+            statistic: 'Maximum',
+          }),
+        ],
+        [
+          props.queue.metricApproximateAgeOfOldestMessage({
+            label: 'oldest message (s)',
+            statistic: 'Maximum',
+          }),
+        ],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('Dead-letter queue depth', [
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          label: 'DLQ depth',
+          statistic: 'Maximum',
+        }),
+      ]),
+      graph('Function errors and throttles', [
+        fn.metricErrors({ label: 'errors', statistic: 'Sum' }),
+        fn.metricThrottles({ label: 'throttles', statistic: 'Sum' }),
+      ]),
+      graph(
+        'Function duration',
+        [
+          fn.metricDuration({ statistic: 'p50', label: 'p50' }),
+          fn.metricDuration({ statistic: 'p99', label: 'p99' }),
+        ],
+        [fn.metric('ConcurrentExecutions', { statistic: 'Maximum', label: 'concurrency' })],
+      ),
+    );
+    this.dashboard.addWidgets(
+      new LogQueryWidget({
+        title: 'Recent runs',
+        logGroupNames: [props.logGroup.logGroupName],
+        queryString: RUN_QUERIES.runs.toString(),
+        width: 24,
+        height: 8,
+      }),
+    );
+  }
+}

@@ -1,0 +1,99 @@
+import { Stack } from 'aws-cdk-lib';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { GitCredentials } from '../credentials/git-credentials';
+import { ChartIntake } from '../intake/chart-intake';
+import { AlarmDestinations } from '../monitoring/alarm-destination';
+import { PipelineAlarms } from '../monitoring/pipeline-alarms';
+import { PipelineDashboard } from '../monitoring/pipeline-dashboard';
+import { PipelineMetrics } from '../monitoring/pipeline-metrics';
+import { RunQueries } from '../monitoring/run-queries';
+import { promoteEnvironment } from '../promote/promote-environment';
+import { PromoteFunction } from '../promote/promote-function';
+import {
+  type ChartPromotionPipelineProps,
+  type PipelineSettings,
+  resolvePipelineSettings,
+} from './pipeline-props';
+import { validatePipelineSettings } from './validate-settings';
+
+/**
+ * Server access logs delivered through a bucket policy (AWS's current advice) rather than the legacy
+ * LogDeliveryWrite ACL, which BucketOwnerEnforced buckets reject. Set here so the construct works in
+ * apps whose cdk.json predates the flag; an explicit app setting wins.
+ */
+const ACCESS_LOGS_POLICY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
+/**
+ * The whole chart promotion pipeline, ready to drop into any CDK app: an upload bucket whose chart
+ * archives flow through EventBridge and SQS into the promote function, which commits them to the
+ * cluster repository; with alarms, a dashboard and saved Logs Insights queries.
+ */
+export class ChartPromotionPipeline extends Construct {
+  /** The props with defaults applied. */
+  readonly settings: PipelineSettings;
+  readonly intake: ChartIntake;
+  readonly credentials: GitCredentials;
+  readonly promote: PromoteFunction;
+  readonly alarmTopic: ITopic;
+  readonly alarms: PipelineAlarms;
+  readonly dashboard: PipelineDashboard;
+  readonly queries: RunQueries;
+
+  constructor(scope: Construct, id: string, props: ChartPromotionPipelineProps) {
+    super(scope, id);
+    this.settings = resolvePipelineSettings(props);
+    validatePipelineSettings(this.settings);
+    if (this.node.tryGetContext(ACCESS_LOGS_POLICY_FLAG) === undefined)
+      this.node.setContext(ACCESS_LOGS_POLICY_FLAG, true);
+    const s = this.settings;
+
+    this.intake = new ChartIntake(this, 'Intake', {
+      bucketPrefix: s.bucketPrefix,
+      queueVisibilityTimeout: s.queueVisibilityTimeout,
+      maxReceiveCount: s.maxReceiveCount,
+      archiveRetention: s.archiveRetention,
+    });
+    this.credentials = new GitCredentials(
+      this,
+      'GitCredentials',
+      props.credentialsSecret === undefined ? {} : { secret: props.credentialsSecret },
+    );
+    this.promote = new PromoteFunction(this, 'Promote', {
+      bucket: this.intake.bucket,
+      bucketPrefix: s.bucketPrefix,
+      queue: this.intake.queue,
+      credentials: this.credentials,
+      environment: promoteEnvironment(s, this.credentials.secret.secretArn),
+      memorySize: s.memorySize,
+      timeout: s.functionTimeout,
+      batchSize: s.batchSize,
+      maxBatchingWindow: s.maxBatchingWindow,
+      maxConcurrency: s.maxConcurrency,
+      logRetention: s.logRetention,
+    });
+
+    const metrics = new PipelineMetrics(this, 'Metrics', { logGroup: this.promote.logGroup });
+    this.alarmTopic = (props.alarmDestination ?? AlarmDestinations.newTopic()).bind(this);
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      function: this.promote.function,
+      queue: this.intake.queue,
+      deadLetterQueue: this.intake.deadLetterQueue,
+      refusedTotal: metrics.refusedTotal,
+      topic: this.alarmTopic,
+      oldestMessageAgeThreshold: s.oldestMessageAgeThreshold,
+      refusalAlarmThreshold: s.refusalAlarmThreshold,
+    });
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
+      function: this.promote.function,
+      logGroup: this.promote.logGroup,
+      queue: this.intake.queue,
+      deadLetterQueue: this.intake.deadLetterQueue,
+      alarms: this.alarms.all,
+    });
+    this.queries = new RunQueries(this, 'Queries', {
+      logGroup: this.promote.logGroup,
+      folder: `${Stack.of(this).stackName}`,
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { type Duration, Token } from 'aws-cdk-lib';
+import type { PipelineSettings } from './pipeline-props';
+
+/** Thrown at synth time when props are invalid; lists every problem at once, by prop name. */
+export class PipelinePropsError extends Error {
+  override readonly name = 'PipelinePropsError';
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid ChartPromotionPipeline props:\n  - ${issues.join('\n  - ')}`);
+  }
+}
+
+/** GitHub's owner (≤ 39) and repository (≤ 100) name alphabets. */
+const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+/** Common subset of `git check-ref-format`: no spaces, `..`, `~^:?*[\`, `@{`, no trailing `/`, `.lock`. */
+const BRANCH = /^(?!\/|-|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
+/** RFC 1123 label: what Kubernetes and Flux accept as names and namespaces. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * Plain path segments only: the prefix goes into an EventBridge wildcard pattern (where `*` and `\`
+ * are special) and S3 sends keys URL-encoded, so anything beyond these characters would never match.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching
+ */
+const KEY_PREFIX = /^([A-Za-z0-9._-]+\/)*$/;
+
+const isHttpsUrl = (value: string): boolean => {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+type Check = (issues: string[]) => void;
+
+const known = (value: unknown): boolean => !Token.isUnresolved(value);
+
+const intInRange =
+  (name: string, value: number, min: number, max: number, unit = ''): Check =>
+  (issues) => {
+    if (known(value) && !(Number.isInteger(value) && value >= min && value <= max))
+      issues.push(`${name}: must be a whole number from ${min} to ${max}${unit} (got ${value})`);
+  };
+
+const secondsInRange =
+  (name: string, value: Duration, min: number, max: number): Check =>
+  (issues) => {
+    if (value.isUnresolved()) return;
+    const seconds = value.toSeconds({ integral: false });
+    if (!Number.isInteger(seconds) || seconds < min || seconds > max)
+      issues.push(`${name}: must be whole seconds from ${min} s to ${max} s (got ${value.toHumanString()})`);
+  };
+
+const matches =
+  (name: string, value: string, pattern: RegExp, what: string): Check =>
+  (issues) => {
+    if (known(value) && !pattern.test(value)) issues.push(`${name}: ${what} (got ${JSON.stringify(value)})`);
+  };
+
+const repositoryChecks = (s: PipelineSettings): Check[] => [
+  (issues) => {
+    if (!known(s.repository)) return;
+    if (s.gitHostKind === 'github' && !GITHUB_REPOSITORY.test(s.repository))
+      issues.push(
+        `repository: must be "owner/name" for gitHostKind github (got ${JSON.stringify(s.repository)})`,
+      );
+    if (s.gitHostKind === 'git' && !isHttpsUrl(s.repository))
+      issues.push(
+        `repository: must be an https:// clone URL for gitHostKind git (got ${JSON.stringify(s.repository)})`,
+      );
+  },
+  (issues) => {
+    if (s.gitHostKind !== 'github' && s.gitHostKind !== 'git')
+      issues.push(`gitHostKind: must be "github" or "git" (got ${JSON.stringify(s.gitHostKind)})`);
+  },
+  (issues) => {
+    const url = s.gitHostBaseUrl;
+    if (url === undefined || !known(url)) return;
+    if (s.gitHostKind !== 'github') issues.push('gitHostBaseUrl: only applies to gitHostKind github');
+    else if (!isHttpsUrl(url))
+      issues.push(`gitHostBaseUrl: must be an https:// URL (got ${JSON.stringify(url)})`);
+  },
+  matches('branch', s.branch, BRANCH, 'not a valid git branch name'),
+];
+
+const namingChecks = (s: PipelineSettings): Check[] => [
+  matches('targetEnvironment', s.targetEnvironment, DNS_LABEL, 'must be a lower-case RFC 1123 label'),
+  matches('fluxSourceName', s.fluxSourceName, DNS_LABEL, 'must be a lower-case RFC 1123 label'),
+  matches('fluxSourceNamespace', s.fluxSourceNamespace, DNS_LABEL, 'must be a lower-case RFC 1123 label'),
+  matches(
+    'bucketPrefix',
+    s.bucketPrefix,
+    KEY_PREFIX,
+    'must be "" or path segments of [A-Za-z0-9._-] each ending with "/" (e.g. "incoming/")',
+  ),
+];
+
+const runtimeChecks = (s: PipelineSettings): Check[] => [
+  intInRange('memorySize', s.memorySize, 128, 10_240, ' MB'),
+  secondsInRange('functionTimeout', s.functionTimeout, 1, 900),
+  intInRange('batchSize', s.batchSize, 1, 10_000),
+  secondsInRange('maxBatchingWindow', s.maxBatchingWindow, 0, 300),
+  (issues) => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (batch size above 10)
+    if (known(s.batchSize) && s.batchSize > 10 && !s.maxBatchingWindow.isUnresolved())
+      if (s.maxBatchingWindow.toSeconds({ integral: false }) < 1)
+        issues.push('batchSize: above 10 needs maxBatchingWindow of at least 1 second');
+  },
+  intInRange('maxConcurrency', s.maxConcurrency, 2, 1000),
+  secondsInRange('queueVisibilityTimeout', s.queueVisibilityTimeout, 0, 43_200),
+  (issues) => {
+    if (s.queueVisibilityTimeout.isUnresolved() || s.functionTimeout.isUnresolved()) return;
+    const minimum = 6 * s.functionTimeout.toSeconds({ integral: false });
+    const visibility = s.queueVisibilityTimeout.toSeconds({ integral: false });
+    if (visibility < minimum)
+      issues.push(
+        `queueVisibilityTimeout: must be at least 6 × functionTimeout = ${minimum} s (got ${visibility} s), ` +
+          'or messages reappear while a slow batch is still running',
+      );
+  },
+  intInRange('maxReceiveCount', s.maxReceiveCount, 1, 1000),
+];
+
+const monitoringChecks = (s: PipelineSettings): Check[] => [
+  secondsInRange('archiveRetention', s.archiveRetention, 86_400, 86_400 * 3650),
+  (issues) => {
+    if (!s.archiveRetention.isUnresolved() && s.archiveRetention.toSeconds() % 86_400 !== 0)
+      issues.push('archiveRetention: must be whole days');
+  },
+  secondsInRange('oldestMessageAgeThreshold', s.oldestMessageAgeThreshold, 60, 1_209_600),
+  intInRange('refusalAlarmThreshold', s.refusalAlarmThreshold, 1, 1_000_000),
+  ...Object.entries(s.intakeLimits).map(([key, value]) =>
+    intInRange(`intakeLimits.${key}`, value as number, 1, Number.MAX_SAFE_INTEGER),
+  ),
+];
+
+/** Throws a {@link PipelinePropsError} naming every invalid prop; unresolved tokens are not checked. */
+export const validatePipelineSettings = (settings: PipelineSettings): void => {
+  const issues: string[] = [];
+  for (const check of [
+    ...repositoryChecks(settings),
+    ...namingChecks(settings),
+    ...runtimeChecks(settings),
+    ...monitoringChecks(settings),
+  ])
+    check(issues);
+  if (issues.length > 0) throw new PipelinePropsError(issues);
+};

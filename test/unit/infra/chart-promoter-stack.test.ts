@@ -1,0 +1,338 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePromoteConfig } from '../../../functions/config/promote-config';
+import { readAppConfig } from '../../../infra/app-context';
+import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
+import { actionsOf, nagFindings, onlyResource, policyStatements } from './infra-helpers';
+
+// One synth for the whole file, exactly as infra/app.ts builds it with no context at all (the real
+// esbuild bundle of functions/promote.ts included): bundling is the slow part, so it runs once.
+let app: App;
+let stack: ChartPromoterStack;
+let template: Template;
+let assemblyDir: string;
+let outdir: string;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'chart-promoter-cdk-'));
+  app = new App({ outdir });
+  const config = readAppConfig((key) => app.node.tryGetContext(key));
+  stack = new ChartPromoterStack(app, config.stackName, { pipeline: config.pipeline });
+  // The plugin makes synth itself fail on any unacknowledged finding, as in `cdk synth`.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const assembly = app.synth();
+  assemblyDir = assembly.directory;
+  template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+});
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const ref = (template: Template, type: string) => ({ Ref: onlyResource(template, type).id });
+const queueIds = () => {
+  const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
+  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
+  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined);
+  return { queue: main![0], dlq: dlq![0] };
+};
+const uploadsBucketId = () =>
+  Object.entries(template.findResources('AWS::S3::Bucket')).find(
+    ([, b]) => b.Properties.VersioningConfiguration,
+  )![0];
+
+describe('intake', () => {
+  it('hardens the upload bucket: versioned, encrypted, private, TLS-only, logged, EventBridge on', () => {
+    // Assess
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
+      },
+      LoggingConfiguration: { DestinationBucketName: { Ref: Match.anyValue() }, LogFilePrefix: 'uploads/' },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: uploadsBucketId() },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    // No custom-resource Lambda to switch EventBridge on: the promote function is the only one.
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  it('routes Object Created events of .tgz and .tar.gz keys under the prefix to the queue', () => {
+    // Assess
+    const { queue, dlq } = queueIds();
+    const pattern = {
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [{ Ref: uploadsBucketId() }] },
+        object: { key: [{ wildcard: 'incoming/*.tgz' }, { wildcard: 'incoming/*.tar.gz' }] },
+      },
+    };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: pattern,
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [queue, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Events::Archive', { EventPattern: pattern, RetentionDays: 90 });
+  });
+
+  it('gives the queue a dead-letter queue after 5 receives and a visibility of at least 6 × the timeout', () => {
+    // Assess
+    const { queue, dlq } = queueIds();
+    const queueProps = template.toJSON().Resources[queue].Properties;
+    const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+    expect(queueProps.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(queueProps.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+    expect(queueProps.SqsManagedSseEnabled).toBe(true);
+    for (const id of [queue, dlq])
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+  });
+});
+
+describe('promote function', () => {
+  it('runs on Node 22, x86-64, with the helm layer, X-Ray, JSON logs to its own log group', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      Handler: 'index.handler',
+      MemorySize: 1024,
+      Timeout: 180,
+      Layers: [ref(template, 'AWS::Lambda::LayerVersion')],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: ref(template, 'AWS::Logs::LogGroup') },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('consumes the queue in batches, reporting item failures, with at most 2 concurrent writers', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueIds().queue, 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 20,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('passes an environment the function config module accepts, with the same values', () => {
+    // Prepare
+    const env = onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:git-AbCdEf';
+    // Act
+    const config = parsePromoteConfig({ ...env, CHART_PROMOTER_CREDENTIALS_SECRET_ARN: secretArn });
+    // Assess
+    expect(env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN).toEqual(ref(template, 'AWS::SecretsManager::Secret'));
+    expect(config).toMatchObject({
+      repository: 'example-org/cluster-config',
+      branch: 'main',
+      gitHostKind: 'github',
+      bucketPrefix: 'incoming/',
+      targetEnvironment: 'dev',
+      helmRenderCheck: true,
+      sourceRef: { name: 'flux-system', namespace: 'flux-system' },
+    });
+  });
+
+  it('holds exactly the permissions it uses: objects under the prefix, the one secret, the queue', () => {
+    // Prepare
+    const statements = policyStatements(template);
+    const byAction = (action: string) => statements.find((s) => actionsOf(s).includes(action));
+    // Assess
+    expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
+    expect(byAction('s3:GetObject')).toEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsBucketId(), 'Arn'] }, '/incoming/*']] },
+    });
+    expect(byAction('secretsmanager:GetSecretValue')).toEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: ref(template, 'AWS::SecretsManager::Secret'),
+    });
+    expect(byAction('sqs:ReceiveMessage')?.Resource).toEqual({ 'Fn::GetAtt': [queueIds().queue, 'Arn'] });
+    expect(byAction('logs:PutLogEvents')?.Resource).toEqual({
+      'Fn::GetAtt': [onlyResource(template, 'AWS::Logs::LogGroup').id, 'Arn'],
+    });
+    // Only X-Ray (no resource-level permissions exist for it) may use Resource "*".
+    const starResources = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
+    expect(starResources.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:PutObjectTagging',
+      's3:PutObjectVersionTagging',
+      'secretsmanager:GetSecretValue',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // No AWS managed policy (AWSLambdaBasicExecutionRole would allow writing to every log group).
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('is bundled by the local esbuild into a minified ESM file that parses, with require available', async () => {
+    // Prepare
+    const { S3Key } = onlyResource(template, 'AWS::Lambda::Function').properties.Code;
+    const bundle = join(assemblyDir, `asset.${String(S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+    // Act
+    const { stderr } = await promisify(execFile)(process.execPath, ['--check', bundle]);
+    // Assess
+    const bytes = statSync(bundle).size;
+    const head = readFileSync(bundle, 'utf8').slice(0, 200);
+    expect(stderr).toBe('');
+    expect(head).toContain('createRequire');
+    expect(bytes).toBeLessThan(10 * 1024 * 1024);
+    console.info(`promote bundle: ${(bytes / 1024).toFixed(0)} KiB minified (${bundle})`);
+  });
+});
+
+describe('monitoring', () => {
+  it('wires five alarms to the alarm topic, for ALARM and OK', () => {
+    // Prepare
+    const topic = ref(template, 'AWS::SNS::Topic');
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    // Assess
+    expect(alarms).toHaveLength(5);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([topic]);
+      expect(alarm.Properties.OKActions).toEqual([topic]);
+    }
+    const { queue, dlq } = queueIds();
+    const queueName = (id: string) => [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: queueName(dlq),
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: queueName(queue),
+      Threshold: 900,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Throttles',
+      Namespace: 'AWS/Lambda',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ChartsRefusedTotal',
+      Namespace: 'ChartPromoter',
+      Threshold: 5,
+    });
+  });
+
+  it('counts refusals over every code from the EMF lines, and encrypts the new topic', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: ref(template, 'AWS::Logs::LogGroup'),
+      FilterPattern: '{ $.ChartsRefused >= 1 }',
+      MetricTransformations: [
+        {
+          MetricName: 'ChartsRefusedTotal',
+          MetricNamespace: 'ChartPromoter',
+          MetricValue: '$.ChartsRefused',
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [onlyResource(template, 'AWS::KMS::Key').id, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('has a dashboard with the pipeline metrics, queue and DLQ depth, and saved run queries', () => {
+    // Prepare
+    const body = JSON.stringify(
+      onlyResource(template, 'AWS::CloudWatch::Dashboard').properties.DashboardBody,
+    );
+    const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition')).map(
+      (q) => q.Properties,
+    );
+    // Assess
+    for (const metric of [
+      'ChartsPromoted',
+      'ChartsRefused',
+      'PromotionDurationMs',
+      'GitHostRequests',
+      'CommitConflictsRetried',
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'Throttles',
+    ])
+      expect(body).toContain(metric);
+    expect(body).toContain('DLQ depth');
+    expect(queries.map((q) => q.Name).sort()).toEqual([
+      'ChartPromoter/refusals',
+      'ChartPromoter/run-by-id',
+      'ChartPromoter/runs',
+    ]);
+    for (const query of queries) {
+      expect(query.LogGroupNames).toEqual([ref(template, 'AWS::Logs::LogGroup')]);
+      for (const field of ['runId', 'chart', 'version', 'environment', 'commit', 'status'])
+        expect(query.QueryString).toContain(field);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('reports no unacknowledged AwsSolutions finding, and every acknowledgement has a reason', () => {
+    // Act
+    const findings = nagFindings(app);
+    // Assess
+    expect(findings).toEqual([]);
+    const reasons = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.values(m.data as Record<string, { reason: string } | string>));
+    expect(reasons.length).toBeGreaterThanOrEqual(4);
+    for (const reason of reasons)
+      expect(typeof reason === 'string' ? reason : reason.reason).toMatch(/\w{3,}.{20,}/);
+  });
+});
