@@ -44,7 +44,12 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
       'reads the head, file texts and tree ids of a snapshot',
       withFixture(factory, async ({ host, branch, git }) => {
         const snapshot = await host.snapshot(branch, {
-          files: ['README.md', 'environments/dev/kustomization.yaml', 'missing.yaml', 'environments/nope/x.yaml'],
+          files: [
+            'README.md',
+            'environments/dev/kustomization.yaml',
+            'missing.yaml',
+            'environments/nope/x.yaml',
+          ],
           trees: ['charts/demo/1.0.0', 'charts/demo/9.9.9'],
         });
         expect(snapshot.head).toBe(await git('rev-parse', branch));
@@ -52,7 +57,9 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
         expect(snapshot.files.get('environments/dev/kustomization.yaml')).toBe('resources: []\n');
         expect(snapshot.files.get('missing.yaml')).toBeUndefined();
         expect(snapshot.files.get('environments/nope/x.yaml')).toBeUndefined();
-        expect(snapshot.trees.get('charts/demo/1.0.0')).toBe(await git('rev-parse', `${branch}:charts/demo/1.0.0`));
+        expect(snapshot.trees.get('charts/demo/1.0.0')).toBe(
+          await git('rev-parse', `${branch}:charts/demo/1.0.0`),
+        );
         expect(snapshot.trees.get('charts/demo/9.9.9')).toBeUndefined();
       }),
     );
@@ -65,7 +72,10 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
         const result = await host.commit(branch, before, {
           message: 'promote demo 2.0.0 to dev\n\nChart-Promoter-Run: run-1\n',
           changes: [
-            { path: 'charts/demo/2.0.0/Chart.yaml', content: text('apiVersion: v2\nname: demo\nversion: 2.0.0\n') },
+            {
+              path: 'charts/demo/2.0.0/Chart.yaml',
+              content: text('apiVersion: v2\nname: demo\nversion: 2.0.0\n'),
+            },
             { path: 'charts/demo/2.0.0/files/logo.png', content: binary },
             { path: 'environments/dev/demo.yaml', content: text('kind: HelmRelease\n') },
             { path: 'README.md', content: null },
@@ -116,7 +126,10 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
         const snapshot = await host.snapshot(branch, { files: [], trees: [] });
         const competitor = await competingCommit('other.txt', 'theirs\n');
         const error = await host
-          .commit(branch, snapshot.head, { message: 'mine', changes: [{ path: 'mine.txt', content: text('m') }] })
+          .commit(branch, snapshot.head, {
+            message: 'mine',
+            changes: [{ path: 'mine.txt', content: text('m') }],
+          })
           .then(
             () => undefined,
             (e: unknown) => e,
