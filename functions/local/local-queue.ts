@@ -93,7 +93,15 @@ export class LocalQueue {
   async #redeliverOrDeadLetter(record: SQSRecord, reason: string): Promise<void> {
     const receives = Number(record.attributes.ApproximateReceiveCount);
     if (receives >= this.#options.maxReceives) {
-      await this.#options.onDeadLetter(record, reason);
+      try {
+        await this.#options.onDeadLetter(record, reason);
+      } catch (error) {
+        // Never an unhandled rejection (it would end the `local` process), and never silent.
+        process.emitWarning(
+          `dead letter ${record.messageId} (${reason}) could not be recorded: ${String(error)}`,
+          'ChartPromoterLocal',
+        );
+      }
       return;
     }
     const again: SQSRecord = {

@@ -138,6 +138,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     idle: () => queue.idle(),
     close: async () => {
       unsubscribe();
+      // The bridge hands events over on the next turn (setImmediate): let those already announced
+      // reach the queue, so idle() waits for them too rather than running them after close.
+      await new Promise((next) => setImmediate(next));
       await queue.idle();
       await s3.close();
       await new Promise<void>((done) => logStream.end(done));

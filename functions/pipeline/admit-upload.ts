@@ -34,6 +34,9 @@ export const admitUpload = async (
       outcome: { ...base, status: 'ignored', code: upload.reason, message: upload.message },
     };
   }
+  // A chart upload is a run for the target environment from here on, refused or retried alike: its
+  // log lines, tags and metrics name the environment (Logs Insights queries filter on it).
+  const run = { ...base, environment: settings.targetEnvironment };
   try {
     const stored = await deps.store.get(
       { bucket: object.bucket, key: object.key, ...versionOf(object) },
@@ -52,7 +55,7 @@ export const admitUpload = async (
     return {
       admitted: false,
       outcome: {
-        ...base,
+        ...run,
         status: 'refused',
         code: first?.code ?? 'ARCHIVE_CORRUPT',
         message: `${first?.message ?? 'refused'}${more}`,
@@ -64,12 +67,12 @@ export const admitUpload = async (
       // A bug or an unforeseen failure: retry (and dead-letter after the queue's max receives) rather
       // than lose the upload; the log line carries the error.
       const message = error instanceof Error ? error.message : String(error);
-      return { admitted: false, outcome: { ...base, status: 'retry', code: 'UNEXPECTED_ERROR', message } };
+      return { admitted: false, outcome: { ...run, status: 'retry', code: 'UNEXPECTED_ERROR', message } };
     }
     const known = OBJECT_OUTCOMES[error.code];
-    if (known) return { admitted: false, outcome: { ...base, ...known, message: error.message } };
+    if (known) return { admitted: false, outcome: { ...run, ...known, message: error.message } };
     const status = error.retryable ? 'retry' : 'refused';
-    return { admitted: false, outcome: { ...base, status, code: error.code, message: error.message } };
+    return { admitted: false, outcome: { ...run, status, code: error.code, message: error.message } };
   }
 };
 

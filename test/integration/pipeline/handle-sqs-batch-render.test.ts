@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
+import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
+import { buildChart } from '../../support/tar-fixtures';
+import {
+  eventBridgeRecord,
+  newPipeline,
+  s3NotificationRecord,
+  startWorld,
+  type World,
+} from './pipeline-harness';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const sharedCharts = path.resolve(repoRoot, '../shared/fixtures/charts');
+
+// The one place the handler runs with the real helm render check (slow: a few hundred ms per chart).
+describe('handleSqsBatch with the real helm render check', () => {
+  let world: World;
+  let renderer: HelmChartRenderer;
+
+  beforeAll(async () => {
+    world = await startWorld();
+    renderer = new HelmChartRenderer({ helmPath: await layerBinaryPath('helm') });
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('promotes podinfo and refuses, with RENDER_FAILED and no commit of it, a chart whose template breaks', async () => {
+    // Prepare
+    const pipeline = await newPipeline(world, () => ({ renderer }));
+    const podinfo = await world.upload(
+      'incoming/podinfo-6.14.1.tgz',
+      await readFile(path.join(sharedCharts, 'podinfo-6.14.1.tgz')),
+    );
+    const broken = await world.upload(
+      'incoming/broken-1.0.0.tgz',
+      await buildChart('broken', '1.0.0', { 'templates/bad.yaml': 'kind: {{ .Values.missing.deeper }}\n' }),
+    );
+
+    // Act
+    const { response, outcomes } = await pipeline.run(
+      s3NotificationRecord(podinfo),
+      eventBridgeRecord(broken),
+    );
+
+    // Assess
+    const head = await pipeline.head();
+    expect(response.batchItemFailures).toEqual([]);
+    expect(outcomes).toMatchObject([
+      { status: 'promoted', chart: 'podinfo', version: '6.14.1', commit: head },
+      { status: 'refused', code: 'RENDER_FAILED' },
+    ]);
+    const files = await pipeline.git('ls-tree', '-r', '--name-only', head);
+    expect(files).toContain('charts/podinfo/6.14.1/Chart.yaml');
+    expect(files).not.toContain('broken');
+    expect(await world.tags(broken.key)).toMatchObject({
+      'chart-promoter/status': 'refused',
+      'chart-promoter/code': 'RENDER_FAILED',
+    });
+  });
+});
