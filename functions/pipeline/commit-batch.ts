@@ -1,7 +1,8 @@
 import type { Chart } from '../chart/chart';
 import type { ObjectCreated } from '../events';
-import { commitPromotions, type PromotionRun } from '../promotion/commit-promotions';
-import type { PromotionOutcome, PromotionRequest } from '../promotion/promotion';
+import type { PromotionRun } from '../promotion/commit-promotions';
+import { commitUploads, type UploadRequest } from '../promotion/policy-commit';
+import type { PromotionOutcome } from '../promotion/promotion';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { PipelineSettings } from './pipeline-settings';
 import type { UploadOutcome } from './upload-outcome';
@@ -19,10 +20,11 @@ export interface BatchCommit {
   readonly gitHostRequests?: number;
 }
 
-const toRequest = (upload: AdmittedUpload, environment: string): PromotionRequest => ({
+// The environment comes from the policy (.chart-promoter.yaml, read with the files it decides about).
+const toRequest = (upload: AdmittedUpload): UploadRequest => ({
   chart: upload.chart,
-  environment,
   runId: upload.runId,
+  uploadedAt: upload.object.eventTime,
   source: {
     bucket: upload.object.bucket,
     key: upload.object.key,
@@ -64,7 +66,8 @@ const fromPromotion = (
 
 /**
  * Plans every admitted chart of the batch into ONE change set and commits it once (re-planning on a
- * moved branch). A Git host failure of any kind is not the uploads' fault: they all become `retry`,
+ * moved branch), into the first environment of the repository's policy (CHART_NOT_ALLOWED refusals
+ * for charts outside its allow-list). A Git host failure of any kind is not the uploads' fault: they all become `retry`,
  * so SQS redelivers them and, after the queue's max receives, keeps them in the dead-letter queue.
  */
 export const commitBatch = async (
@@ -74,11 +77,12 @@ export const commitBatch = async (
 ): Promise<BatchCommit> => {
   if (uploads.length === 0) return { outcomes: [] };
   const requestsBefore = deps.gitHostRequests?.();
-  const requests = uploads.map((upload) => toRequest(upload, settings.targetEnvironment));
+  const requests = uploads.map(toRequest);
   try {
-    const run = await commitPromotions(deps.host, settings.branch, requests, {
+    const run = await commitUploads(deps.host, settings.branch, requests, {
       ...settings.plan,
       clock: deps.clock,
+      fallbackEnvironment: settings.targetEnvironment,
     });
     const outcomes = uploads.map((upload, i) => fromPromotion(upload, run.outcomes[i]!, run.commit?.sha));
     return { outcomes, run, ...requestCount(deps, requestsBefore) };

@@ -4,22 +4,41 @@ import { type ObjectCreated, parseEventBody } from '../events';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { PipelineSettings } from './pipeline-settings';
 import { promoteUploads } from './promote-uploads';
+import { looksLikeCommand, type PromotionCommand, parsePromotionCommand } from './promotion-command';
+import { type CommandOutcome, runPromotionCommand } from './run-promotion-command';
 import type { UploadOutcome } from './upload-outcome';
 
 export interface BatchResult {
   readonly response: SQSBatchResponse;
   readonly outcomes: readonly UploadOutcome[];
+  /** One per promotion-command message, in batch order (absent from batches without commands). */
+  readonly commands?: readonly CommandOutcome[];
 }
 
 interface RecordObjects {
   readonly record: SQSRecord;
   readonly objects: readonly ObjectCreated[];
+  /** A promotion command (promotion-command.ts) instead of S3 events. */
+  readonly command?: PromotionCommand;
   /** Why the message body could not be read, when it could not. */
   readonly unreadable?: string;
 }
 
+/** The body as a command, when it announces itself as one (`{"chartPromoter": …}`). */
+const commandIn = (body: string): PromotionCommand | undefined => {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  return looksLikeCommand(value) ? parsePromotionCommand(value) : undefined;
+};
+
 const readRecord = (record: SQSRecord, deps: PipelineDependencies): RecordObjects => {
   try {
+    const command = commandIn(record.body);
+    if (command) return { record, objects: [], command };
     const parsed = parseEventBody(record.body);
     for (const ignored of parsed.ignored) {
       deps.logger.info(`ignored event: ${ignored.reason}`, {
@@ -34,7 +53,8 @@ const readRecord = (record: SQSRecord, deps: PipelineDependencies): RecordObject
 };
 
 /**
- * The promote function: an SQS batch of S3 "Object Created" events in, one commit per batch out.
+ * The promote function: an SQS batch of S3 "Object Created" events in, one commit per batch out;
+ * promotion commands (scheduled or manual environment moves) in the same queue run after it.
  * A message fails (and is redelivered, then dead-lettered after the queue's max receives) when one
  * of its objects needs a retry, or when its body is unreadable: kept in the DLQ for a human rather
  * than dropped. Partial batch responses via Powertools' batch utility:
@@ -55,6 +75,16 @@ export const handleSqsBatch = async (
     settings,
   );
 
+  const commands: { messageId: string; outcome: CommandOutcome }[] = [];
+  // After the uploads' commit: commands move versions that are already in the repository.
+  for (const entry of records) {
+    if (!entry.command) continue;
+    commands.push({
+      messageId: entry.record.messageId,
+      outcome: await runPromotionCommand(entry.command, deps, settings),
+    });
+  }
+
   const failures = new Map<string, string>();
   for (const entry of records) {
     if (entry.unreadable === undefined) continue;
@@ -68,6 +98,9 @@ export const handleSqsBatch = async (
     const outcome = outcomes[i]!;
     if (outcome.status === 'retry') failures.set(entry.messageId, `${outcome.code}: ${outcome.message}`);
   });
+  for (const { messageId, outcome } of commands) {
+    if (outcome.status === 'retry') failures.set(messageId, `${outcome.code}: ${outcome.message}`);
+  }
 
   const processor = new BatchProcessor(EventType.SQS);
   const response = await processPartialResponse(
@@ -79,5 +112,5 @@ export const handleSqsBatch = async (
     processor,
     { throwOnFullBatchFailure: false },
   );
-  return { response, outcomes };
+  return { response, outcomes, ...(commands.length > 0 ? { commands: commands.map((c) => c.outcome) } : {}) };
 };

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
 import type { ObjectStore } from '../ports/object-store';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
+import type { Scheduler } from './scheduler';
 
 /** Built once per entry point by its composition module (Lambda, local runtime, tests). */
 export interface PipelineDependencies {
@@ -17,4 +18,6 @@ export interface PipelineDependencies {
   readonly newRunId: () => string;
   /** Monotonic count of requests made to the Git host (for the GitHostRequests metric). */
   readonly gitHostRequests?: () => number;
+  /** Runs promotion commands later (soak); needed only for commands with a future `notBefore`. */
+  readonly scheduler?: Scheduler;
 }

@@ -5,7 +5,13 @@ export type PipelineMetricName =
   | 'UploadsRetried'
   | 'PromotionDurationMs'
   | 'GitHostRequests'
-  | 'CommitConflictsRetried';
+  | 'CommitConflictsRetried'
+  // Progressive promotion (feedback endpoint and promotion commands):
+  | 'UploadToReadyMs'
+  | 'ReleaseConverged'
+  | 'ReleaseFailed'
+  | 'RollbacksCommitted'
+  | 'FeedbackRejected';
 
 export interface PipelineMetrics {
   count(name: PipelineMetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;

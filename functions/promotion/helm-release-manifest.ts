@@ -19,7 +19,18 @@ export interface ReleaseTarget {
   readonly chartPath: string;
   readonly version: string;
   readonly runId: string;
+  /**
+   * More annotations to set alongside the run id (`chart-promoter.io/previous-version`,
+   * `chart-promoter.io/uploaded-at`: see release-annotations.ts). Absent: only the run id.
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
+
+/** The run id first, then the extra annotations, as written. */
+const annotationsOf = (target: ReleaseTarget): [string, string][] => [
+  [RUN_ID_ANNOTATION, target.runId],
+  ...Object.entries(target.annotations ?? {}).filter(([key]) => key !== RUN_ID_ANNOTATION),
+];
 
 export interface NewRelease extends ReleaseTarget {
   readonly name: string;
@@ -52,7 +63,8 @@ export type ReleaseRead =
 export const newHelmReleaseText = (release: NewRelease): string => {
   const s = (value: string): string => scalarSource(value);
   return `# Managed by chart-promoter. A promotion changes only spec.chart.spec.chart (and
-# spec.chart.spec.version, if you add it) and the ${RUN_ID_ANNOTATION} annotation.
+# spec.chart.spec.version, if you add it) and its annotations: ${RUN_ID_ANNOTATION}
+# and chart-promoter.io/* (previous version, upload time).
 # Everything else is yours to edit (values, install/upgrade settings, interval, comments):
 # chart-promoter keeps it byte for byte.
 apiVersion: ${HELM_RELEASE_API_VERSION}
@@ -61,8 +73,9 @@ metadata:
   name: ${s(release.name)}
   namespace: ${s(release.namespace)}
   annotations:
-    ${RUN_ID_ANNOTATION}: ${s(release.runId)}
-spec:
+${annotationsOf(release)
+  .map(([key, value]) => `    ${s(key)}: ${s(value)}\n`)
+  .join('')}spec:
   interval: ${s(release.interval)}
   chart:
     spec:
@@ -153,18 +166,33 @@ const retargetSplices = (
   const splices = [replaceScalar(release.chartNode, target.chartPath, inFlow)];
   if (release.versionNode) splices.push(replaceScalar(release.versionNode, target.version, inFlow));
   const { annotations, metadata } = release;
-  const existing = annotations?.get(RUN_ID_ANNOTATION, true);
-  if (annotations && isScalar(existing)) {
-    splices.push(replaceScalar(existing, target.runId, annotations.flow === true));
-  } else if (annotations && existing === undefined) {
-    splices.push(insertPair(text, annotations, RUN_ID_ANNOTATION, target.runId));
-  } else if (!annotations) {
+  const wanted = annotationsOf(target);
+  if (!annotations) {
     const step = ' '.repeat(Math.max(1, keyColumn(text, metadata) ?? 2));
-    splices.push(insertPair(text, metadata, 'annotations', { [RUN_ID_ANNOTATION]: target.runId }, step));
-  } else {
-    splices.push(undefined);
+    splices.push(insertPair(text, metadata, 'annotations', Object.fromEntries(wanted), step));
+    return splices;
   }
+  const inserts: Splice[] = [];
+  for (const [key, value] of wanted) {
+    const existing = annotations.get(key, true);
+    if (isScalar(existing)) splices.push(replaceScalar(existing, value, annotations.flow === true));
+    else if (existing === undefined) {
+      const insert = insertPair(text, annotations, key, value);
+      if (insert) inserts.push(insert);
+      else splices.push(undefined);
+    } else splices.push(undefined);
+  }
+  // New pairs all land after the map's last entry: one splice, in the order they are listed.
+  const [first] = inserts;
+  if (first) splices.push({ ...first, text: joinInserts(inserts, annotations.flow === true) });
   return splices;
+};
+
+const joinInserts = (inserts: readonly Splice[], flow: boolean): string => {
+  if (!flow)
+    return inserts.map((insert, i) => (i === 0 ? insert.text : insert.text.replace(/^\n/, ''))).join('');
+  // Flow maps: the first insert carries the separator the map needs; the others need ", ".
+  return inserts.map((insert, i) => (i === 0 ? insert.text : `, ${insert.text.replace(/^, /, '')}`)).join('');
 };
 
 /**
@@ -178,8 +206,10 @@ export const retargetHelmRelease = (text: string, target: ReleaseTarget): Releas
   if (splices.some((splice) => splice === undefined)) return invalid('cannot locate the fields to edit');
   const edited = applySplices(text, splices as Splice[]);
   const check = readHelmRelease(edited);
-  const runId = check.ok ? check.metadata.getIn(['annotations', RUN_ID_ANNOTATION]) : undefined;
-  if (!check.ok || !isAtTarget(check, target) || runId !== target.runId) {
+  const annotated =
+    check.ok &&
+    annotationsOf(target).every(([key, value]) => check.metadata.getIn(['annotations', key]) === value);
+  if (!check.ok || !isAtTarget(check, target) || !annotated) {
     return invalid('the edited HelmRelease does not read back as intended');
   }
   return { ok: true, text: edited, object: check.doc.toJS() };

@@ -22,6 +22,7 @@ import type {
   PromotionRefusalCode,
   PromotionRequest,
 } from './promotion';
+import { UPLOADED_AT_ANNOTATION } from './release-annotations';
 
 const DEFAULT_SOURCE_REF = { name: 'flux-system', namespace: 'flux-system' } as const;
 const DEFAULT_INTERVAL = '10m';
@@ -134,6 +135,9 @@ const planGroup = (batch: Batch, group: CandidateGroup): void => {
     chartPath: chartSourcePath(batch.layout, chart.name, chart.version),
     version: chart.version,
     runId: request.runId,
+    ...(request.uploadedAt === undefined
+      ? {}
+      : { annotations: { [UPLOADED_AT_ANNOTATION]: request.uploadedAt } }),
     sourceRef: batch.options.sourceRef ?? DEFAULT_SOURCE_REF,
     interval: batch.options.interval ?? DEFAULT_INTERVAL,
   });

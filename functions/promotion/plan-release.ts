@@ -7,6 +7,7 @@ import {
   readHelmRelease,
   retargetHelmRelease,
 } from './helm-release-manifest';
+import { PREVIOUS_VERSION_ANNOTATION } from './release-annotations';
 
 export type ReleasePlan =
   | {
@@ -44,7 +45,12 @@ export const planRelease = (existing: string | undefined, release: NewRelease): 
   const previousVersion = current.version ?? current.chartPath.split('/').at(-1);
   const base = previousVersion === undefined ? {} : { previousVersion };
   if (isAtTarget(current, release)) return { ok: true, status: 'unchanged', ...base };
-  const edit = retargetHelmRelease(existing, release);
+  // Every change of the chart reference remembers where it came from: the default rollback target.
+  const annotations =
+    previousVersion === undefined
+      ? release.annotations
+      : { ...release.annotations, [PREVIOUS_VERSION_ANNOTATION]: previousVersion };
+  const edit = retargetHelmRelease(existing, { ...release, ...(annotations ? { annotations } : {}) });
   if (!edit.ok) return { ok: false, code: 'RELEASE_MANIFEST_INVALID', message: edit.message };
   return schemaChecked(edit.object, { ok: true, status: 'updated', text: edit.text, ...base });
 };

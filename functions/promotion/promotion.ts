@@ -10,6 +10,8 @@ export interface PromotionRequest {
   readonly runId: string;
   /** The uploaded object the chart came from (named in the commit trailers). */
   readonly source: { readonly bucket: string; readonly key: string; readonly versionId?: string };
+  /** When the chart was uploaded (ISO 8601): written as the `chart-promoter.io/uploaded-at` annotation. */
+  readonly uploadedAt?: string;
 }
 
 /**
@@ -19,7 +21,8 @@ export interface PromotionRequest {
  * - `RELEASE_MANIFEST_INVALID`: the existing environments/<env>/<name>.yaml is not a v2 HelmRelease
  *   taking its chart from a GitRepository, or cannot be parsed;
  * - `RELEASE_SCHEMA_VIOLATION`: the HelmRelease to write fails the Flux CRD schema;
- * - `KUSTOMIZATION_INVALID`: the existing environments/<env>/kustomization.yaml cannot be edited.
+ * - `KUSTOMIZATION_INVALID`: the existing environments/<env>/kustomization.yaml cannot be edited;
+ * - `CHART_NOT_ALLOWED`: the policy's allow-lists (.chart-promoter.yaml `charts`) exclude the chart there.
  */
 export const PROMOTION_REFUSAL_CODES = [
   'VERSION_IMMUTABLE',
@@ -27,6 +30,7 @@ export const PROMOTION_REFUSAL_CODES = [
   'RELEASE_MANIFEST_INVALID',
   'RELEASE_SCHEMA_VIOLATION',
   'KUSTOMIZATION_INVALID',
+  'CHART_NOT_ALLOWED',
 ] as const;
 
 export type PromotionRefusalCode = (typeof PROMOTION_REFUSAL_CODES)[number];

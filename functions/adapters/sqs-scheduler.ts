@@ -1,0 +1,40 @@
+import type { PromotionCommand } from '../pipeline/promotion-command';
+import { nextHopSeconds, type Scheduler } from '../pipeline/scheduler';
+import type { Clock } from '../ports/clock';
+
+/**
+ * The SQS SendMessage call this adapter makes, as a function so the adapter does not depend on
+ * `@aws-sdk/client-sqs` (not in package.json yet). The composition passes
+ * `(input) => sqsClient.send(new SendMessageCommand(input))`.
+ */
+export type SendMessage = (input: {
+  QueueUrl: string;
+  MessageBody: string;
+  DelaySeconds: number;
+}) => Promise<unknown>;
+
+/**
+ * Schedules a promotion command on the intake queue with a delivery delay. SQS delays at most 900 s,
+ * so a longer soak is a chain of hops: the command carries `notBefore`, and the promote function
+ * re-schedules a command that arrives early (runPromotionCommand → `deferred`).
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+export class SqsScheduler implements Scheduler {
+  constructor(
+    private readonly options: {
+      readonly queueUrl: string;
+      readonly sendMessage: SendMessage;
+      readonly clock: Clock;
+    },
+  ) {}
+
+  async schedule(command: PromotionCommand, notBefore: Date): Promise<void> {
+    const body =
+      command.chartPromoter === 'promote' ? { ...command, notBefore: notBefore.toISOString() } : command;
+    await this.options.sendMessage({
+      QueueUrl: this.options.queueUrl,
+      MessageBody: JSON.stringify(body),
+      DelaySeconds: nextHopSeconds(this.options.clock.now(), notBefore),
+    });
+  }
+}

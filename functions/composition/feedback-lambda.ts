@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
+import { type SendMessage, SqsScheduler } from '../adapters/sqs-scheduler';
+import { parseFeedbackConfig } from '../config/feedback-config';
+import { PromoterError } from '../errors';
+import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
+import { ReplayCache } from '../feedback/replay-cache';
+import { powertoolsMetrics } from '../observability/powertools-metrics';
+import { tracedGitHost } from '../observability/traced-ports';
+import type { Scheduler } from '../pipeline/scheduler';
+import { systemClock } from '../ports/clock';
+import { createGitHost } from './git-host-factory';
+
+/**
+ * The feedback Lambda's composition (the one place that reads process.env for it). Needs, besides the
+ * promote function's repository variables (CHART_PROMOTER_REPOSITORY, _BRANCH, _GIT_HOST_KIND,
+ * _CREDENTIALS_SECRET_ARN, _TARGET_ENVIRONMENT, _SOURCE_REF_*): CHART_PROMOTER_WEBHOOK_SECRET_ARN
+ * (secretsmanager:GetSecretValue on it and on the credentials secret) and, for soak times,
+ * CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on the intake queue).
+ */
+export const config = parseFeedbackConfig(process.env);
+
+const SERVICE = 'chart-promoter';
+export const logger = new Logger({ serviceName: SERVICE });
+export const metrics = new Metrics({ namespace: 'ChartPromoter', serviceName: SERVICE });
+export const tracer = new Tracer({ serviceName: SERVICE });
+
+export const settings: FeedbackSettings = {
+  branch: config.branch,
+  fallbackEnvironment: config.targetEnvironment,
+  plan: { sourceRef: config.sourceRef },
+  maxBodyBytes: config.maxBodyBytes,
+  freshness: { maxAgeMs: config.maxEventAgeSeconds * 1000, maxSkewMs: config.maxClockSkewSeconds * 1000 },
+};
+
+const KEY_TTL_MS = 5 * 60_000;
+
+/** The HMAC key: SecretString is the token itself, or JSON `{"token": "…"}`. Cached; never logged. */
+const webhookKeyReader = (client: SecretsManagerClient, secretId: string): (() => Promise<Uint8Array>) => {
+  let cached: { key: Promise<Uint8Array>; expiresAt: number } | undefined;
+  const fetchKey = async (): Promise<Uint8Array> => {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (!SecretString)
+      throw new PromoterError(
+        'WEBHOOK_KEY_UNAVAILABLE',
+        'retryable',
+        `secret ${secretId} has no SecretString`,
+      );
+    let token = SecretString;
+    if (SecretString.trimStart().startsWith('{')) {
+      const parsed = JSON.parse(SecretString) as { token?: unknown };
+      if (typeof parsed.token !== 'string')
+        throw new PromoterError(
+          'WEBHOOK_KEY_UNAVAILABLE',
+          'retryable',
+          `secret ${secretId}: no "token" field`,
+        );
+      token = parsed.token;
+    }
+    return new TextEncoder().encode(token);
+  };
+  return () => {
+    const now = Date.now();
+    if (!cached || now >= cached.expiresAt) {
+      const entry = { key: fetchKey(), expiresAt: now + KEY_TTL_MS };
+      entry.key.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+      cached = entry;
+    }
+    return cached.key;
+  };
+};
+
+/**
+ * `@aws-sdk/client-sqs` is not a dependency yet; the Lambda Node.js runtime ships the AWS SDK v3, and
+ * NodejsFunction keeps `@aws-sdk/*` external, so it is loaded from the runtime (a variable specifier
+ * keeps TypeScript and esbuild from resolving it here). Add the package and import it normally.
+ */
+const loadSendMessage = async (): Promise<SendMessage> => {
+  const specifier = '@aws-sdk/client-sqs';
+  const sqs = (await import(specifier)) as {
+    SQSClient: new (config: object) => { send(command: unknown): Promise<unknown> };
+    SendMessageCommand: new (input: object) => unknown;
+  };
+  const client = tracer.captureAWSv3Client(new sqs.SQSClient({}));
+  return (input) => client.send(new sqs.SendMessageCommand(input));
+};
+
+const noScheduler: Scheduler = {
+  schedule: async () => {
+    throw new PromoterError(
+      'SCHEDULER_MISSING',
+      'terminal',
+      'soak > 0 needs CHART_PROMOTER_INTAKE_QUEUE_URL',
+    );
+  },
+};
+
+const buildDependencies = async (): Promise<FeedbackDependencies> => {
+  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+  const credentials = config.credentialsSecretArn
+    ? await new SecretsCredentialsReader({ client: secrets, secretId: config.credentialsSecretArn }).read()
+    : undefined;
+  const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
+  const scheduler = config.intakeQueueUrl
+    ? new SqsScheduler({
+        queueUrl: config.intakeQueueUrl,
+        sendMessage: await loadSendMessage(),
+        clock: systemClock,
+      })
+    : noScheduler;
+  return {
+    host: tracedGitHost(git.host, tracer),
+    clock: systemClock,
+    logger,
+    metrics: powertoolsMetrics(metrics),
+    scheduler,
+    newRunId: randomUUID,
+    replay: new ReplayCache(1000, settings.freshness.maxAgeMs + settings.freshness.maxSkewMs),
+    hmacKey: webhookKeyReader(secrets, config.webhookSecretArn),
+  };
+};
+
+let dependencies: Promise<FeedbackDependencies> | undefined;
+
+/** Built on first use and kept for the life of the execution environment; rebuilt after a failure. */
+export const feedbackDependencies = (): Promise<FeedbackDependencies> => {
+  dependencies ??= buildDependencies().catch((error: unknown) => {
+    dependencies = undefined;
+    throw error;
+  });
+  return dependencies;
+};

@@ -1,0 +1,207 @@
+import * as fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { handleFeedback } from '../../../functions/feedback/handle-feedback';
+import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
+import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
+import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
+import { runPromotionCommand } from '../../../functions/pipeline/run-promotion-command';
+import type { InMemoryScheduler } from '../../../functions/pipeline/scheduler';
+import type { ObjectStore } from '../../../functions/ports/object-store';
+import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { createBareRepo, type Git } from '../../support/bare-repo';
+import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../unit/feedback/feedback-harness';
+import { makeRequest } from '../../unit/promotion/fixtures';
+
+/**
+ * The whole loop against a real git repository (PlainGitHost on a local bare repo), driven only by
+ * signed Flux-format events, a fake clock and the in-memory scheduler:
+ * upload → dev; dev healthy → staging after a 10 min soak; staging healthy → prod as a branch
+ * (plain git has no pull requests); staging failing → rollback commit restoring the previous version.
+ */
+const POLICY = `environments:
+  - name: dev
+  - name: staging
+    after: dev
+    soak: 10m
+    autoRollback: true
+  - name: prod
+    after: staging
+    mode: pull-request
+`;
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+const START = new Date('2026-03-01T10:00:00Z');
+const unusedStore: ObjectStore = {
+  get: () => Promise.reject(new Error('no uploads in this test')),
+  tag: () => Promise.reject(new Error('no uploads in this test')),
+};
+
+const setup = async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'chain-'));
+  dirs.push(dir);
+  const git: Git = await createBareRepo(path.join(dir, 'cluster.git'), { '.chart-promoter.yaml': POLICY });
+  const clock = new FakeClock(START);
+  const host = new PlainGitHost({
+    remote: { path: path.join(dir, 'cluster.git') },
+    fs,
+    now: () => clock.now(),
+  });
+  const feedback = feedbackFixture(host, clock);
+  const pipelineDeps: PipelineDependencies = {
+    store: unusedStore,
+    host,
+    clock,
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    metrics: new RecordedMetrics(),
+    newRunId: () => 'unused',
+    scheduler: feedback.scheduler,
+  };
+  const pipelineSettings: PipelineSettings = {
+    branch: 'main',
+    bucketPrefix: 'incoming/',
+    targetEnvironment: 'dev',
+    limits: { maxArchiveBytes: 1, maxDecompressedBytes: 1, maxFileBytes: 1, maxEntries: 1 },
+    plan: {},
+  };
+  const upload = async (version: string) => {
+    const { environment: _, ...request } = makeRequest('web', version, 'dev', { runId: `run-${version}` });
+    return commitUploads(host, 'main', [{ ...request, uploadedAt: clock.now().toISOString() }], {
+      clock,
+      fallbackEnvironment: 'dev',
+    });
+  };
+  /** Flux reports `reason` for web in `namespace`, one second ago. */
+  const report = (namespace: string, version: string, runId: string, reason = 'UpgradeSucceeded') =>
+    handleFeedback(
+      signed(
+        helmReleaseEvent({
+          namespace,
+          revision: version,
+          runId,
+          reason,
+          timestamp: new Date(clock.now().getTime() - 1000),
+        }),
+      ),
+      feedback.deps,
+      feedback.settings,
+    );
+  const runDue = async (scheduler: InMemoryScheduler) =>
+    Promise.all(
+      scheduler
+        .takeDue(clock.now())
+        .map((command) => runPromotionCommand(command, pipelineDeps, pipelineSettings)),
+    );
+  const show = (ref: string, file: string) => git('show', `${ref}:${file}`).catch(() => undefined);
+  return { git, clock, host, ...feedback, upload, report, runDue, show };
+};
+
+describe('progressive promotion driven by Flux events', () => {
+  it('dev → staging after the soak → prod as a pushed branch, each step only after a signed event', async () => {
+    // Prepare
+    const t = await setup();
+    await t.upload('1.0.0');
+    const afterUpload = await t.git('rev-parse', 'main');
+    // Act 1: dev converged → staging is scheduled, not committed.
+    const devReady = await t.report('dev', '1.0.0', 'run-1.0.0');
+    t.clock.advance(5 * 60_000);
+    const early = await t.runDue(t.scheduler);
+    // Assess 1
+    expect(devReady.body).toMatchObject({
+      status: 'converged',
+      next: [{ environment: 'staging', action: 'scheduled' }],
+    });
+    expect(t.metrics.recorded.find((m) => m.name === 'UploadToReadyMs')?.value).toBe(0);
+    expect(early).toEqual([]);
+    expect(await t.git('rev-parse', 'main')).toBe(afterUpload);
+    // Act 2: the soak is over.
+    t.clock.advance(5 * 60_000);
+    const due = await t.runDue(t.scheduler);
+    // Assess 2
+    expect(due).toMatchObject([{ status: 'committed', environment: 'staging', toVersion: '1.0.0' }]);
+    expect(await t.git('log', '-1', '--format=%s', 'main')).toBe('promote web 1.0.0 to staging');
+    expect(await t.show('main', 'environments/staging/web.yaml')).toContain('chart: ./charts/web/1.0.0');
+    // Act 3: staging converged → prod is gated: a branch, main untouched.
+    t.clock.advance(60_000);
+    const stagingReady = await t.report('staging', '1.0.0', 'run-1.0.0');
+    const again = await t.report('staging', '1.0.0', 'run-1.0.0');
+    // Assess 3
+    expect(stagingReady.body).toMatchObject({
+      next: [
+        {
+          environment: 'prod',
+          action: 'promoted',
+          outcome: { status: 'branch-pushed', branch: 'promote/prod/web-1.0.0' },
+        },
+      ],
+    });
+    expect(again.body).toEqual({ status: 'duplicate' });
+    expect(t.metrics.recorded.find((m) => m.name === 'UploadToReadyMs' && m.value > 0)?.value).toBe(
+      11 * 60_000,
+    );
+    expect(await t.show('main', 'environments/prod/web.yaml')).toBeUndefined();
+    expect(await t.show('promote/prod/web-1.0.0', 'environments/prod/web.yaml')).toContain(
+      'chart: ./charts/web/1.0.0',
+    );
+    expect(await t.git('rev-parse', 'promote/prod/web-1.0.0~1')).toBe(await t.git('rev-parse', 'main'));
+  });
+
+  it('a failed upgrade in staging commits the previous version back, byte for byte, once', async () => {
+    // Prepare: staging runs 1.0.0, then 1.1.0 goes through dev and the soak.
+    const t = await setup();
+    await t.upload('1.0.0');
+    await t.report('dev', '1.0.0', 'run-1.0.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    const stagingAt100 = (await t.show('main', 'environments/staging/web.yaml'))!;
+    await t.upload('1.1.0');
+    await t.report('dev', '1.1.0', 'run-1.1.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    const stagingAt110 = (await t.show('main', 'environments/staging/web.yaml'))!;
+    // Act
+    const failed = await t.report('staging', '1.1.0', 'run-1.1.0', 'UpgradeFailed');
+    const rolledBack = (await t.show('main', 'environments/staging/web.yaml'))!;
+    const head = await t.git('rev-parse', 'main');
+    const retried = await t.report('staging', '1.1.0', 'run-1.1.0', 'RetriesExceeded');
+    // Assess
+    expect(stagingAt110).toContain('chart-promoter.io/previous-version: 1.0.0');
+    expect(failed.body).toMatchObject({
+      status: 'failed',
+      rollback: { status: 'committed', toVersion: '1.0.0', fromVersion: '1.1.0' },
+    });
+    expect(await t.git('log', '-1', '--format=%s', 'main')).toBe('rollback web in staging to 1.0.0');
+    const annotationsOut = (text: string) =>
+      text.replace(/^ {4}(event\.toolkit\.fluxcd\.io|chart-promoter\.io)\/.*\n/gm, '');
+    expect(annotationsOut(rolledBack)).toBe(annotationsOut(stagingAt100));
+    expect(rolledBack).toContain('chart-promoter.io/previous-version: 1.1.0');
+    expect(rolledBack).toMatch(/event\.toolkit\.fluxcd\.io\/run-id: rollback-/);
+    expect(retried.body).toMatchObject({ status: 'ignored', reason: 'OLD_REVISION' });
+    expect(await t.git('rev-parse', 'main')).toBe(head);
+  });
+
+  it('skips a scheduled promotion whose source was rolled back or superseded meanwhile', async () => {
+    // Prepare
+    const t = await setup();
+    await t.upload('1.0.0');
+    await t.report('dev', '1.0.0', 'run-1.0.0');
+    await t.upload('1.1.0');
+    const head = await t.git('rev-parse', 'main');
+    // Act
+    t.clock.advance(10 * 60_000);
+    const due = await t.runDue(t.scheduler);
+    // Assess
+    expect(due).toMatchObject([
+      { status: 'skipped', reason: expect.stringContaining('dev no longer runs web 1.0.0') },
+    ]);
+    expect(await t.git('rev-parse', 'main')).toBe(head);
+  });
+});

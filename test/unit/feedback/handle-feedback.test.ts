@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { fromFunctionUrlEvent } from '../../../functions/feedback/function-url-request';
+import { handleFeedback } from '../../../functions/feedback/handle-feedback';
+import { signBody } from '../../../functions/feedback/hmac-signature';
+import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { InMemoryGitHost } from '../../support/in-memory-git-host';
+import { makeRequest } from '../promotion/fixtures';
+import { FakeClock, feedbackFixture, fixtureEvent, helmReleaseEvent, KEY, signed } from './feedback-harness';
+
+const POLICY = `environments:
+  - name: dev
+  - name: staging
+    after: dev
+    autoRollback: true
+`;
+const NOW = new Date('2026-03-01T10:00:30Z');
+
+/** dev runs web 1.1.0 (run-web-1.1.0), after 1.0.0; staging runs nothing yet. */
+const setup = async () => {
+  const host = new InMemoryGitHost({ '.chart-promoter.yaml': POLICY });
+  const clock = new FakeClock(NOW);
+  for (const version of ['1.0.0', '1.1.0']) {
+    const { environment: _, ...upload } = makeRequest('web', version);
+    await commitUploads(
+      host,
+      'main',
+      [{ ...upload, runId: `run-web-${version}`, uploadedAt: '2026-03-01T09:55:00Z' }],
+      { clock, fallbackEnvironment: 'dev' },
+    );
+  }
+  return { host, clock, ...feedbackFixture(host, clock) };
+};
+
+const converged = (overrides: Partial<Parameters<typeof helmReleaseEvent>[0]> = {}) =>
+  helmReleaseEvent({
+    revision: '1.1.0',
+    runId: 'run-web-1.1.0',
+    timestamp: new Date('2026-03-01T10:00:00Z'),
+    ...overrides,
+  });
+
+describe('handleFeedback: authenticity', () => {
+  const body = () => new TextEncoder().encode(JSON.stringify(converged()));
+  const good = () => signBody(KEY, body());
+  it.each([
+    ['missing', undefined, 'SIGNATURE_MISSING'],
+    ['wrong key', () => signBody(new TextEncoder().encode('other'), body()), 'SIGNATURE_MISMATCH'],
+    ['truncated', () => good().slice(0, -2), 'SIGNATURE_MALFORMED'],
+    ['sha1', () => `sha1=${good().slice(7, 47)}`, 'SIGNATURE_ALGORITHM'],
+    ['sha512', () => `sha512=${good().slice(7)}${good().slice(7)}`, 'SIGNATURE_ALGORITHM'],
+    ['not hex', () => `sha256=${'z'.repeat(64)}`, 'SIGNATURE_MALFORMED'],
+  ])('rejects a %s signature with 401 and changes nothing', async (_, header, reason) => {
+    // Prepare
+    const { host, deps, settings } = await setup();
+    const head = host.head;
+    const value = typeof header === 'function' ? header() : header;
+    // Act
+    const response = await handleFeedback(
+      { headers: value === undefined ? {} : { 'x-signature': value }, body: body() },
+      deps,
+      settings,
+    );
+    // Assess
+    expect(response).toMatchObject({ statusCode: 401, body: { status: 'rejected', reason } });
+    expect(host.head).toBe(head);
+  });
+
+  it('rejects a body modified after signing', async () => {
+    // Prepare
+    const { host, deps, settings } = await setup();
+    const head = host.head;
+    const request = signed(converged());
+    const tampered = new TextEncoder().encode(
+      new TextDecoder().decode(request.body).replace('1.1.0', '1.0.0'),
+    );
+    // Act
+    const response = await handleFeedback({ ...request, body: tampered }, deps, settings);
+    // Assess
+    expect(response.statusCode).toBe(401);
+    expect(host.head).toBe(head);
+  });
+
+  it('verifies a base64 function-URL body over the decoded bytes, and promotes', async () => {
+    // Prepare
+    const { host, deps, settings } = await setup();
+    const head = host.head;
+    const request = signed(converged());
+    const event = {
+      headers: { 'x-signature': request.headers['X-Signature'] },
+      body: Buffer.from(request.body).toString('base64'),
+      isBase64Encoded: true,
+    } as unknown as Parameters<typeof fromFunctionUrlEvent>[0];
+    // Act
+    const response = await handleFeedback(fromFunctionUrlEvent(event), deps, settings);
+    // Assess
+    expect(response).toMatchObject({
+      statusCode: 200,
+      body: { status: 'converged', environment: 'dev', version: '1.1.0' },
+    });
+    expect(host.head).not.toBe(head);
+    expect(host.text('environments/staging/web.yaml')).toContain('chart: ./charts/web/1.1.0');
+  });
+
+  it('answers 413 for an oversized body and 400 for malformed JSON or a non-event, before any git read', async () => {
+    // Prepare
+    const { host, deps, settings } = await setup();
+    const snapshots = host.snapshots;
+    const big = new Uint8Array(settings.maxBodyBytes + 1).fill(0x20);
+    const notJson = new TextEncoder().encode('{"involvedObject":');
+    const notEvent = new TextEncoder().encode('{"hello":"world"}');
+    // Act
+    const responses = await Promise.all(
+      [big, notJson, notEvent].map((body) =>
+        handleFeedback({ headers: { 'X-Signature': signBody(KEY, body) }, body }, deps, settings),
+      ),
+    );
+    // Assess
+    expect(responses.map((r) => [r.statusCode, (r.body as { reason: string }).reason])).toEqual([
+      [413, 'BODY_TOO_LARGE'],
+      [400, 'BODY_NOT_JSON'],
+      [400, 'EVENT_INVALID'],
+    ]);
+    expect(host.snapshots).toBe(snapshots);
+  });
+});
+
+describe('handleFeedback: freshness and replays', () => {
+  it.each([
+    ['stale', new Date('2026-03-01T09:40:00Z'), 'EVENT_STALE'],
+    ['from the future', new Date('2026-03-01T10:02:00Z'), 'EVENT_FROM_FUTURE'],
+  ])('rejects a %s event with 422 and changes nothing', async (_, timestamp, reason) => {
+    // Prepare
+    const { host, deps, settings } = await setup();
+    const head = host.head;
+    // Act
+    const response = await handleFeedback(signed(converged({ timestamp })), deps, settings);
+    // Assess
+    expect(response).toMatchObject({ statusCode: 422, body: { reason } });
+    expect(host.head).toBe(head);
+  });
+
+  it('answers a replayed body `duplicate` and does nothing; a fresh container finds git already promoted', async () => {
+    // Prepare
+    const { host, deps, settings, clock } = await setup();
+    const request = signed(converged());
+    // Act
+    const first = await handleFeedback(request, deps, settings);
+    const head = host.head;
+    const replay = await handleFeedback(request, deps, settings);
+    const otherContainer = await handleFeedback(request, { ...feedbackFixture(host, clock).deps }, settings);
+    // Assess
+    expect(first.body).toMatchObject({
+      status: 'converged',
+      next: [{ environment: 'staging', action: 'promoted', outcome: { status: 'committed' } }],
+    });
+    expect(replay).toEqual({ statusCode: 200, body: { status: 'duplicate' } });
+    expect(otherContainer.body).toMatchObject({ next: [{ outcome: { status: 'unchanged' } }] });
+    expect(host.head).toBe(head);
+    expect(host.commits.map((c) => c.message.split('\n')[0])).toEqual([
+      'promote web 1.0.0 to dev',
+      'promote web 1.1.0 to dev',
+      'promote web 1.1.0 to staging',
+    ]);
+  });
+});
+
+describe('handleFeedback: what is ignored', () => {
+  it.each([
+    [
+      'another kind',
+      () => ({ ...fixtureEvent('kustomization-reconciled'), timestamp: '2026-03-01T10:00:00Z' }),
+      'NOT_A_HELMRELEASE',
+    ],
+    ['an old revision', () => converged({ revision: '1.0.0' }), 'OLD_REVISION'],
+    ['an unknown run', () => converged({ runId: 'run-from-long-ago' }), 'UNKNOWN_RUN'],
+    ['an unknown release', () => converged({ name: 'api' }), 'UNKNOWN_RELEASE'],
+    ['a reason not tracked', () => converged({ reason: 'ArtifactFailed' }), 'REASON_NOT_TRACKED'],
+  ])('ignores %s: 200, nothing committed', async (_, event, reason) => {
+    // Prepare
+    const { host, deps, settings } = await setup();
+    const head = host.head;
+    // Act
+    const response = await handleFeedback(signed(event()), deps, settings);
+    // Assess
+    expect(response).toMatchObject({ statusCode: 200, body: { status: 'ignored', reason } });
+    expect(host.head).toBe(head);
+  });
+
+  it('accepts prefixed metadata keys (helm.toolkit.fluxcd.io/revision, event.toolkit.fluxcd.io/run-id)', async () => {
+    // Prepare
+    const { host, deps, settings, metrics } = await setup();
+    const before = host.text('environments/dev/web.yaml')!;
+    const event = {
+      ...fixtureEvent('helmrelease-upgrade-failed-prefixed'),
+      timestamp: '2026-03-01T10:00:00Z',
+    };
+    // Act
+    const response = await handleFeedback(signed(event), deps, settings);
+    // Assess: dev has no autoRollback: metric + log only.
+    expect(response).toMatchObject({
+      statusCode: 200,
+      body: { status: 'failed', environment: 'dev', version: '1.1.0' },
+    });
+    expect(response.body).not.toHaveProperty('rollback');
+    expect(metrics.total('ReleaseFailed')).toBe(1);
+    expect(host.text('environments/dev/web.yaml')).toBe(before);
+  });
+});
