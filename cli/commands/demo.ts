@@ -93,15 +93,26 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     try {
       log(io, json, `  local S3 endpoint   ${runtime.s3.endpoint} (bucket ${runtime.bucket})`);
       log(io, json, `  cluster repository  ${runtime.clusterRepo} (branch ${runtime.branch})`);
-      const keys: string[] = [];
       const helm = await deps.helmPath();
+      // Package everything first, then upload together: uploads that arrive within the queue's
+      // batching window become one batch, hence one commit (as in AWS, with a longer window).
+      const archives = [];
       for (const chartDir of await sampleCharts(deps.sampleChartsDir)) {
-        const archive = await packageChart(helm, chartDir, packages);
-        const key = `${runtime.prefix}${basename(archive)}`;
-        const uploaded = await uploadFile(runtime.s3.client, archive, { bucket: runtime.bucket, key });
-        log(io, json, `  uploaded            s3://${runtime.bucket}/${key} (${uploaded.bytes} bytes)`);
-        keys.push(key);
+        archives.push(await packageChart(helm, chartDir, packages));
       }
+      const keys = archives.map((archive) => `${runtime.prefix}${basename(archive)}`);
+      const uploads = await Promise.all(
+        archives.map((archive, i) =>
+          uploadFile(runtime.s3.client, archive, { bucket: runtime.bucket, key: keys[i]! }),
+        ),
+      );
+      uploads.forEach((uploaded) =>
+        log(
+          io,
+          json,
+          `  uploaded            s3://${runtime.bucket}/${uploaded.key} (${uploaded.bytes} bytes)`,
+        ),
+      );
       log(io, json, '  promoting…');
       const runs = await outcomesFor(keys, seen, (listener) => listeners.push(listener), 120_000);
       const commits = [
