@@ -72,6 +72,10 @@ const seconds = (value: number | undefined): Duration | undefined =>
 const defined = <T extends object>(record: T): T =>
   Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
 
+/** A group of settings only when at least one is given, so an empty context stays empty. */
+const optionalGroup = <T extends object>(group: T): T | undefined =>
+  Object.keys(group).length === 0 ? undefined : group;
+
 /** Reads the sample app's configuration from CDK context; every key is optional. */
 export const readAppConfig = (get: ContextReader): AppConfig => {
   const { string, int, bool } = reader(get);
@@ -95,6 +99,14 @@ export const readAppConfig = (get: ContextReader): AppConfig => {
     maxBatchingWindow: seconds(int('maxBatchingWindowSeconds')),
     maxConcurrency: int('maxConcurrency'),
     maxReceiveCount: int('maxReceiveCount'),
+    feedback: optionalGroup(
+      defined({
+        enabled: bool('feedbackEnabled'),
+        webhookSecretArn: string('webhookSecretArn'),
+        maxEventAgeSeconds: int('maxEventAgeSeconds'),
+        reservedConcurrency: int('feedbackReservedConcurrency'),
+      }),
+    ),
   });
   return { stackName: string('stackName') ?? 'ChartPromoter', nag: bool('nag') ?? true, pipeline };
 };

@@ -59,5 +59,15 @@ export class ChartPromoterStack extends Stack {
     output('CredentialsSecretArn', credentials.secret.secretArn, 'Put the Git host credentials here');
     output('DashboardName', dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     output('AlarmTopicArn', alarmTopic.topicArn, 'Alarm notifications');
+    const { feedback } = this.pipeline;
+    if (feedback !== undefined) {
+      output('FeedbackUrl', feedback.url.url, 'Flux notification Provider address (generic-hmac)');
+      output(
+        'WebhookSecretArn',
+        feedback.webhookSecret.secretArn,
+        'HMAC key of the Flux Provider (key "token")',
+      );
+      output('FeedbackLogGroupName', feedback.logGroup.logGroupName, 'Feedback function logs');
+    }
   }
 }

@@ -1,17 +1,23 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PromotionCommand } from '../pipeline/promotion-command';
 import { nextHopSeconds, type Scheduler } from '../pipeline/scheduler';
 import type { Clock } from '../ports/clock';
 
 /**
- * The SQS SendMessage call this adapter makes, as a function so the adapter does not depend on
- * `@aws-sdk/client-sqs` (not in package.json yet). The composition passes
- * `(input) => sqsClient.send(new SendMessageCommand(input))`.
+ * The one SQS call this adapter makes, as a function: tests record it, the Lambda compositions pass
+ * {@link sendMessageWith} over their (traced) SQSClient.
  */
 export type SendMessage = (input: {
   QueueUrl: string;
   MessageBody: string;
   DelaySeconds: number;
 }) => Promise<unknown>;
+
+/** SendMessage through a real SQS client. */
+export const sendMessageWith =
+  (client: Pick<SQSClient, 'send'>): SendMessage =>
+  (input) =>
+    client.send(new SendMessageCommand(input));
 
 /**
  * Schedules a promotion command on the intake queue with a delivery delay. SQS delays at most 900 s,

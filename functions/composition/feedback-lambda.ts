@@ -3,8 +3,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
-import { type SendMessage, SqsScheduler } from '../adapters/sqs-scheduler';
+import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parseFeedbackConfig } from '../config/feedback-config';
 import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
@@ -76,21 +77,6 @@ const webhookKeyReader = (client: SecretsManagerClient, secretId: string): (() =
   };
 };
 
-/**
- * `@aws-sdk/client-sqs` is not a dependency yet; the Lambda Node.js runtime ships the AWS SDK v3, and
- * NodejsFunction keeps `@aws-sdk/*` external, so it is loaded from the runtime (a variable specifier
- * keeps TypeScript and esbuild from resolving it here). Add the package and import it normally.
- */
-const loadSendMessage = async (): Promise<SendMessage> => {
-  const specifier = '@aws-sdk/client-sqs';
-  const sqs = (await import(specifier)) as {
-    SQSClient: new (config: object) => { send(command: unknown): Promise<unknown> };
-    SendMessageCommand: new (input: object) => unknown;
-  };
-  const client = tracer.captureAWSv3Client(new sqs.SQSClient({}));
-  return (input) => client.send(new sqs.SendMessageCommand(input));
-};
-
 const noScheduler: Scheduler = {
   schedule: async () => {
     throw new PromoterError(
@@ -110,7 +96,7 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
   const scheduler = config.intakeQueueUrl
     ? new SqsScheduler({
         queueUrl: config.intakeQueueUrl,
-        sendMessage: await loadSendMessage(),
+        sendMessage: sendMessageWith(tracer.captureAWSv3Client(new SQSClient({}))),
         clock: systemClock,
       })
     : noScheduler;

@@ -5,9 +5,11 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { HelmChartRenderer } from '../adapters/helm-chart-renderer';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
+import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parsePromoteConfig } from '../config/promote-config';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { tracedGitHost, tracedObjectStore } from '../observability/traced-ports';
@@ -19,6 +21,9 @@ import { createGitHost } from './git-host-factory';
 /**
  * The promote Lambda's composition: the one place that reads process.env and builds the real
  * clients. Config is parsed at cold start, so a bad deployment fails loudly before any message.
+ * With CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on that queue), a promotion command that is
+ * not due yet goes back on the intake queue with a delay (soak); without it, such a command is a
+ * `retry` (SCHEDULER_MISSING).
  */
 export const config = parsePromoteConfig(process.env);
 
@@ -60,6 +65,15 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
     metrics: powertoolsMetrics(metrics),
     newRunId: randomUUID,
     gitHostRequests: git.requests,
+    ...(config.intakeQueueUrl
+      ? {
+          scheduler: new SqsScheduler({
+            queueUrl: config.intakeQueueUrl,
+            sendMessage: sendMessageWith(tracer.captureAWSv3Client(new SQSClient({}))),
+            clock: systemClock,
+          }),
+        }
+      : {}),
   };
 };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PromoterError } from '../errors';
-import { type PromoteConfig, parsePromoteConfig } from './promote-config';
+import { PROMOTE_ENV, type PromoteConfig, parsePromoteConfig } from './promote-config';
 
 /**
  * Typed configuration of the feedback function, parsed once at cold start: the promote function's
@@ -18,7 +18,8 @@ export interface FeedbackConfig extends PromoteConfig {
 
 export const FEEDBACK_ENV = {
   webhookSecretArn: 'CHART_PROMOTER_WEBHOOK_SECRET_ARN',
-  intakeQueueUrl: 'CHART_PROMOTER_INTAKE_QUEUE_URL',
+  /** The same variable the promote function reads (PROMOTE_ENV.intakeQueueUrl). */
+  intakeQueueUrl: PROMOTE_ENV.intakeQueueUrl,
   maxEventAgeSeconds: 'CHART_PROMOTER_MAX_EVENT_AGE_SECONDS',
   maxClockSkewSeconds: 'CHART_PROMOTER_MAX_CLOCK_SKEW_SECONDS',
   maxBodyBytes: 'CHART_PROMOTER_FEEDBACK_MAX_BODY_BYTES',

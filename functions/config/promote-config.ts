@@ -21,6 +21,11 @@ export interface PromoteConfig {
   readonly helmRenderCheck: boolean;
   /** The Flux GitRepository HelmReleases take their chart from. */
   readonly sourceRef: { readonly name: string; readonly namespace: string };
+  /**
+   * The intake queue, for promotion commands that are not due yet (soak): they go back on it with a
+   * delivery delay (SqsScheduler). Absent = such a command is a `retry` (SCHEDULER_MISSING).
+   */
+  readonly intakeQueueUrl?: string;
 }
 
 /** Environment variable names, one per setting (documented in the README table). */
@@ -39,6 +44,7 @@ export const PROMOTE_ENV = {
   helmRenderCheck: 'CHART_PROMOTER_HELM_RENDER_CHECK',
   sourceRefName: 'CHART_PROMOTER_SOURCE_REF_NAME',
   sourceRefNamespace: 'CHART_PROMOTER_SOURCE_REF_NAMESPACE',
+  intakeQueueUrl: 'CHART_PROMOTER_INTAKE_QUEUE_URL',
 } as const;
 
 const E = PROMOTE_ENV;
@@ -104,6 +110,7 @@ const envSchema = z.object({
   [E.helmRenderCheck]: bool,
   [E.sourceRefName]: withDefault(dnsLabel, 'flux-system'),
   [E.sourceRefNamespace]: withDefault(dnsLabel, 'flux-system'),
+  [E.intakeQueueUrl]: optional(httpUrl),
 });
 
 interface EnvIssue {
@@ -165,8 +172,10 @@ export const parsePromoteConfig = (env: Readonly<Record<string, string | undefin
   };
   const baseUrl = v[E.gitHostBaseUrl];
   const secret = v[E.credentialsSecretArn];
+  const queue = v[E.intakeQueueUrl];
   return {
     ...config,
+    ...(queue === undefined ? {} : { intakeQueueUrl: queue }),
     ...(baseUrl === undefined ? {} : { gitHostBaseUrl: baseUrl.replace(/\/+$/, '') }),
     ...(secret === undefined ? {} : { credentialsSecretArn: secret }),
   };

@@ -1,7 +1,8 @@
 import { Validations } from 'aws-cdk-lib';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { grantSecretRead } from './grant-secret-read';
 
 export interface GitCredentialsProps {
   /** An existing secret to use. @default - a new secret, empty until an operator puts the credentials in */
@@ -17,18 +18,9 @@ export class GitCredentials extends Construct {
     this.secret = props.secret ?? this.newSecret();
   }
 
-  /**
-   * Read access to this one secret, and nothing else: only GetSecretValue (Secret.grantRead also
-   * grants DescribeSecret, which the function never calls).
-   */
+  /** GetSecretValue on this one secret (and decrypt with its key, if it has its own). */
   grantRead(grantee: IGrantable): void {
-    // An imported secret known only by name or partial ARN needs the six random characters
-    // Secrets Manager appends: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
-    const arn = this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`;
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }),
-    );
-    this.secret.encryptionKey?.grantDecrypt(grantee);
+    grantSecretRead(grantee, this.secret);
   }
 
   private newSecret(): Secret {

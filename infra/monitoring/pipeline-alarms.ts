@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { notifyingAlarm } from './notifying-alarm';
 
 export interface PipelineAlarmsProps {
   readonly function: IFunction;
@@ -31,20 +31,8 @@ export class PipelineAlarms extends Construct {
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
     const fiveMinutes = Duration.minutes(5);
-    const action = new SnsAction(props.topic);
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string): Alarm => {
-      const created = new Alarm(this, name, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      created.addAlarmAction(action);
-      created.addOkAction(action);
-      return created;
-    };
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string): Alarm =>
+      notifyingAlarm(this, name, { metric, threshold, description, topic: props.topic });
 
     this.deadLetters = alarm(
       'DeadLetters',

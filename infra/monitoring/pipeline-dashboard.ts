@@ -20,6 +20,8 @@ export interface PipelineDashboardProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly alarms: readonly Alarm[];
+  /** The feedback function, when deployed: adds a row on convergence, failures and rollbacks. */
+  readonly feedbackFunction?: IFunction;
 }
 
 const WIDTH = 8;
@@ -87,6 +89,7 @@ export class PipelineDashboard extends Construct {
         [fn.metric('ConcurrentExecutions', { statistic: 'Maximum', label: 'concurrency' })],
       ),
     );
+    if (props.feedbackFunction !== undefined) this.addFeedbackRow(props.feedbackFunction, graph);
     this.dashboard.addWidgets(
       new LogQueryWidget({
         title: 'Recent runs',
@@ -95,6 +98,37 @@ export class PipelineDashboard extends Construct {
         width: 24,
         height: 8,
       }),
+    );
+  }
+
+  /** Progressive promotion: lead time, releases converged and failed, rollbacks, refused webhooks. */
+  private addFeedbackRow(
+    fn: IFunction,
+    graph: (title: string, left: IMetric[], right?: IMetric[]) => GraphWidget,
+  ): void {
+    const leadTime = (stat: string): IMetric => searchMetric(PROMOTER_METRICS.uploadToReadyMs, stat, stat);
+    this.dashboard.addWidgets(
+      graph('Upload to ready (ms)', [leadTime('p50'), leadTime('p90')]),
+      graph('Releases by environment', [
+        searchMetric(PROMOTER_METRICS.releaseConverged, 'Sum'),
+        searchMetric(PROMOTER_METRICS.releaseFailed, 'Sum'),
+      ]),
+      graph(
+        'Rollbacks and refused webhooks',
+        [searchMetric(PROMOTER_METRICS.rollbacksCommitted, 'Sum', 'rollbacks')],
+        [searchMetric(PROMOTER_METRICS.feedbackRejected, 'Sum')],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Feedback function',
+        [
+          fn.metricInvocations({ label: 'invocations', statistic: 'Sum' }),
+          fn.metricErrors({ label: 'errors', statistic: 'Sum' }),
+          fn.metricThrottles({ label: 'throttles', statistic: 'Sum' }),
+        ],
+        [fn.metricDuration({ statistic: 'p90', label: 'duration p90 (ms)' })],
+      ),
     );
   }
 }

@@ -12,10 +12,23 @@ export const PROMOTER_METRICS = {
   durationMs: 'PromotionDurationMs',
   gitHostRequests: 'GitHostRequests',
   conflictsRetried: 'CommitConflictsRetried',
+  // Progressive promotion: the feedback function (and rollback commands) emit these.
+  /** Lead time from upload to a converged release (ms). */
+  uploadToReadyMs: 'UploadToReadyMs',
+  /** With an `environment` dimension. */
+  releaseConverged: 'ReleaseConverged',
+  /** With an `environment` dimension: a Flux install/upgrade/test failure or remediation exhausted. */
+  releaseFailed: 'ReleaseFailed',
+  rollbacksCommitted: 'RollbacksCommitted',
+  /** With a `reason` dimension: signature, freshness, replay or body refusals. */
+  feedbackRejected: 'FeedbackRejected',
 } as const;
 
 /** Refusals over every code: a log metric filter, since an alarm cannot SEARCH across dimensions. */
 export const REFUSED_TOTAL_METRIC = 'ChartsRefusedTotal';
+
+/** Release failures over every environment, counted from the feedback function's EMF lines. */
+export const RELEASE_FAILED_TOTAL_METRIC = 'ReleaseFailedTotal';
 
 /**
  * Every series of one metric, whatever its dimensions (service, code, …): a SEARCH expression, for graphs.
@@ -32,20 +45,34 @@ export interface PipelineMetricsProps {
   readonly logGroup: ILogGroup;
 }
 
+/**
+ * A metric summed over all its dimensions, for alarms (which cannot SEARCH): a log metric filter on
+ * the EMF lines, which are plain JSON objects with the metric as a top-level key.
+ */
+export const emfTotal = (
+  scope: Construct,
+  id: string,
+  options: { logGroup: ILogGroup; source: string; total: string; period: Duration },
+): Metric =>
+  new MetricFilter(scope, id, {
+    logGroup: options.logGroup,
+    filterPattern: FilterPattern.numberValue(`$.${options.source}`, '>=', 1),
+    metricNamespace: METRICS_NAMESPACE,
+    metricName: options.total,
+    metricValue: `$.${options.source}`,
+  }).metric({ statistic: 'Sum', period: options.period });
+
 /** Derived metrics: the refusal total, counted from the EMF lines in the function's log group. */
 export class PipelineMetrics extends Construct {
   readonly refusedTotal: Metric;
 
   constructor(scope: Construct, id: string, props: PipelineMetricsProps) {
     super(scope, id);
-    const filter = new MetricFilter(this, 'RefusedTotal', {
+    this.refusedTotal = emfTotal(this, 'RefusedTotal', {
       logGroup: props.logGroup,
-      // EMF lines are plain JSON objects with the metric as a top-level key.
-      filterPattern: FilterPattern.numberValue(`$.${PROMOTER_METRICS.refused}`, '>=', 1),
-      metricNamespace: METRICS_NAMESPACE,
-      metricName: REFUSED_TOTAL_METRIC,
-      metricValue: `$.${PROMOTER_METRICS.refused}`,
+      source: PROMOTER_METRICS.refused,
+      total: REFUSED_TOTAL_METRIC,
+      period: Duration.minutes(15),
     });
-    this.refusedTotal = filter.metric({ statistic: 'Sum', period: Duration.minutes(15) });
   }
 }

@@ -1,14 +1,17 @@
 import { Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GitCredentials } from '../credentials/git-credentials';
+import { FeedbackEndpoint } from '../feedback/feedback-endpoint';
 import { ChartIntake } from '../intake/chart-intake';
 import { AlarmDestinations } from '../monitoring/alarm-destination';
+import { FeedbackAlarms } from '../monitoring/feedback-alarms';
 import { PipelineAlarms } from '../monitoring/pipeline-alarms';
 import { PipelineDashboard } from '../monitoring/pipeline-dashboard';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics';
 import { RunQueries } from '../monitoring/run-queries';
-import { promoteEnvironment } from '../promote/promote-environment';
+import { promoteEnvironment, repositoryEnvironment } from '../promote/promote-environment';
 import { PromoteFunction } from '../promote/promote-function';
 import {
   type ChartPromotionPipelineProps,
@@ -27,7 +30,8 @@ const ACCESS_LOGS_POLICY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy
 /**
  * The whole chart promotion pipeline, ready to drop into any CDK app: an upload bucket whose chart
  * archives flow through EventBridge and SQS into the promote function, which commits them to the
- * cluster repository; with alarms, a dashboard and saved Logs Insights queries.
+ * cluster repository; the feedback endpoint Flux reports convergence to, which promotes onwards or
+ * rolls back; with alarms, a dashboard and saved Logs Insights queries.
  */
 export class ChartPromotionPipeline extends Construct {
   /** The props with defaults applied. */
@@ -35,6 +39,9 @@ export class ChartPromotionPipeline extends Construct {
   readonly intake: ChartIntake;
   readonly credentials: GitCredentials;
   readonly promote: PromoteFunction;
+  /** The Flux webhook endpoint; absent when `feedback.enabled` is false. */
+  readonly feedback: FeedbackEndpoint | undefined;
+  readonly feedbackAlarms: FeedbackAlarms | undefined;
   readonly alarmTopic: ITopic;
   readonly alarms: PipelineAlarms;
   readonly dashboard: PipelineDashboard;
@@ -59,12 +66,16 @@ export class ChartPromotionPipeline extends Construct {
       'GitCredentials',
       props.credentialsSecret === undefined ? {} : { secret: props.credentialsSecret },
     );
+    const refs = {
+      credentialsSecretArn: this.credentials.secret.secretArn,
+      intakeQueueUrl: this.intake.queue.queueUrl,
+    };
     this.promote = new PromoteFunction(this, 'Promote', {
       bucket: this.intake.bucket,
       bucketPrefix: s.bucketPrefix,
       queue: this.intake.queue,
       credentials: this.credentials,
-      environment: promoteEnvironment(s, this.credentials.secret.secretArn),
+      environment: promoteEnvironment(s, refs),
       memorySize: s.memorySize,
       timeout: s.functionTimeout,
       batchSize: s.batchSize,
@@ -72,6 +83,26 @@ export class ChartPromotionPipeline extends Construct {
       maxConcurrency: s.maxConcurrency,
       logRetention: s.logRetention,
     });
+
+    this.feedback = s.feedback.enabled
+      ? new FeedbackEndpoint(this, 'Feedback', {
+          queue: this.intake.queue,
+          credentials: this.credentials,
+          environment: repositoryEnvironment(s, refs),
+          ...(s.feedback.webhookSecretArn === undefined
+            ? {}
+            : {
+                webhookSecret: Secret.fromSecretCompleteArn(
+                  this,
+                  'WebhookSecret',
+                  s.feedback.webhookSecretArn,
+                ),
+              }),
+          maxEventAgeSeconds: s.feedback.maxEventAgeSeconds,
+          reservedConcurrency: s.feedback.reservedConcurrency,
+          logRetention: s.logRetention,
+        })
+      : undefined;
 
     const metrics = new PipelineMetrics(this, 'Metrics', { logGroup: this.promote.logGroup });
     this.alarmTopic = (props.alarmDestination ?? AlarmDestinations.newTopic()).bind(this);
@@ -84,12 +115,21 @@ export class ChartPromotionPipeline extends Construct {
       oldestMessageAgeThreshold: s.oldestMessageAgeThreshold,
       refusalAlarmThreshold: s.refusalAlarmThreshold,
     });
+    this.feedbackAlarms =
+      this.feedback === undefined
+        ? undefined
+        : new FeedbackAlarms(this, 'FeedbackAlarms', {
+            function: this.feedback.function,
+            logGroup: this.feedback.logGroup,
+            topic: this.alarmTopic,
+          });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       function: this.promote.function,
       logGroup: this.promote.logGroup,
       queue: this.intake.queue,
       deadLetterQueue: this.intake.deadLetterQueue,
-      alarms: this.alarms.all,
+      alarms: [...this.alarms.all, ...(this.feedbackAlarms?.all ?? [])],
+      ...(this.feedback === undefined ? {} : { feedbackFunction: this.feedback.function }),
     });
     this.queries = new RunQueries(this, 'Queries', {
       logGroup: this.promote.logGroup,

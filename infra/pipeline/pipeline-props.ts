@@ -18,6 +18,27 @@ export interface IntakeLimitsProps {
   readonly maxEntries?: number;
 }
 
+/** The feedback endpoint Flux's notification-controller calls (see infra/feedback/feedback-endpoint.ts). */
+export interface FeedbackProps {
+  /** Deploy the feedback function and its URL. @default true */
+  readonly enabled?: boolean;
+  /**
+   * Complete ARN (with the six-character suffix) of an existing secret holding the generic-hmac key:
+   * the token itself as SecretString, or JSON `{"token": "…"}`.
+   * @default - a new secret with a generated 48-character alphanumeric key
+   */
+  readonly webhookSecretArn?: string;
+  /** Events older than this are refused as stale (replay protection), 60–3600. @default 900 */
+  readonly maxEventAgeSeconds?: number;
+  /**
+   * Reserved concurrency of the feedback function: a cap, so a flood on the public URL cannot use
+   * the account's concurrency (Flux retries throttled deliveries), 1–100. Reserving needs unreserved
+   * account concurrency left above AWS's minimum of 10 (new accounts may have a quota of 10 in all).
+   * @default 5
+   */
+  readonly reservedConcurrency?: number;
+}
+
 /** Props of {@link ChartPromotionPipeline}. Validated at synth time: a bad value fails `cdk synth`. */
 export interface ChartPromotionPipelineProps {
   /** The cluster repository: `owner/name` for `github`, an `https://` clone URL for `git`. */
@@ -79,6 +100,16 @@ export interface ChartPromotionPipelineProps {
   readonly oldestMessageAgeThreshold?: Duration;
   /** Alarm when at least this many charts are refused within 15 minutes. @default 5 */
   readonly refusalAlarmThreshold?: number;
+  /** Convergence feedback from Flux (progressive promotion). @default - enabled, with a new secret */
+  readonly feedback?: FeedbackProps;
+}
+
+/** {@link FeedbackProps} with defaults applied. */
+export interface FeedbackEndpointSettings {
+  readonly enabled: boolean;
+  readonly webhookSecretArn: string | undefined;
+  readonly maxEventAgeSeconds: number;
+  readonly reservedConcurrency: number;
 }
 
 /** The props with every default applied: what the constructs build from. */
@@ -104,6 +135,7 @@ export interface PipelineSettings {
   readonly archiveRetention: Duration;
   readonly oldestMessageAgeThreshold: Duration;
   readonly refusalAlarmThreshold: number;
+  readonly feedback: FeedbackEndpointSettings;
 }
 
 export const PIPELINE_DEFAULTS = {
@@ -123,6 +155,8 @@ export const PIPELINE_DEFAULTS = {
   archiveRetentionDays: 90,
   oldestMessageAgeMinutes: 15,
   refusalAlarmThreshold: 5,
+  maxEventAgeSeconds: 900,
+  feedbackReservedConcurrency: 5,
 } as const;
 
 /** Applies the documented defaults; {@link validatePipelineSettings} checks the result. */
@@ -154,5 +188,11 @@ export const resolvePipelineSettings = (props: ChartPromotionPipelineProps): Pip
     archiveRetention: props.archiveRetention ?? Duration.days(d.archiveRetentionDays),
     oldestMessageAgeThreshold: props.oldestMessageAgeThreshold ?? Duration.minutes(d.oldestMessageAgeMinutes),
     refusalAlarmThreshold: props.refusalAlarmThreshold ?? d.refusalAlarmThreshold,
+    feedback: {
+      enabled: props.feedback?.enabled ?? true,
+      webhookSecretArn: props.feedback?.webhookSecretArn,
+      maxEventAgeSeconds: props.feedback?.maxEventAgeSeconds ?? d.maxEventAgeSeconds,
+      reservedConcurrency: props.feedback?.reservedConcurrency ?? d.feedbackReservedConcurrency,
+    },
   };
 };

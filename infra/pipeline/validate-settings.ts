@@ -133,6 +133,26 @@ const monitoringChecks = (s: PipelineSettings): Check[] => [
   ),
 ];
 
+/** A complete secret ARN: the name is followed by `-` and the six random characters Secrets Manager adds. */
+const COMPLETE_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
+const feedbackChecks = (s: PipelineSettings): Check[] => {
+  const f = s.feedback;
+  if (!f.enabled) return [];
+  return [
+    intInRange('feedback.maxEventAgeSeconds', f.maxEventAgeSeconds, 60, 3600),
+    intInRange('feedback.reservedConcurrency', f.reservedConcurrency, 1, 100),
+    (issues) => {
+      const arn = f.webhookSecretArn;
+      if (arn !== undefined && known(arn) && !COMPLETE_SECRET_ARN.test(arn))
+        issues.push(
+          'feedback.webhookSecretArn: must be the complete ARN of a Secrets Manager secret, ending with ' +
+            `the six-character suffix (got ${JSON.stringify(arn)})`,
+        );
+    },
+  ];
+};
+
 /** Throws a {@link PipelinePropsError} naming every invalid prop; unresolved tokens are not checked. */
 export const validatePipelineSettings = (settings: PipelineSettings): void => {
   const issues: string[] = [];
@@ -141,6 +161,7 @@ export const validatePipelineSettings = (settings: PipelineSettings): void => {
     ...namingChecks(settings),
     ...runtimeChecks(settings),
     ...monitoringChecks(settings),
+    ...feedbackChecks(settings),
   ])
     check(issues);
   if (issues.length > 0) throw new PipelinePropsError(issues);

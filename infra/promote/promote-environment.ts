@@ -5,31 +5,55 @@ import type { PipelineSettings } from '../pipeline/pipeline-props';
 export const METRICS_NAMESPACE = 'ChartPromoter';
 export const SERVICE_NAME = 'chart-promoter';
 
+/** Resources whose names or ARNs the functions' environments carry (tokens at synth time). */
+export interface EnvironmentRefs {
+  readonly credentialsSecretArn: string;
+  /** The intake queue: promotion commands not yet due are scheduled on it (soak). */
+  readonly intakeQueueUrl: string;
+}
+
 /**
- * The promote function's environment: the CHART_PROMOTER_* variables its config module parses
- * (names imported from it, so the two cannot drift), plus Powertools' own settings. helm gets its
- * writable HELM_* folders from the helm adapter, which builds the child's environment itself.
+ * What every function that writes to the cluster repository reads (promote and feedback): the
+ * repository, its credentials, the Flux source, the intake queue for scheduled commands, and
+ * Powertools' own settings. Names are imported from the config module, so the two cannot drift.
  */
-export const promoteEnvironment = (
+export const repositoryEnvironment = (
   settings: PipelineSettings,
-  credentialsSecretArn: string,
+  refs: EnvironmentRefs,
 ): Record<string, string> => {
   const E = PROMOTE_ENV;
   const env: Record<string, string> = {
     [E.repository]: settings.repository,
     [E.branch]: settings.branch,
     [E.gitHostKind]: settings.gitHostKind,
-    [E.credentialsSecretArn]: credentialsSecretArn,
-    [E.bucketPrefix]: settings.bucketPrefix,
+    [E.credentialsSecretArn]: refs.credentialsSecretArn,
     [E.targetEnvironment]: settings.targetEnvironment,
-    [E.helmRenderCheck]: String(settings.helmRenderCheck),
     [E.sourceRefName]: settings.fluxSourceName,
     [E.sourceRefNamespace]: settings.fluxSourceNamespace,
+    [E.intakeQueueUrl]: refs.intakeQueueUrl,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',
   };
   if (settings.gitHostBaseUrl !== undefined) env[E.gitHostBaseUrl] = settings.gitHostBaseUrl;
+  return env;
+};
+
+/**
+ * The promote function's environment: the repository variables plus the upload ones (prefix, render
+ * check, archive limits). helm gets its writable HELM_* folders from the helm adapter, which builds
+ * the child's environment itself.
+ */
+export const promoteEnvironment = (
+  settings: PipelineSettings,
+  refs: EnvironmentRefs,
+): Record<string, string> => {
+  const E = PROMOTE_ENV;
+  const env: Record<string, string> = {
+    ...repositoryEnvironment(settings, refs),
+    [E.bucketPrefix]: settings.bucketPrefix,
+    [E.helmRenderCheck]: String(settings.helmRenderCheck),
+  };
   const limits = settings.intakeLimits;
   if (limits.maxArchiveBytes !== undefined) env[E.maxArchiveBytes] = String(limits.maxArchiveBytes);
   if (limits.maxDecompressedBytes !== undefined)

@@ -119,6 +119,7 @@ describe('parsePromoteConfig', () => {
       CHART_PROMOTER_HELM_RENDER_CHECK: 'maybe',
       CHART_PROMOTER_SOURCE_REF_NAME: 'Flux System',
       CHART_PROMOTER_SOURCE_REF_NAMESPACE: '-x',
+      CHART_PROMOTER_INTAKE_QUEUE_URL: 'sqs:intake',
     };
 
     // Act

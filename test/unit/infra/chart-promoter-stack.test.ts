@@ -3,14 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
-import { actionsOf, nagFindings, onlyResource, policyStatements } from './infra-helpers';
+import { actionsOf, nagFindings, onlyResource, type Statement } from './infra-helpers';
 
 // One synth for the whole file, exactly as infra/app.ts builds it with no context at all (the real
 // esbuild bundle of functions/promote.ts included): bundling is the slow part, so it runs once.
@@ -35,6 +36,12 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 const ref = (template: Template, type: string) => ({ Ref: onlyResource(template, type).id });
+/** Logical id of a construct's CloudFormation resource: tells the promote and feedback functions apart. */
+const idOf = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const resource = (construct: IConstruct) => template.toJSON().Resources[idOf(construct)];
+const promoteFunction = () => resource(stack.pipeline.promote.function).Properties;
+const promoteLogs = () => ({ Ref: idOf(stack.pipeline.promote.logGroup) });
+const credentialsSecret = () => ({ Ref: idOf(stack.pipeline.credentials.secret) });
 const queueIds = () => {
   const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
   const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
@@ -74,8 +81,8 @@ describe('intake', () => {
         ]),
       },
     });
-    // No custom-resource Lambda to switch EventBridge on: the promote function is the only one.
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // No custom-resource Lambda to switch EventBridge on: promote and feedback are the only ones.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
   it('routes Object Created events of .tgz and .tar.gz keys under the prefix to the queue', () => {
@@ -105,7 +112,7 @@ describe('intake', () => {
     // Assess
     const { queue, dlq } = queueIds();
     const queueProps = template.toJSON().Resources[queue].Properties;
-    const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+    const fn = promoteFunction();
     expect(queueProps.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
       maxReceiveCount: 5,
@@ -135,7 +142,7 @@ describe('promote function', () => {
       Timeout: 180,
       Layers: [ref(template, 'AWS::Lambda::LayerVersion')],
       TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: ref(template, 'AWS::Logs::LogGroup') },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: promoteLogs() },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
@@ -153,12 +160,18 @@ describe('promote function', () => {
 
   it('passes an environment the function config module accepts, with the same values', () => {
     // Prepare
-    const env = onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
+    const env = promoteFunction().Environment.Variables;
     const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:git-AbCdEf';
     // Act
-    const config = parsePromoteConfig({ ...env, CHART_PROMOTER_CREDENTIALS_SECRET_ARN: secretArn });
+    const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake';
+    const config = parsePromoteConfig({
+      ...env,
+      CHART_PROMOTER_CREDENTIALS_SECRET_ARN: secretArn,
+      CHART_PROMOTER_INTAKE_QUEUE_URL: queueUrl,
+    });
     // Assess
-    expect(env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN).toEqual(ref(template, 'AWS::SecretsManager::Secret'));
+    expect(env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN).toEqual(credentialsSecret());
+    expect(env.CHART_PROMOTER_INTAKE_QUEUE_URL).toEqual({ Ref: queueIds().queue });
     expect(config).toMatchObject({
       repository: 'example-org/cluster-config',
       branch: 'main',
@@ -167,12 +180,16 @@ describe('promote function', () => {
       targetEnvironment: 'dev',
       helmRenderCheck: true,
       sourceRef: { name: 'flux-system', namespace: 'flux-system' },
+      intakeQueueUrl: queueUrl,
     });
   });
 
   it('holds exactly the permissions it uses: objects under the prefix, the one secret, the queue', () => {
     // Prepare
-    const statements = policyStatements(template);
+    const roleId = idOf(stack.pipeline.promote.role);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     const byAction = (action: string) => statements.find((s) => actionsOf(s).includes(action));
     // Assess
     expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
@@ -184,11 +201,17 @@ describe('promote function', () => {
     expect(byAction('secretsmanager:GetSecretValue')).toEqual({
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
-      Resource: ref(template, 'AWS::SecretsManager::Secret'),
+      Resource: credentialsSecret(),
     });
     expect(byAction('sqs:ReceiveMessage')?.Resource).toEqual({ 'Fn::GetAtt': [queueIds().queue, 'Arn'] });
+    // Soak scheduling: commands not due yet go back on the same queue, nothing else.
+    expect(byAction('sqs:SendMessage')).toEqual({
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [queueIds().queue, 'Arn'] },
+    });
     expect(byAction('logs:PutLogEvents')?.Resource).toEqual({
-      'Fn::GetAtt': [onlyResource(template, 'AWS::Logs::LogGroup').id, 'Arn'],
+      'Fn::GetAtt': [idOf(stack.pipeline.promote.logGroup), 'Arn'],
     });
     // Only X-Ray (no resource-level permissions exist for it) may use Resource "*".
     const starResources = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
@@ -206,36 +229,44 @@ describe('promote function', () => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:ReceiveMessage',
+      'sqs:SendMessage',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    // No AWS managed policy (AWSLambdaBasicExecutionRole would allow writing to every log group).
-    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    // No AWS managed policy on any role (AWSLambdaBasicExecutionRole may write to every log group).
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')))
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('is bundled by the local esbuild into a minified ESM file that parses, with require available', async () => {
-    // Prepare
-    const { S3Key } = onlyResource(template, 'AWS::Lambda::Function').properties.Code;
-    const bundle = join(assemblyDir, `asset.${String(S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
-    // Act
-    const { stderr } = await promisify(execFile)(process.execPath, ['--check', bundle]);
-    // Assess
-    const bytes = statSync(bundle).size;
-    const head = readFileSync(bundle, 'utf8').slice(0, 200);
-    expect(stderr).toBe('');
-    expect(head).toContain('createRequire');
-    expect(bytes).toBeLessThan(10 * 1024 * 1024);
-    console.info(`promote bundle: ${(bytes / 1024).toFixed(0)} KiB minified (${bundle})`);
-  });
+  it.each([
+    ['promote', () => stack.pipeline.promote.function],
+    ['feedback', () => stack.pipeline.feedback!.function],
+  ])(
+    '%s is bundled by the local esbuild into a minified ESM file that parses, with require available',
+    async (name, fn) => {
+      // Prepare
+      const { S3Key } = resource(fn()).Properties.Code;
+      const bundle = join(assemblyDir, `asset.${String(S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+      // Act
+      const { stderr } = await promisify(execFile)(process.execPath, ['--check', bundle]);
+      // Assess
+      const bytes = statSync(bundle).size;
+      const head = readFileSync(bundle, 'utf8').slice(0, 200);
+      expect(stderr).toBe('');
+      expect(head).toContain('createRequire');
+      expect(bytes).toBeLessThan(10 * 1024 * 1024);
+      console.info(`${name} bundle: ${(bytes / 1024).toFixed(0)} KiB minified (${bundle})`);
+    },
+  );
 });
 
 describe('monitoring', () => {
-  it('wires five alarms to the alarm topic, for ALARM and OK', () => {
+  it('wires seven alarms (five pipeline, two feedback) to the alarm topic, for ALARM and OK', () => {
     // Prepare
     const topic = ref(template, 'AWS::SNS::Topic');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // Assess
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
@@ -270,7 +301,7 @@ describe('monitoring', () => {
   it('counts refusals over every code from the EMF lines, and encrypts the new topic', () => {
     // Assess
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: ref(template, 'AWS::Logs::LogGroup'),
+      LogGroupName: promoteLogs(),
       FilterPattern: '{ $.ChartsRefused >= 1 }',
       MetricTransformations: [
         {
@@ -313,7 +344,7 @@ describe('monitoring', () => {
       'ChartPromoter/runs',
     ]);
     for (const query of queries) {
-      expect(query.LogGroupNames).toEqual([ref(template, 'AWS::Logs::LogGroup')]);
+      expect(query.LogGroupNames).toEqual([promoteLogs()]);
       for (const field of ['runId', 'chart', 'version', 'environment', 'commit', 'status'])
         expect(query.QueryString).toContain(field);
     }

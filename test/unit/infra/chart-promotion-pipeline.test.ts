@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -14,7 +14,7 @@ import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
 import { AlarmDestinations } from '../../../infra/monitoring/alarm-destination';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, onlyResource, policyStatements } from './infra-helpers';
+import { actionsOf, nagFindings, policyStatements } from './infra-helpers';
 
 // These tests are about the construct's wiring, not the bundle (chart-promoter-stack.test.ts builds
 // that once): skipping bundling keeps each synth well under a second.
@@ -30,6 +30,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ops-alerts';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cluster-git-AbCdEf';
+const WEBHOOK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-hmac-GhIjKl';
 
 describe('ChartPromotionPipeline props validation', () => {
   const build = (props: Partial<ChartPromotionPipelineProps>) => () =>
@@ -120,9 +121,10 @@ describe('ChartPromotionPipeline props validation', () => {
 describe('ChartPromotionPipeline with existing resources, a plain git host and the whole bucket', () => {
   let stack: Stack;
   let template: Template;
+  let pipeline: ChartPromotionPipeline;
   beforeAll(() => {
     stack = newStack();
-    new ChartPromotionPipeline(stack, 'Pipeline', {
+    pipeline = new ChartPromotionPipeline(stack, 'Pipeline', {
       repository: 'https://git.example.com/platform/cluster.git',
       gitHostKind: 'git',
       branch: 'release/clusters',
@@ -137,21 +139,23 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
       maxReceiveCount: 3,
       logRetention: RetentionDays.ONE_YEAR,
       intakeLimits: { maxEntries: 500 },
+      feedback: { webhookSecretArn: WEBHOOK_SECRET_ARN },
     });
     template = Template.fromStack(stack);
   });
 
-  it('uses the given topic and secret instead of creating them', () => {
+  it('uses the given topic and secrets instead of creating them', () => {
     // Assess
     template.resourceCountIs('AWS::SNS::Topic', 0);
     template.resourceCountIs('AWS::KMS::Key', 0);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')))
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
-    const secretStatement = policyStatements(template).find((s) =>
-      actionsOf(s).includes('secretsmanager:GetSecretValue'),
-    );
-    expect(secretStatement?.Resource).toBe(SECRET_ARN);
+    const secretResources = policyStatements(template)
+      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+      .map((s) => s.Resource);
+    // Promote reads the credentials; feedback reads them and the webhook key.
+    expect(secretResources.sort()).toEqual([SECRET_ARN, SECRET_ARN, WEBHOOK_SECRET_ARN]);
   });
 
   it('matches chart archives anywhere in the bucket and scopes S3 access to all objects', () => {
@@ -180,8 +184,12 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
 
   it('passes the git host settings in an environment the function config accepts', () => {
     // Act
-    const env = onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
-    const config = parsePromoteConfig(env);
+    const promoteId = stack.getLogicalId(pipeline.promote.function.node.defaultChild as CfnElement);
+    const env = template.toJSON().Resources[promoteId].Properties.Environment.Variables;
+    const config = parsePromoteConfig({
+      ...env,
+      CHART_PROMOTER_INTAKE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
+    });
     // Assess
     expect(config).toMatchObject({
       repository: 'https://git.example.com/platform/cluster.git',

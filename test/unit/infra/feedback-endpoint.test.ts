@@ -1,0 +1,371 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFeedbackConfig } from '../../../functions/config/feedback-config';
+import { parsePromoteConfig } from '../../../functions/config/promote-config';
+import { readAppConfig } from '../../../infra/app-context';
+import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
+import { GitCredentials } from '../../../infra/credentials/git-credentials';
+import { FeedbackEndpoint } from '../../../infra/feedback/feedback-endpoint';
+import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
+import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
+import { actionsOf, nagFindings, policyStatements, type Statement } from './infra-helpers';
+
+// Wiring only: bundling is skipped here (chart-promoter-stack.test.ts bundles both functions once).
+let outdir: string;
+const newApp = () => new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'chart-promoter-feedback-cdk-'));
+});
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+const WEBHOOK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-hmac-AbCdEf';
+const ARN_OF_PLACEHOLDER = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:placeholder-AbCdEf';
+
+type Resources = ReturnType<Template['findResources']>;
+const idOf = (resources: Resources, predicate: (r: Resources[string]) => boolean): string => {
+  const found = Object.entries(resources).filter(([, r]) => predicate(r));
+  if (found.length !== 1) throw new Error(`expected one match, found ${found.length}`);
+  return found[0]![0];
+};
+const functionsOf = (template: Template) => template.findResources('AWS::Lambda::Function');
+const feedbackFunctionId = (template: Template) =>
+  idOf(functionsOf(template), (f) => String(f.Properties.Description).includes('Flux notification'));
+const promoteFunctionId = (template: Template) =>
+  idOf(functionsOf(template), (f) => String(f.Properties.Description).includes('validate uploaded charts'));
+/** Statements of the default policy attached to the role of the given function. */
+const statementsOfFunction = (template: Template, functionId: string): Statement[] => {
+  const roleId = functionsOf(template)[functionId]!.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+};
+/** CloudFormation values (tokens) replaced by plausible strings, so the config module can parse them. */
+const resolvedEnv = (env: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? value
+        : key.endsWith('_URL')
+          ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake'
+          : ARN_OF_PLACEHOLDER,
+    ]),
+  );
+
+describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
+  let stack: ChartPromoterStack;
+  let template: Template;
+  beforeAll(() => {
+    stack = new ChartPromoterStack(newApp(), 'ChartPromoter', { pipeline: { repository: 'acme/cluster' } });
+    template = Template.fromStack(stack);
+  });
+
+  it('deploys the feedback function without the helm layer, Node 22 x86-64, X-Ray, JSON logs, capped', () => {
+    // Prepare
+    const fn = functionsOf(template)[feedbackFunctionId(template)]!.Properties;
+    // Assess
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 60,
+      ReservedConcurrentExecutions: 5,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Feedback/) } },
+    });
+    expect(fn.Layers).toBeUndefined();
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(2);
+  });
+
+  it('exposes it through a function URL without IAM auth (Flux cannot sign SigV4), and nothing else', () => {
+    // Prepare
+    const fnId = feedbackFunctionId(template);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+      (p) => p.Properties,
+    );
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+    });
+    template.resourceCountIs('AWS::Lambda::Url', 1);
+    // Public URLs need both permissions (InvokeFunctionUrl, and InvokeFunction only via the URL).
+    expect(permissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunctionUrl',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        FunctionUrlAuthType: 'NONE',
+        Principal: '*',
+      },
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        InvokedViaFunctionUrl: true,
+        Principal: '*',
+      },
+    ]);
+  });
+
+  it('generates the HMAC key in a new secret and passes an environment the config module accepts', () => {
+    // Prepare
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    const webhookSecretId = idOf(secrets, (s) => s.Properties.GenerateSecretString?.PasswordLength === 48);
+    const env = functionsOf(template)[feedbackFunctionId(template)]!.Properties.Environment.Variables;
+    // Act
+    const config = parseFeedbackConfig(resolvedEnv(env));
+    // Assess
+    expect(secrets[webhookSecretId]!.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+    expect(env.CHART_PROMOTER_WEBHOOK_SECRET_ARN).toEqual({ Ref: webhookSecretId });
+    expect(env.CHART_PROMOTER_INTAKE_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/IntakeQueue/) });
+    expect(env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN).toEqual({
+      Ref: expect.stringMatching(/GitCredentials/),
+    });
+    expect(env).not.toHaveProperty('CHART_PROMOTER_HELM_RENDER_CHECK');
+    expect(config).toMatchObject({
+      repository: 'acme/cluster',
+      branch: 'main',
+      targetEnvironment: 'dev',
+      sourceRef: { name: 'flux-system', namespace: 'flux-system' },
+      maxEventAgeSeconds: 900,
+      intakeQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
+    });
+  });
+
+  it('gives the feedback role exactly: its logs, both secrets (read), send to the intake queue, X-Ray', () => {
+    // Prepare
+    const statements = statementsOfFunction(template, feedbackFunctionId(template));
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    const queueId = idOf(
+      template.findResources('AWS::SQS::Queue'),
+      (q) => q.Properties.RedrivePolicy !== undefined,
+    );
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    const secretResources = statements
+      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+      .map((s) => s.Resource);
+    expect(secretResources).toEqual(expect.arrayContaining(secretIds.map((id) => ({ Ref: id }))));
+    expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))).toEqual({
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    });
+    const starResources = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
+    expect(starResources.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('lets the promote function schedule commands on its own queue, with the queue URL in its environment', () => {
+    // Prepare
+    const promoteId = promoteFunctionId(template);
+    const statements = statementsOfFunction(template, promoteId);
+    const env = functionsOf(template)[promoteId]!.Properties.Environment.Variables;
+    const queueId = idOf(
+      template.findResources('AWS::SQS::Queue'),
+      (q) => q.Properties.RedrivePolicy !== undefined,
+    );
+    // Act
+    const config = parsePromoteConfig(resolvedEnv(env));
+    // Assess
+    expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))).toEqual({
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    });
+    expect(env.CHART_PROMOTER_INTAKE_QUEUE_URL).toEqual({ Ref: queueId });
+    expect(config.intakeQueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/intake');
+  });
+
+  it('alarms on release failures (over every environment) and feedback errors, to the alarm topic', () => {
+    // Prepare
+    const topic = { Ref: idOf(template.findResources('AWS::SNS::Topic'), () => true) };
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const feedbackLogs =
+      functionsOf(template)[feedbackFunctionId(template)]!.Properties.LoggingConfig.LogGroup;
+    // Assess
+    expect(alarms).toHaveLength(7);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([topic]);
+      expect(alarm.OKActions).toEqual([topic]);
+    }
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: feedbackLogs,
+      FilterPattern: '{ $.ReleaseFailed >= 1 }',
+      MetricTransformations: [
+        {
+          MetricName: 'ReleaseFailedTotal',
+          MetricNamespace: 'ChartPromoter',
+          MetricValue: '$.ReleaseFailed',
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReleaseFailedTotal',
+      Namespace: 'ChartPromoter',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: feedbackFunctionId(template) } }],
+    });
+  });
+
+  it('shows lead time, convergence, failures, rollbacks and refused webhooks on the dashboard', () => {
+    // Prepare
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    // Assess
+    for (const metric of [
+      'MetricName=\\\\\\"UploadToReadyMs\\\\\\"',
+      'ReleaseConverged',
+      'ReleaseFailed',
+      'RollbacksCommitted',
+      'FeedbackRejected',
+      'Upload to ready (ms)',
+      'Feedback function',
+    ])
+      expect(body).toContain(metric);
+    expect(body).toMatch(/UploadToReadyMs.{0,40}p50/);
+    expect(body).toMatch(/UploadToReadyMs.{0,40}p90/);
+  });
+
+  it('outputs the URL for the Flux Provider and the secret ARN for the HMAC key', () => {
+    // Assess
+    template.hasOutput('FeedbackUrl', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FeedbackFunctionFunctionUrl'), 'FunctionUrl'] },
+    });
+    template.hasOutput('WebhookSecretArn', { Value: { Ref: Match.stringLikeRegexp('WebhookSecret') } });
+    template.hasOutput('FeedbackLogGroupName', { Value: { Ref: Match.stringLikeRegexp('FeedbackLogs') } });
+  });
+
+  it('passes cdk-nag, with the secret rotation acknowledged for a reason', () => {
+    // Act + Assess
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('ChartPromotionPipeline feedback props', () => {
+  const build = (props: Partial<ChartPromotionPipelineProps>) => {
+    const stack = new Stack(newApp(), 'Test');
+    new ChartPromotionPipeline(stack, 'Pipeline', { repository: 'acme/cluster', ...props });
+    return { stack, template: Template.fromStack(stack) };
+  };
+
+  it('uses an existing webhook secret by ARN instead of generating one', () => {
+    // Act
+    const { stack, template } = build({
+      feedback: { webhookSecretArn: WEBHOOK_SECRET_ARN, maxEventAgeSeconds: 300, reservedConcurrency: 3 },
+    });
+    const fnId = feedbackFunctionId(template);
+    const fn = functionsOf(template)[fnId]!.Properties;
+    // Assess
+    expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
+    expect(fn.Environment.Variables.CHART_PROMOTER_WEBHOOK_SECRET_ARN).toBe(WEBHOOK_SECRET_ARN);
+    expect(fn.Environment.Variables.CHART_PROMOTER_MAX_EVENT_AGE_SECONDS).toBe('300');
+    expect(fn.ReservedConcurrentExecutions).toBe(3);
+    expect(statementsOfFunction(template, fnId).filter((s) => s.Resource === WEBHOOK_SECRET_ARN)).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: WEBHOOK_SECRET_ARN },
+    ]);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('deploys no feedback function, URL, secret or alarm when disabled', () => {
+    // Act
+    const { template } = build({ feedback: { enabled: false } });
+    // Assess
+    expect(Object.keys(functionsOf(template))).toHaveLength(1);
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      { maxEventAgeSeconds: 30 },
+      'feedback.maxEventAgeSeconds: must be a whole number from 60 to 3600 (got 30)',
+    ],
+    [
+      { reservedConcurrency: 0 },
+      'feedback.reservedConcurrency: must be a whole number from 1 to 100 (got 0)',
+    ],
+    [
+      { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-hmac' },
+      'feedback.webhookSecretArn: must be the complete ARN',
+    ],
+  ])('refuses feedback %o at synth time', (feedback, message) => {
+    // Act + Assess
+    expect(() => build({ feedback })).toThrow(message);
+  });
+
+  it('sends to a KMS-encrypted queue with exactly GenerateDataKey and Decrypt on its key', () => {
+    // Prepare
+    const stack = new Stack(newApp(), 'Test');
+    const key = new Key(stack, 'QueueKey');
+    const queue = new Queue(stack, 'Queue', { encryption: QueueEncryption.KMS, encryptionMasterKey: key });
+    // Act
+    const endpoint = new FeedbackEndpoint(stack, 'Feedback', {
+      queue,
+      credentials: new GitCredentials(stack, 'Credentials'),
+      environment: { CHART_PROMOTER_REPOSITORY: 'acme/cluster' },
+      maxEventAgeSeconds: 900,
+      reservedConcurrency: 2,
+      logRetention: 7,
+    });
+    // Assess
+    const statements = policyStatements(Template.fromStack(stack));
+    const keyId = stack.getLogicalId(key.node.defaultChild as never);
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms.map((s) => ({ ...s, Action: actionsOf(s).sort() }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      },
+    ]);
+    expect(endpoint.webhookSecret.secretArn).toBeDefined();
+  });
+});
+
+describe('sample app context for the feedback endpoint', () => {
+  it('reads feedback keys into a feedback group, and leaves it out when none is given', () => {
+    // Act
+    const config = readAppConfig(
+      (key) =>
+        ({
+          'chartPromoter.webhookSecretArn': WEBHOOK_SECRET_ARN,
+          'chartPromoter.maxEventAgeSeconds': '600',
+          'chartPromoter.feedbackEnabled': 'true',
+        })[key],
+    );
+    // Assess
+    expect(config.pipeline.feedback).toEqual({
+      enabled: true,
+      webhookSecretArn: WEBHOOK_SECRET_ARN,
+      maxEventAgeSeconds: 600,
+    });
+    expect(readAppConfig(() => undefined).pipeline).not.toHaveProperty('feedback');
+  });
+});

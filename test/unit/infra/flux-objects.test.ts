@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+
+/**
+ * The Flux objects the README tells users to apply for the feedback endpoint (Provider, Alert),
+ * validated against the notification-controller's CRDs the way the API server would, so the docs
+ * cannot drift from what Flux accepts.
+ */
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const CRDS = path.resolve(repoRoot, '../shared/flux-crds');
+const EXAMPLE = path.join(repoRoot, 'infra/flux/feedback-notification.yaml');
+/** The section as written for the README (kept here, beside the example) and the README itself. */
+const FLUX_SIDE_DOC = path.join(repoRoot, 'infra/flux/README.md');
+const README = path.join(repoRoot, 'README.md');
+
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: unknown;
+};
+
+/** Unknown fields forbidden wherever the schema lists properties (the API server prunes them silently). */
+const closed = (schema: Schema): Schema => ({
+  ...schema,
+  ...(schema.items ? { items: closed(schema.items) } : {}),
+  ...(schema.properties
+    ? {
+        additionalProperties: schema.additionalProperties ?? false,
+        properties: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, closed(v)])),
+      }
+    : {}),
+});
+
+interface Crd {
+  spec: {
+    names: { kind: string };
+    versions: { name: string; storage: boolean; schema: { openAPIV3Schema: Schema } }[];
+  };
+}
+
+/** One validator per `apiVersion` + `kind` of the notification CRDs (every served version). */
+const validators = (() => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const byKey = new Map<string, ValidateFunction>();
+  for (const file of ['providers', 'alerts']) {
+    const crd = parse(
+      readFileSync(path.join(CRDS, `notification.toolkit.fluxcd.io_${file}.yaml`), 'utf8'),
+    ) as Crd;
+    for (const version of crd.spec.versions) {
+      const schema = closed(version.schema.openAPIV3Schema);
+      const metadata: Schema = {
+        type: 'object',
+        properties: { name: { type: 'string' }, namespace: { type: 'string' } },
+      };
+      const withMetadata = {
+        ...schema,
+        required: ['metadata', 'spec'],
+        properties: { ...schema.properties, metadata },
+      };
+      byKey.set(
+        `notification.toolkit.fluxcd.io/${version.name} ${crd.spec.names.kind}`,
+        ajv.compile(withMetadata),
+      );
+    }
+  }
+  return byKey;
+})();
+
+interface FluxObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown> & {
+    type?: string;
+    address?: string;
+    secretRef?: { name: string };
+    providerRef?: { name: string };
+    eventSeverity?: string;
+    eventSources?: { kind: string; name: string; namespace?: string }[];
+  };
+}
+
+/** Validates one object; returns the ajv errors as readable lines ([] = valid). */
+const problems = (object: FluxObject): string[] => {
+  const validate = validators.get(`${object.apiVersion} ${object.kind}`);
+  if (!validate) return [`no CRD serves ${object.apiVersion} ${object.kind}`];
+  return validate(object)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+};
+
+const objectsIn = (text: string): FluxObject[] =>
+  parseAllDocuments(text)
+    .map((doc) => doc.toJS() as FluxObject | null)
+    .filter((o): o is FluxObject => o !== null);
+
+/** The YAML blocks of a document's "The Flux side" section that hold notification objects. */
+const fluxSideBlocks = (file: string): string[] => {
+  if (!existsSync(file)) return [];
+  const readme = readFileSync(file, 'utf8');
+  const heading = /^(#+) The Flux side\s*$/m.exec(readme);
+  if (!heading) return [];
+  // The section runs to the next heading of the same or a higher level.
+  const body = readme.slice(heading.index + heading[0].length);
+  const next = new RegExp(`^#{1,${heading[1]!.length}} `, 'm').exec(body);
+  const section = next ? body.slice(0, next.index) : body;
+  return [...section.matchAll(/```ya?ml\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .filter((block) => /notification\.toolkit\.fluxcd\.io/.test(block));
+};
+
+describe('Flux notification objects for the feedback endpoint', () => {
+  const objects = objectsIn(readFileSync(EXAMPLE, 'utf8'));
+  const provider = objects.find((o) => o.kind === 'Provider')!;
+  const alert = objects.find((o) => o.kind === 'Alert')!;
+
+  it('are valid Provider and Alert objects of the storage version, with no field the CRD lacks', () => {
+    // Assess
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([
+      'notification.toolkit.fluxcd.io/v1beta3 Provider',
+      'notification.toolkit.fluxcd.io/v1beta3 Alert',
+    ]);
+    for (const object of objects) expect(problems(object), object.kind).toEqual([]);
+  });
+
+  it('point a generic-hmac Provider at a function URL with the secret, and forward info events of HelmReleases', () => {
+    // Assess
+    expect(provider.spec).toMatchObject({
+      type: 'generic-hmac',
+      secretRef: { name: 'chart-promoter-webhook' },
+    });
+    expect(provider.spec.address).toMatch(/^https:\/\/[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.on\.aws\/$/);
+    expect(alert.metadata.namespace).toBe(provider.metadata.namespace);
+    expect(alert.spec.providerRef).toEqual({ name: provider.metadata.name });
+    // 'error' would drop InstallSucceeded/UpgradeSucceeded, the events that drive promotion.
+    expect(alert.spec.eventSeverity).toBe('info');
+    expect(alert.spec.eventSources?.map((s) => s.kind)).toEqual([
+      'HelmRelease',
+      'HelmRelease',
+      'HelmRelease',
+    ]);
+  });
+
+  it('can fail: the validator refuses a misspelt field, an unknown provider type and a bad severity', () => {
+    // Prepare
+    const bad = [
+      { ...provider, spec: { ...provider.spec, secretref: { name: 'x' } } },
+      { ...provider, spec: { ...provider.spec, type: 'hmac' } },
+      { ...alert, spec: { ...alert.spec, eventSeverity: 'warning' } },
+      { ...alert, spec: { ...alert.spec, eventSources: [{ kind: 'HelmReleases', name: '*' }] } },
+    ];
+    // Act + Assess
+    for (const object of bad) expect(problems(object)).not.toEqual([]);
+  });
+
+  it('infra/flux/README.md "The Flux side" shows the same objects as the example file', () => {
+    // Act
+    const documented = fluxSideBlocks(FLUX_SIDE_DOC).flatMap(objectsIn);
+    // Assess
+    expect(documented).toEqual(objects);
+  });
+
+  it.runIf(fluxSideBlocks(README).length > 0)(
+    'README "The Flux side" shows only valid notification objects',
+    () => {
+      // Act
+      const readmeObjects = fluxSideBlocks(README).flatMap(objectsIn);
+      // Assess
+      expect(readmeObjects.length).toBeGreaterThan(0);
+      for (const object of readmeObjects.filter((o) => o.apiVersion?.startsWith('notification.')))
+        expect(problems(object), `${object.kind} ${object.metadata?.name}`).toEqual([]);
+    },
+  );
+});
