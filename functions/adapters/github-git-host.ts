@@ -83,7 +83,24 @@ export class GitHubGitHost implements GitHost {
     request.trees.forEach((tree, i) => {
       trees.set(tree, treeIdOf(target?.[`t${i}`]));
     });
-    return { head: target?.oid, files, trees };
+    const directories = new Map<string, readonly string[] | undefined>();
+    await Promise.all(
+      (request.directories ?? []).map(async (dir, i) => {
+        const oid = treeIdOf(target?.[`d${i}`]);
+        directories.set(dir, oid === undefined ? undefined : await this.filesBelow(dir, oid));
+      }),
+    );
+    return { head: target?.oid, files, trees, directories };
+  }
+
+  /** One recursive tree read (https://docs.github.com/rest/git/trees#get-a-tree); blobs only. */
+  private async filesBelow(dir: string, oid: string): Promise<string[]> {
+    const { data } = await this.call(`list ${dir}`, () =>
+      this.octokit.rest.git.getTree({ ...this.repoParams(), tree_sha: oid, recursive: 'true' }),
+    );
+    // Truncated above 100,000 entries or 7 MB: a partial list would make retention miss files.
+    if (data.truncated) throw new GitHostError('REQUEST_REJECTED', `${dir} has too many files to list`);
+    return data.tree.flatMap((entry) => (entry.type === 'blob' && entry.path ? [entry.path] : [])).sort();
   }
 
   async commit(

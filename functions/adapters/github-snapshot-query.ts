@@ -37,7 +37,11 @@ export const buildSnapshotQuery = (
   owner: string,
   repo: string,
   branch: string,
-  request: { readonly files: readonly string[]; readonly trees: readonly string[] },
+  request: {
+    readonly files: readonly string[];
+    readonly trees: readonly string[];
+    readonly directories?: readonly string[];
+  },
 ): SnapshotQuery => {
   const variables: Record<string, string> = { owner, repo, ref: `refs/heads/${branch}` };
   const declarations = ['$owner: String!', '$repo: String!', '$ref: String!'];
@@ -53,6 +57,13 @@ export const buildSnapshotQuery = (
     variables[`t${i}`] = tree;
     declarations.push(`$t${i}: String!`);
     selections.push(`t${i}: file(path: $t${i}) { oid type }`);
+  });
+  // Directories to list: the tree id here, its files with one recursive REST tree read per directory
+  // (GraphQL has no recursion; `git/trees/{oid}?recursive=1` is one request whatever the depth).
+  (request.directories ?? []).forEach((dir, i) => {
+    variables[`d${i}`] = dir;
+    declarations.push(`$d${i}: String!`);
+    selections.push(`d${i}: file(path: $d${i}) { oid type }`);
   });
   const query = [
     `query Snapshot(${declarations.join(', ')}) {`,

@@ -63,7 +63,25 @@ export const readSnapshot = async (
       : undefined;
     trees.set(dir, tree?.oid);
   }
-  return { head, files, trees };
+  const directories = new Map<string, readonly string[] | undefined>();
+  for (const dir of request.directories ?? []) {
+    const filepath = clean(dir);
+    const tree = head
+      ? await orUndefined(git.readTree({ ...ctx, oid: head, ...(filepath ? { filepath } : {}) }))
+      : undefined;
+    directories.set(dir, tree ? (await filesBelow(ctx, tree.oid, '')).sort() : undefined);
+  }
+  return { head, files, trees, directories };
+};
+
+/** Every blob path below the tree `oid`, recursively, prefixed with `prefix`. */
+const filesBelow = async (ctx: ObjectContext, oid: string, prefix: string): Promise<string[]> => {
+  const out: string[] = [];
+  for (const entry of (await git.readTree({ ...ctx, oid })).tree) {
+    if (entry.type === 'tree') out.push(...(await filesBelow(ctx, entry.oid, `${prefix}${entry.path}/`)));
+    else if (entry.type === 'blob') out.push(`${prefix}${entry.path}`);
+  }
+  return out;
 };
 
 /** The edits under one directory: files to write (blob id) or delete (null), and subdirectories. */

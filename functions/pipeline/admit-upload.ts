@@ -2,12 +2,21 @@ import type { Chart } from '../chart/chart';
 import { intakeChart } from '../chart/intake';
 import { isPromoterError } from '../errors';
 import { isChartUpload, type ObjectCreated } from '../events';
+import { uploadIssueKeys } from '../promotion/issue-keys';
+import { chartOfProvenanceUpload } from '../provenance/upload-provenance';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { PipelineSettings } from './pipeline-settings';
 import type { UploadOutcome } from './upload-outcome';
 
 export type Admission =
-  | { readonly admitted: true; readonly chart: Chart }
+  | {
+      readonly admitted: true;
+      readonly chart: Chart;
+      /** Issue keys from the chart's annotation and the object's metadata (issue-keys.ts). */
+      readonly issues: readonly string[];
+      /** The chart object admitted (differs from the event's when a `.prov` upload triggered it). */
+      readonly object: ObjectCreated;
+    }
   | { readonly admitted: false; readonly outcome: Omit<UploadOutcome, 'durationMs'> };
 
 /** S3 answers that mean "there is nothing (valid) to read": documented outcomes, never retried. */
@@ -21,11 +30,13 @@ const OBJECT_OUTCOMES: Readonly<Record<string, { status: 'refused' | 'ignored'; 
  * outcomes; a retryable failure (S3 throttled, helm unavailable) becomes a `retry` outcome.
  */
 export const admitUpload = async (
-  object: ObjectCreated,
+  event: ObjectCreated,
   runId: string,
   deps: PipelineDependencies,
   settings: PipelineSettings,
 ): Promise<Admission> => {
+  // A `<chart>.tgz.prov` arriving (after its chart, or before) re-runs its chart: upload order is free.
+  const object = chartOfProvenanceUpload(event, settings.bucketPrefix) ?? event;
   const base = { bucket: object.bucket, key: object.key, runId, ...versionOf(object) };
   const upload = isChartUpload(object.key, settings.bucketPrefix);
   if (!upload.chart) {
@@ -49,7 +60,17 @@ export const admitUpload = async (
       limits: settings.limits,
       ...(deps.renderer ? { renderer: deps.renderer } : {}),
     });
-    if (result.ok) return { admitted: true, chart: result.chart };
+    if (result.ok) {
+      const issues = uploadIssueKeys(result.chart.annotations, stored.metadata);
+      if (issues.rejected.length > 0) {
+        deps.logger.warn('ignored issue keys that do not match [A-Z][A-Z0-9_]+-[0-9]+', {
+          runId,
+          s3Key: object.key,
+          rejected: issues.rejected,
+        });
+      }
+      return { admitted: true, chart: result.chart, issues: issues.keys, object };
+    }
     const [first, ...rest] = result.refusals;
     const more = rest.length > 0 ? ` (+${rest.length} more: ${rest.map((r) => r.code).join(', ')})` : '';
     return {

@@ -3,6 +3,7 @@ import type { ObjectCreated } from '../events';
 import type { PromotionRun } from '../promotion/commit-promotions';
 import { commitUploads, type UploadRequest } from '../promotion/policy-commit';
 import type { PromotionOutcome } from '../promotion/promotion';
+import { UploadProvenanceVerifier } from '../provenance/upload-provenance';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { PipelineSettings } from './pipeline-settings';
 import type { UploadOutcome } from './upload-outcome';
@@ -11,6 +12,8 @@ export interface AdmittedUpload {
   readonly object: ObjectCreated;
   readonly chart: Chart;
   readonly runId: string;
+  /** Issue keys carried into the commit's `Refs:` trailers and the HelmRelease. */
+  readonly issues?: readonly string[];
 }
 
 export interface BatchCommit {
@@ -25,6 +28,7 @@ const toRequest = (upload: AdmittedUpload): UploadRequest => ({
   chart: upload.chart,
   runId: upload.runId,
   uploadedAt: upload.object.eventTime,
+  ...(upload.issues === undefined || upload.issues.length === 0 ? {} : { issues: upload.issues }),
   source: {
     bucket: upload.object.bucket,
     key: upload.object.key,
@@ -78,11 +82,14 @@ export const commitBatch = async (
   if (uploads.length === 0) return { outcomes: [] };
   const requestsBefore = deps.gitHostRequests?.();
   const requests = uploads.map(toRequest);
+  // One verifier per batch: the keyring is read once, and only if the policy requires provenance.
+  const verifier = deps.keyring ? new UploadProvenanceVerifier(deps.store, deps.keyring) : undefined;
   try {
     const run = await commitUploads(deps.host, settings.branch, requests, {
       ...settings.plan,
       clock: deps.clock,
       fallbackEnvironment: settings.targetEnvironment,
+      ...(verifier ? { verifyProvenance: (upload) => verifier.verify(upload.chart, upload.source) } : {}),
     });
     const outcomes = uploads.map((upload, i) => fromPromotion(upload, run.outcomes[i]!, run.commit?.sha));
     return { outcomes, run, ...requestCount(deps, requestsBefore) };

@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ChartRenderer } from '../ports/chart-renderer';
 import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
+import type { IssueNotifier } from '../ports/issue-notifier';
+import type { KeyringSource } from '../ports/keyring-source';
 import type { ObjectStore } from '../ports/object-store';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
 import type { Scheduler } from './scheduler';
@@ -20,4 +22,8 @@ export interface PipelineDependencies {
   readonly gitHostRequests?: () => number;
   /** Runs promotion commands later (soak); needed only for commands with a future `notBefore`. */
   readonly scheduler?: Scheduler;
+  /** Public keys allowed to sign charts; needed when the policy says `requireProvenance: true`. */
+  readonly keyring?: KeyringSource;
+  /** Tells the issue tracker where a chart with issue keys went; failures are logged only. */
+  readonly issueNotifier?: IssueNotifier;
 }

@@ -2,6 +2,7 @@ import type { ObjectCreated } from '../events';
 import { admitUpload } from './admit-upload';
 import { type AdmittedUpload, commitBatch } from './commit-batch';
 import { mapLimit } from './map-limit';
+import { notifyIssues } from './notify-issues';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { PipelineSettings } from './pipeline-settings';
 import { recordOutcome } from './record-outcome';
@@ -33,7 +34,14 @@ export const promoteUploads = async (
   );
   const admitted: AdmittedUpload[] = [];
   admissions.forEach((admission, i) => {
-    if (admission.admitted) admitted.push({ object: uploads[i]!, chart: admission.chart, runId: runIds[i]! });
+    if (admission.admitted) {
+      admitted.push({
+        object: admission.object,
+        chart: admission.chart,
+        runId: runIds[i]!,
+        issues: admission.issues,
+      });
+    }
   });
   const batch = await commitBatch(admitted, deps, settings);
   if (batch.run) deps.metrics.count('CommitConflictsRetried', batch.run.conflicts);
@@ -48,6 +56,7 @@ export const promoteUploads = async (
     return { ...partial, durationMs };
   });
   await Promise.all(settled.map((outcome) => recordOutcome(deps, outcome)));
+  await notifyIssues(deps, admitted, batch.outcomes);
   const byUpload = new Map(uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!]));
   return objects.map((object) => byUpload.get(uploadIdentity(object))!);
 };

@@ -33,6 +33,37 @@ const toMove = (command: PromotionCommand, runId: string): EnvironmentMove =>
         runId,
       };
 
+/** The issue tracker hears of a version reaching an environment (or its pull request); failures are logged. */
+const notifyMoveIssues = async (deps: PipelineDependencies, outcome: CommandOutcome): Promise<void> => {
+  if (!deps.issueNotifier) return;
+  if (
+    outcome.status !== 'committed' &&
+    outcome.status !== 'pull-request' &&
+    outcome.status !== 'branch-pushed'
+  )
+    return;
+  const keys = outcome.issues ?? [];
+  if (keys.length === 0) return;
+  const notice = {
+    chart: outcome.chart,
+    version: outcome.toVersion,
+    environment: outcome.environment,
+    commit: outcome.commit.sha,
+    ...(outcome.status === 'pull-request' ? { url: outcome.url, proposed: true } : {}),
+    ...(outcome.status === 'branch-pushed' ? { proposed: true } : {}),
+  };
+  try {
+    await deps.issueNotifier.promoted(keys, notice);
+  } catch (error) {
+    deps.logger.warn('could not notify the issue tracker', {
+      runId: outcome.runId,
+      issues: keys,
+      ...notice,
+      error: error as Error,
+    });
+  }
+};
+
 const log = (deps: PipelineDependencies, outcome: CommandOutcome): void => {
   const { command, runId, ...rest } = outcome;
   const line = { runId, command: command.chartPromoter, ...rest };
@@ -95,5 +126,6 @@ export const runPromotionCommand = async (
     outcome = { ...base, status: 'retry', code, message };
   }
   log(deps, outcome);
+  await notifyMoveIssues(deps, outcome);
   return outcome;
 };

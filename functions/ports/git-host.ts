@@ -9,6 +9,12 @@ export interface SnapshotRequest {
   readonly files: readonly string[];
   /** Repository-relative directory paths whose git tree object id is needed (absent: `undefined`). */
   readonly trees: readonly string[];
+  /**
+   * Repository-relative directory paths whose FILES are needed: every file below the directory,
+   * recursively, as paths relative to it (sorted). Child names are their first segments. Absent
+   * directory: `undefined`. Optional, so existing callers and adapters need not ask for it.
+   */
+  readonly directories?: readonly string[];
 }
 
 export interface RepoSnapshot {
@@ -17,6 +23,8 @@ export interface RepoSnapshot {
   readonly files: ReadonlyMap<string, string | undefined>;
   /** Git tree object id (sha1 hex) of each requested directory. */
   readonly trees: ReadonlyMap<string, string | undefined>;
+  /** The files below each requested directory (see `SnapshotRequest.directories`). */
+  readonly directories?: ReadonlyMap<string, readonly string[] | undefined>;
 }
 
 /** A file to write (mode 100644, bytes) or to delete (`content: null`). */

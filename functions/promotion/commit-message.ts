@@ -1,3 +1,4 @@
+import { issueTrailers } from './issue-keys';
 import type { PromotionRequest } from './promotion';
 
 /**
@@ -36,15 +37,25 @@ const trailersOf = (request: PromotionRequest): string[] => [
   `Chart-Promoter-Run: ${oneLine(request.runId)}`,
   `Chart-Promoter-Source: ${sourceUri(request)}`,
   `Chart-Promoter-Digest: ${oneLine(request.chart.digest)}`,
+  ...issueTrailers(request.issues),
 ];
 
+/** Extra paragraphs of the body (e.g. retention's pruned versions), placed before the trailers. */
+export interface CommitMessageExtras {
+  readonly notes?: readonly string[];
+}
+
 /** Subject, a body listing each move when there are several, and one group of trailers per chart. */
-export const commitMessage = (promoted: readonly PromotionRequest[]): string => {
+export const commitMessage = (
+  promoted: readonly PromotionRequest[],
+  extras: CommitMessageExtras = {},
+): string => {
   if (promoted.length === 0) throw new Error('commitMessage needs at least one promoted request');
   const paragraphs = [subjectOf(promoted)];
   if (promoted.length > 1) {
     paragraphs.push(promoted.map((request) => `- ${move(request)} → ${request.environment}`).join('\n'));
   }
+  for (const note of extras.notes ?? []) paragraphs.push(note);
   paragraphs.push(promoted.flatMap(trailersOf).join('\n'));
   return `${paragraphs.join('\n\n')}\n`;
 };

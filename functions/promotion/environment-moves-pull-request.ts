@@ -57,6 +57,7 @@ export const pullRequestFor = (
     `| chart tree | ${short(from === undefined ? undefined : snapshot.trees.get(from))} → ${short(snapshot.trees.get(to))} |`,
     ...(move.kind === 'promote' && move.from ? [`| healthy in | ${move.from} |`] : []),
     `| run | \`${move.runId}\` |`,
+    ...(plan.issues && plan.issues.length > 0 ? [`| issues | ${plan.issues.join(', ')} |`] : []),
     '',
     `### Templates\n\n${templates}`,
     '',

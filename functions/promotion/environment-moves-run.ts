@@ -62,6 +62,8 @@ export type MoveOutcome = MoveSubject &
   ) & {
     /** The policy the move followed (same commit as the files it changed). */
     readonly policy?: PromotionPolicy;
+    /** Issue keys of the version moved (carried from the source environment), when it has any. */
+    readonly issues?: readonly string[];
   };
 
 const isBranchMoved = (error: unknown): boolean =>
@@ -99,6 +101,7 @@ export const runEnvironmentMove = async (
     const versions = {
       toVersion: plan.toVersion,
       ...(plan.fromVersion === undefined ? {} : { fromVersion: plan.fromVersion }),
+      ...(plan.issues === undefined ? {} : { issues: plan.issues }),
     };
     try {
       if (plan.environment.mode === 'direct') {

@@ -1,4 +1,6 @@
 import type { ChangeSet, FileChange, RepoSnapshot, SnapshotRequest } from '../ports/git-host';
+import { issueTrailers } from './issue-keys';
+import { issuesAnnotation, releaseIssueKeys } from './issue-keys-release';
 import { addKustomizationResources, newKustomizationText } from './kustomization-manifest';
 import {
   chartDir,
@@ -68,6 +70,8 @@ export type MovePlan =
       readonly fromVersion?: string;
       readonly toVersion: string;
       readonly changeSet: ChangeSet;
+      /** Issue keys of the version (from the source environment's HelmRelease), for trailers and PRs. */
+      readonly issues?: readonly string[];
     }
   /** The environment already runs that version: nothing to commit. */
   | {
@@ -131,7 +135,12 @@ const refused = (code: MoveRefusalCode, message: string, path?: string): MovePla
   ...(path === undefined ? {} : { path }),
 });
 
-const messageOf = (move: EnvironmentMove, toVersion: string, fromVersion: string | undefined): string => {
+const messageOf = (
+  move: EnvironmentMove,
+  toVersion: string,
+  fromVersion: string | undefined,
+  issues: readonly string[] = [],
+): string => {
   const environment = targetEnvironmentOf(move);
   const subject =
     move.kind === 'promote'
@@ -140,6 +149,7 @@ const messageOf = (move: EnvironmentMove, toVersion: string, fromVersion: string
   const trailers = [`Chart-Promoter-Run: ${move.runId.replace(/[\r\n]+/g, ' ')}`];
   if (move.kind === 'promote' && move.from !== undefined) trailers.push(`Chart-Promoter-From: ${move.from}`);
   if (fromVersion !== undefined) trailers.push(`Chart-Promoter-Previous-Version: ${fromVersion}`);
+  trailers.push(...issueTrailers(issues));
   return `${subject}\n\n${trailers.join('\n')}\n`;
 };
 
@@ -147,6 +157,8 @@ interface Resolved {
   readonly environment: EnvironmentPolicy;
   readonly toVersion: string;
   readonly uploadedAt?: string;
+  /** The version's issue keys, carried from the source environment's HelmRelease. */
+  readonly issues: readonly string[];
 }
 
 /** Policy, source and target checks: the version to move to, or why not. */
@@ -163,6 +175,7 @@ const resolve = (
   if (!permission.allowed) return refused('CHART_NOT_ALLOWED', permission.reason);
   const current = stateIn(snapshot, releasePath(layout, name, move.chart));
   let uploadedAt = current?.uploadedAt;
+  let issues: readonly string[] = [];
   if (move.kind === 'promote' && move.from !== undefined) {
     const source = stateIn(snapshot, releasePath(layout, move.from, move.chart));
     if (source?.version !== move.version) {
@@ -172,6 +185,7 @@ const resolve = (
       };
     }
     uploadedAt = source.uploadedAt;
+    issues = releaseIssueKeys(snapshot.files.get(releasePath(layout, move.from, move.chart)));
   }
   if (move.kind === 'rollback' && snapshot.files.get(releasePath(layout, name, move.chart)) === undefined) {
     return refused(
@@ -195,7 +209,7 @@ const resolve = (
       dir,
     );
   }
-  return { environment, toVersion, ...(uploadedAt === undefined ? {} : { uploadedAt }) };
+  return { environment, toVersion, issues, ...(uploadedAt === undefined ? {} : { uploadedAt }) };
 };
 
 /** Plans one environment move on `snapshot` (read with `moveSnapshotRequest` and the same policy). */
@@ -208,17 +222,19 @@ export const planEnvironmentMove = (
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const resolved = resolve(snapshot, policy, move, layout);
   if ('status' in resolved) return resolved;
-  const { environment, toVersion } = resolved;
+  const { environment, toVersion, issues } = resolved;
   const path = releasePath(layout, environment.name, move.chart);
+  const annotations = {
+    ...(resolved.uploadedAt === undefined ? {} : { [UPLOADED_AT_ANNOTATION]: resolved.uploadedAt }),
+    ...issuesAnnotation(issues, snapshot.files.get(path)),
+  };
   const release = planRelease(snapshot.files.get(path), {
     name: move.chart,
     namespace: options.releaseNamespaces?.[environment.name] ?? environment.name,
     chartPath: chartSourcePath(layout, move.chart, toVersion),
     version: toVersion,
     runId: move.runId,
-    ...(resolved.uploadedAt === undefined
-      ? {}
-      : { annotations: { [UPLOADED_AT_ANNOTATION]: resolved.uploadedAt } }),
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
     sourceRef: options.sourceRef ?? DEFAULT_SOURCE_REF,
     interval: options.interval ?? '10m',
   });
@@ -248,6 +264,7 @@ export const planEnvironmentMove = (
     environment,
     ...(fromVersion === undefined ? {} : { fromVersion }),
     toVersion,
-    changeSet: { message: messageOf(move, toVersion, fromVersion), changes },
+    changeSet: { message: messageOf(move, toVersion, fromVersion, issues), changes },
+    ...(issues.length === 0 ? {} : { issues }),
   };
 };

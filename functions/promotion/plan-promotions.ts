@@ -2,6 +2,7 @@ import type { FileChange, RepoSnapshot } from '../ports/git-host';
 import { type CandidateGroup, candidateGroups } from './batch-candidates';
 import { commitMessage } from './commit-message';
 import { treeId } from './git-object-id';
+import { issuesAnnotation } from './issue-keys-release';
 import { addKustomizationResources, newKustomizationText } from './kustomization-manifest';
 import {
   chartDir,
@@ -129,15 +130,18 @@ const planGroup = (batch: Batch, group: CandidateGroup): void => {
   const request = batch.requests[winner]!;
   const { chart, environment } = request;
   const path = releasePath(batch.layout, environment, chart.name);
-  const release = planRelease(batch.snapshot.files.get(path), {
+  const existing = batch.snapshot.files.get(path);
+  const annotations = {
+    ...(request.uploadedAt === undefined ? {} : { [UPLOADED_AT_ANNOTATION]: request.uploadedAt }),
+    ...issuesAnnotation(request.issues, existing),
+  };
+  const release = planRelease(existing, {
     name: chart.name,
     namespace: batch.options.releaseNamespaces?.[environment] ?? environment,
     chartPath: chartSourcePath(batch.layout, chart.name, chart.version),
     version: chart.version,
     runId: request.runId,
-    ...(request.uploadedAt === undefined
-      ? {}
-      : { annotations: { [UPLOADED_AT_ANNOTATION]: request.uploadedAt } }),
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
     sourceRef: batch.options.sourceRef ?? DEFAULT_SOURCE_REF,
     interval: batch.options.interval ?? DEFAULT_INTERVAL,
   });

@@ -38,11 +38,15 @@ export const policyOf = (snapshot: RepoSnapshot, fallbackEnvironment: string): P
 
 const covers = (read: SnapshotRequest, needed: SnapshotRequest): boolean =>
   needed.files.every((file) => read.files.includes(file)) &&
-  needed.trees.every((tree) => read.trees.includes(tree));
+  needed.trees.every((tree) => read.trees.includes(tree)) &&
+  (needed.directories ?? []).every((dir) => (read.directories ?? []).includes(dir));
 
 const withPolicyFile = (request: SnapshotRequest): SnapshotRequest => ({
   files: [...new Set([POLICY_PATH, ...request.files])].sort(),
   trees: [...new Set(request.trees)].sort(),
+  ...(request.directories === undefined || request.directories.length === 0
+    ? {}
+    : { directories: [...new Set(request.directories)].sort() }),
 });
 
 const MAX_ROUNDS = 4;

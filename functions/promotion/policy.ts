@@ -19,8 +19,8 @@ import picomatch from 'picomatch';
  *     mode: pull-request
  *     charts: ["hello-*", "podinfo"]   # allow-list for this environment (picomatch globs)
  * charts: ["*"]            # allow-list for every environment
- * requireProvenance: false # parsed only (not enforced yet), global or per environment
- * retain: 0                # parsed only: keep the newest n unreferenced versions; 0 = keep all
+ * requireProvenance: false # uploads need a verifying <key>.prov (global, or on the first environment)
+ * retain: 0                # keep the newest n versions of a promoted chart (plus every referenced one)
  * ```
  */
 export const POLICY_PATH = '.chart-promoter.yaml';

@@ -1,5 +1,6 @@
 import type { Chart } from '../chart/chart';
 import type { ChangeSet } from '../ports/git-host';
+import type { ProvenanceRefusalCode } from '../provenance/provenance-codes';
 import type { RepositoryLayout } from './layout';
 
 /** One validated chart to promote into one environment. */
@@ -12,6 +13,8 @@ export interface PromotionRequest {
   readonly source: { readonly bucket: string; readonly key: string; readonly versionId?: string };
   /** When the chart was uploaded (ISO 8601): written as the `chart-promoter.io/uploaded-at` annotation. */
   readonly uploadedAt?: string;
+  /** Issue-tracker keys (issue-keys.ts): `Refs:` trailers and the `chart-promoter.io/issues` annotation. */
+  readonly issues?: readonly string[];
 }
 
 /**
@@ -33,7 +36,8 @@ export const PROMOTION_REFUSAL_CODES = [
   'CHART_NOT_ALLOWED',
 ] as const;
 
-export type PromotionRefusalCode = (typeof PROMOTION_REFUSAL_CODES)[number];
+/** Plus provenance's `PROVENANCE_MISSING` / `PROVENANCE_INVALID` (functions/provenance/provenance-codes.ts). */
+export type PromotionRefusalCode = (typeof PROMOTION_REFUSAL_CODES)[number] | ProvenanceRefusalCode;
 
 /** What a promotion changed in the repository. */
 export interface PromotionChanges {

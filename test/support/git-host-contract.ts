@@ -65,6 +65,41 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
     );
 
     it(
+      'lists the files below requested directories, recursively and relative to each',
+      withFixture(factory, async ({ host, branch, git }) => {
+        // Prepare: a second version with a nested directory, committed through the host.
+        const head = await git('rev-parse', branch);
+        await host.commit(branch, head, {
+          message: 'add demo 1.1.0',
+          changes: [
+            { path: 'charts/demo/1.1.0/Chart.yaml', content: text('name: demo\n') },
+            { path: 'charts/demo/1.1.0/templates/tests/t.yaml', content: text('kind: Pod\n') },
+          ],
+        });
+        // Act
+        const snapshot = await host.snapshot(branch, {
+          files: [],
+          trees: [],
+          directories: ['charts/demo', 'environments', 'charts/none', 'README.md'],
+        });
+        // Assess: the truth is git's own listing.
+        const listed = (await git('ls-tree', '-r', '--name-only', `${branch}:charts/demo`))
+          .split('\n')
+          .sort();
+        expect(snapshot.directories?.get('charts/demo')).toEqual(listed);
+        expect(listed).toEqual([
+          '1.0.0/Chart.yaml',
+          '1.0.0/templates/cm.yaml',
+          '1.1.0/Chart.yaml',
+          '1.1.0/templates/tests/t.yaml',
+        ]);
+        expect(snapshot.directories?.get('environments')).toEqual(['dev/kustomization.yaml']);
+        expect(snapshot.directories?.get('charts/none')).toBeUndefined();
+        expect(snapshot.directories?.get('README.md')).toBeUndefined();
+      }),
+    );
+
+    it(
       'commits text, binary and deleted files in one commit on top of the expected head',
       withFixture(factory, async ({ host, branch, git }) => {
         const before = await git('rev-parse', branch);

@@ -56,7 +56,10 @@ export class InMemoryGitHost implements GitHost {
     this.snapshots++;
     const files = new Map(request.files.map((path) => [path, this.text(path)] as const));
     const trees = new Map(request.trees.map((dir) => [dir, this.treeIdOf(dir)] as const));
-    return { head: this.head, files, trees };
+    const directories = new Map(
+      (request.directories ?? []).map((dir) => [dir, this.filesUnder(dir)] as const),
+    );
+    return { head: this.head, files, trees, directories };
   }
 
   async commit(
@@ -90,6 +93,14 @@ export class InMemoryGitHost implements GitHost {
   private nextSha(): string {
     this.counter++;
     return this.counter.toString(16).padStart(40, '0');
+  }
+
+  private filesUnder(dir: string): string[] | undefined {
+    const prefix = `${dir}/`;
+    const paths = [...this.files.keys()]
+      .filter((path) => path.startsWith(prefix))
+      .map((path) => path.slice(prefix.length));
+    return paths.length === 0 ? undefined : paths.sort();
   }
 
   private treeIdOf(dir: string): string | undefined {

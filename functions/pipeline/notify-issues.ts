@@ -1,0 +1,40 @@
+import type { AdmittedUpload } from './commit-batch';
+import type { PipelineDependencies } from './pipeline-dependencies';
+import type { UploadOutcome } from './upload-outcome';
+
+/**
+ * Tells the issue tracker about each promoted upload that carries issue keys. A notifier failure is
+ * logged, never turned into a failed promotion: the commit is the truth, the comment a
+ * courtesy (and SQS redelivery would not re-send it: the upload is `unchanged` the second time).
+ */
+export const notifyIssues = async (
+  deps: PipelineDependencies,
+  uploads: readonly AdmittedUpload[],
+  outcomes: readonly Omit<UploadOutcome, 'durationMs'>[],
+): Promise<void> => {
+  const notifier = deps.issueNotifier;
+  if (!notifier) return;
+  await Promise.all(
+    uploads.map(async (upload, i) => {
+      const outcome = outcomes[i];
+      const keys = upload.issues ?? [];
+      if (outcome?.status !== 'promoted' || outcome.commit === undefined || keys.length === 0) return;
+      const notice = {
+        chart: upload.chart.name,
+        version: upload.chart.version,
+        environment: outcome.environment ?? '',
+        commit: outcome.commit,
+      };
+      try {
+        await notifier.promoted(keys, notice);
+      } catch (error) {
+        deps.logger.warn('could not notify the issue tracker', {
+          runId: upload.runId,
+          issues: keys,
+          ...notice,
+          error: error as Error,
+        });
+      }
+    }),
+  );
+};
