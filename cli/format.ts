@@ -15,3 +15,20 @@ export const columns = (rows: readonly (readonly [string, string])[], indent = '
   const width = Math.max(0, ...rows.map(([left]) => left.length));
   return rows.map(([left, right]) => `${indent}${left.padEnd(width)}  ${right}`.trimEnd()).join('\n');
 };
+
+/** A fixed-width table (header + rows), last column unpadded, each line indented. */
+export const table = (
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  indent = '  ',
+): string => {
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => (row[i] ?? '').length)));
+  return [header, ...rows]
+    .map((row) =>
+      `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd(),
+    )
+    .join('\n');
+};
+
+/** 1234 → "1.2 s". */
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

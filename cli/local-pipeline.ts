@@ -1,4 +1,5 @@
 import { type LocalRuntime, startLocalRuntime } from '../functions/local/local-runtime';
+import type { PromotionRecord } from '../functions/local/promotion-record';
 import type { UploadOutcome } from '../functions/pipeline/upload-outcome';
 import type { CliDependencies } from './command';
 
@@ -7,6 +8,8 @@ export interface LocalPipelineOptions {
   readonly port?: number;
   readonly render: boolean;
   readonly onOutcomes?: (outcomes: readonly UploadOutcome[]) => void;
+  readonly feedbackPort?: number;
+  readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
 }
 
 /** The embedded runtime as the CLI starts it: helm render check on unless `--no-render`. */
@@ -19,6 +22,8 @@ export const startLocalPipeline = async (
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.render ? { renderer: await deps.renderer() } : {}),
     ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
+    ...(options.feedbackPort === undefined ? {} : { feedbackPort: options.feedbackPort }),
+    ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
   });
 
 /** Waits until every key has a final outcome, or rejects after `timeoutMs`. */

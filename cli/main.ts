@@ -29,6 +29,9 @@ Every command accepts --json: one JSON document on stdout; logs and progress go 
 Examples:
   ${PROGRAM} inspect podinfo-6.14.1.tgz
   ${PROGRAM} inspect podinfo-6.14.1.tgz --json
+  ${PROGRAM} demo
+  ${PROGRAM} promote podinfo 6.14.1 --to staging --function chart-promoter-promote
+  ${PROGRAM} init --feedback-url https://<id>.lambda-url.<region>.on.aws/ --dir ./fleet
 
 Exit codes:
 ${columns([

@@ -1,9 +1,38 @@
+import type { PromotionRecord } from '../functions/local/promotion-record';
 import type { UploadOutcome } from '../functions/pipeline/upload-outcome';
+
+type UploadRun = UploadOutcome & { readonly at?: string };
+/** A line of the run log: an upload's outcome, or an environment move (`kind: "promotion"`). */
+export type AnyRun = UploadRun | PromotionRecord;
+
+const isPromotion = (run: AnyRun): run is PromotionRecord => 'kind' in run && run.kind === 'promotion';
 
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 12) : '-');
 
+/** An environment move in `--json` output: the same core fields as an upload run, plus how it came about. */
+export const promotionJson = (record: PromotionRecord) => ({
+  at: record.at,
+  runId: record.runId,
+  kind: record.kind,
+  trigger: record.trigger,
+  command: record.command,
+  chart: record.chart,
+  version: record.version ?? null,
+  environment: record.environment,
+  status: record.status,
+  commit: record.commit ?? null,
+  ...(record.branch ? { branch: record.branch } : {}),
+  ...(record.url ? { url: record.url } : {}),
+  ...(record.notBefore ? { notBefore: record.notBefore } : {}),
+  ...(record.code ? { code: record.code } : {}),
+  ...(record.message ? { message: record.message } : {}),
+});
+
+/** Any run-log line as JSON. */
+export const anyRunJson = (run: AnyRun) => (isPromotion(run) ? promotionJson(run) : runJson(run));
+
 /** What a run looks like in `--json` output (contract: `runs:[{chart, version, environment, status, commit}]`). */
-export const runJson = (outcome: UploadOutcome & { readonly at?: string }) => ({
+export const runJson = (outcome: UploadRun) => ({
   ...(outcome.at ? { at: outcome.at } : {}),
   runId: outcome.runId,
   chart: outcome.chart ?? null,
@@ -19,16 +48,9 @@ export const runJson = (outcome: UploadOutcome & { readonly at?: string }) => ({
 });
 
 /** A fixed-width table of runs, one line each, for people. */
-export const runTable = (outcomes: readonly (UploadOutcome & { readonly at?: string })[]): string => {
+export const runTable = (outcomes: readonly AnyRun[]): string => {
   const header = ['CHART', 'VERSION', 'ENVIRONMENT', 'STATUS', 'COMMIT', 'DETAIL'];
-  const rows = outcomes.map((o) => [
-    o.chart ?? o.key,
-    o.version ?? '-',
-    o.environment ?? '-',
-    o.status,
-    short(o.commit),
-    o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
-  ]);
+  const rows = outcomes.map((o) => (isPromotion(o) ? promotionRow(o) : uploadRow(o)));
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => (row[i] ?? '').length)));
   return [header, ...rows]
     .map((row) =>
@@ -40,6 +62,31 @@ export const runTable = (outcomes: readonly (UploadOutcome & { readonly at?: str
     .map((line) => `  ${line}`)
     .join('\n');
 };
+
+const promotionRow = (o: PromotionRecord): string[] => [
+  o.chart,
+  o.version ?? '-',
+  o.environment,
+  o.status,
+  short(o.commit),
+  [
+    `${o.command} (${o.trigger})`,
+    o.branch ? `branch ${o.branch}` : '',
+    o.notBefore ? `not before ${o.notBefore}` : '',
+    o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
+  ]
+    .filter(Boolean)
+    .join(' '),
+];
+
+const uploadRow = (o: UploadRun): string[] => [
+  o.chart ?? o.key,
+  o.version ?? '-',
+  o.environment ?? '-',
+  o.status,
+  short(o.commit),
+  o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
+];
 
 /** One line per run, for the long-running `local` command. */
 export const runLine = (o: UploadOutcome): string =>

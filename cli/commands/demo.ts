@@ -3,19 +3,29 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { packageChart } from '../../functions/adapters/helm-packager';
 import { uploadFile } from '../../functions/adapters/s3-uploader';
-import { type CommitSummary, summariseCommit } from '../../functions/local/commit-summary';
+import { summariseCommit } from '../../functions/local/commit-summary';
+import { LOCAL_SOAK } from '../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
 import { type CliDependencies, type Command, EXIT, parseCommandArgs } from '../command';
+import { demoJson, demoReport } from '../demo/demo-report';
+import { type Change, FluxPlayer } from '../demo/flux-playback';
 import { columns } from '../format';
 import { outcomesFor, startLocalPipeline } from '../local-pipeline';
-import { runJson, runTable } from '../run-table';
 
 const HELP = `Usage: chart-promoter demo [--workdir DIR] [--json] [--no-render]
 
 Run the whole pipeline on this machine, with no AWS account and no Docker: start a local S3
-endpoint and a local cluster repository (a bare git repository), package and upload the sample
-charts, let the promote pipeline (the same code as the Lambda function) validate them, render
-them with helm and commit them with a Flux HelmRelease for the "dev" environment.
+endpoint, a local cluster repository (a bare git repository) and a local feedback endpoint;
+package and upload the sample charts; let the promote pipeline (the same code as the Lambda
+function) validate them, render them with helm and commit them with a Flux HelmRelease for "dev".
+
+Then the demo plays Flux: for each release it changed, it posts the signed event Flux's
+helm-controller would send once the upgrade succeeded (generic-hmac, as a Flux Provider signs it).
+The feedback handler records the lead time (upload → ready) and promotes along the cluster
+repository's .chart-promoter.yaml (a new one is seeded with dev → staging → prod): staging after
+a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>-<version>,
+since plain git has no pull requests). It prints each step, the lead times and where each
+environment stands.
 
 Options:
 ${columns([
@@ -23,19 +33,23 @@ ${columns([
     '--workdir DIR',
     'keep the state (S3 data, cluster repository, run log) in DIR; re-running on the same DIR re-uploads and shows the runs as unchanged (default: a new temporary directory)',
   ],
-  ['--json', 'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}]}'],
+  [
+    '--json',
+    'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}], environments:[{chart, environment, mode, state, version, leadTimeMs, branch?}], steps:[...]}',
+  ],
   ['--no-render', 'skip the helm lint/template check'],
   ['-h, --help', 'show this help'],
 ])}
 
 Examples:
   npm run demo
-  chart-promoter demo --workdir ./demo-state && git --git-dir ./demo-state/cluster.git log --stat
+  chart-promoter demo --workdir ./demo-state && git --git-dir ./demo-state/cluster.git log --stat --all
+  chart-promoter runs --workdir ./demo-state      # the uploads and every environment move
 
 Exit codes:
 ${columns([
-  ['0', 'every sample chart was promoted (or was already there, unchanged)'],
-  ['1', 'a run was refused or failed'],
+  ['0', 'every sample chart was promoted along the policy (or was already there, unchanged)'],
+  ['1', 'a run or a promotion was refused or failed'],
   ['2', 'usage or environment error'],
 ])}
 `;
@@ -63,7 +77,8 @@ const sampleCharts = async (dir: string): Promise<string[]> => {
 
 export const demoCommand = (deps: CliDependencies): Command => ({
   name: 'demo',
-  summary: 'run the whole pipeline locally on the sample charts (no AWS, no Docker)',
+  summary:
+    'run the whole loop locally on the sample charts: upload → dev → Flux feedback → staging → prod PR',
   help: HELP,
   run: async (args, io) => {
     const { values } = parseCommandArgs(
@@ -81,6 +96,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
 
     const seen = new Map<string, UploadOutcome>();
     const listeners: (() => void)[] = [];
+    let player: FluxPlayer | undefined;
     log(io, json, `chart-promoter demo: work dir ${workdir}`);
     const runtime = await startLocalPipeline(deps, {
       workdir,
@@ -89,44 +105,39 @@ export const demoCommand = (deps: CliDependencies): Command => ({
         for (const outcome of outcomes) seen.set(outcome.key, outcome);
         for (const listener of listeners) listener();
       },
+      onPromotions: (records) => player?.observe(records),
     });
+    player = new FluxPlayer(runtime, started);
     try {
       log(io, json, `  local S3 endpoint   ${runtime.s3.endpoint} (bucket ${runtime.bucket})`);
       log(io, json, `  cluster repository  ${runtime.clusterRepo} (branch ${runtime.branch})`);
-      const helm = await deps.helmPath();
-      // Package everything first, then upload together: uploads that arrive within the queue's
-      // batching window become one batch, hence one commit (as in AWS, with a longer window).
-      const archives = [];
-      for (const chartDir of await sampleCharts(deps.sampleChartsDir)) {
-        archives.push(await packageChart(helm, chartDir, packages));
-      }
-      const keys = archives.map((archive) => `${runtime.prefix}${basename(archive)}`);
-      const uploads = await Promise.all(
-        archives.map((archive, i) =>
-          uploadFile(runtime.s3.client, archive, { bucket: runtime.bucket, key: keys[i]! }),
-        ),
+      log(
+        io,
+        json,
+        `  feedback endpoint   ${runtime.feedbackUrl} (generic-hmac, key in ${workdir}/webhook-token)`,
       );
-      uploads.forEach((uploaded) =>
-        log(
-          io,
-          json,
-          `  uploaded            s3://${runtime.bucket}/${uploaded.key} (${uploaded.bytes} bytes)`,
-        ),
-      );
+      const keys = await uploadSamples(deps, runtime, packages, (line) => log(io, json, line));
       log(io, json, '  promoting…');
       const runs = await outcomesFor(keys, seen, (listener) => listeners.push(listener), 120_000);
       const commits = [
         ...new Set(runs.map((run) => run.commit).filter((sha): sha is string => sha !== undefined)),
       ];
       const summaries = await Promise.all(commits.map((sha) => summariseCommit(runtime.clusterRepo, sha)));
-      const ok = runs.every((run) => run.status === 'promoted' || run.status === 'unchanged');
-      if (json) {
-        io.stdout.write(
-          `${JSON.stringify({ clusterRepo: runtime.clusterRepo, workdir, runs: runs.map(runJson) })}\n`,
-        );
-      } else {
-        io.stdout.write(report(runtime.clusterRepo, workdir, runs, summaries, Date.now() - started));
-      }
+      log(io, json, '  playing Flux (signed events; each next environment after its soak)…');
+      const playback = await player.play(changed(runs), charts(runs));
+      const ok =
+        runs.every((run) => run.status === 'promoted' || run.status === 'unchanged') &&
+        !playback.steps.some((step) => step.failed);
+      const result = {
+        clusterRepo: runtime.clusterRepo,
+        workdir,
+        feedbackUrl: runtime.feedbackUrl,
+        runs,
+        summaries,
+        playback,
+        elapsedMs: Date.now() - started,
+      };
+      io.stdout.write(json ? `${JSON.stringify(demoJson(result))}\n` : demoReport(result));
       return ok ? EXIT.ok : EXIT.failed;
     } finally {
       await runtime.close();
@@ -134,36 +145,32 @@ export const demoCommand = (deps: CliDependencies): Command => ({
   },
 });
 
-const commitView = (summary: CommitSummary): string => {
-  const [subject, ...body] = summary.message.trimEnd().split('\n');
-  const letter = { added: 'A', modified: 'M', deleted: 'D' } as const;
-  return [
-    `commit ${summary.sha}`,
-    `Author: ${summary.author}`,
-    `Date:   ${summary.date}`,
-    '',
-    `    ${subject}`,
-    ...body.map((line) => `    ${line}`.trimEnd()),
-    '',
-    ...summary.files.map((file) => `  ${letter[file.change]} ${file.path}`),
-  ].join('\n');
+/** Packages each sample chart and uploads it; returns the object keys. */
+const uploadSamples = async (
+  deps: CliDependencies,
+  runtime: Awaited<ReturnType<typeof startLocalPipeline>>,
+  packages: string,
+  progress: (line: string) => void,
+): Promise<string[]> => {
+  const keys: string[] = [];
+  const helm = await deps.helmPath();
+  for (const chartDir of await sampleCharts(deps.sampleChartsDir)) {
+    const archive = await packageChart(helm, chartDir, packages);
+    const key = `${runtime.prefix}${basename(archive)}`;
+    const uploaded = await uploadFile(runtime.s3.client, archive, { bucket: runtime.bucket, key });
+    progress(`  uploaded            s3://${runtime.bucket}/${key} (${uploaded.bytes} bytes)`);
+    keys.push(key);
+  }
+  return keys;
 };
 
-const report = (
-  clusterRepo: string,
-  workdir: string,
-  runs: readonly UploadOutcome[],
-  summaries: readonly CommitSummary[],
-  elapsedMs: number,
-): string => `
-Runs:
-${runTable(runs)}
+/** The releases this run changed (Flux reports only those), and every chart the demo uploaded. */
+const changed = (runs: readonly UploadOutcome[]): Change[] =>
+  charts(runs.filter((run) => run.status === 'promoted' && run.environment !== undefined));
 
-${summaries.length > 0 ? summaries.map(commitView).join('\n\n') : 'No new commit: every chart was already in the cluster repository (promotion is idempotent).'}
-
-Cluster repository: ${clusterRepo}
-  git clone ${clusterRepo} cluster && ls cluster/environments/dev
-Run log:            ${join(workdir, 'runs.jsonl')}   (chart-promoter runs --workdir ${workdir})
-Pipeline logs:      ${join(workdir, 'logs', 'promote.jsonl')}
-Done in ${(elapsedMs / 1000).toFixed(1)} s. Re-run with --workdir ${workdir} to see the same uploads come out unchanged.
-`;
+const charts = (runs: readonly UploadOutcome[]): Change[] =>
+  runs.flatMap((run) =>
+    run.chart && run.version
+      ? [{ chart: run.chart, version: run.version, environment: run.environment ?? '' }]
+      : [],
+  );

@@ -1,8 +1,11 @@
 import type { CliDependencies, Command } from '../command';
 import { demoCommand } from './demo';
+import { initCommand } from './init';
 import { inspectCommand } from './inspect';
 import { localCommand } from './local';
+import { promoteCommand } from './promote';
 import { pushCommand } from './push';
+import { rollbackCommand } from './rollback';
 import { runsCommand } from './runs';
 
 /**
@@ -11,8 +14,11 @@ import { runsCommand } from './runs';
  */
 export const buildCommands = (deps: CliDependencies): readonly Command[] => [
   demoCommand(deps),
+  initCommand(),
   inspectCommand(deps),
   localCommand(deps),
+  promoteCommand(deps),
   pushCommand(deps),
+  rollbackCommand(deps),
   runsCommand(),
 ];

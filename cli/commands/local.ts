@@ -2,14 +2,18 @@ import { resolve } from 'node:path';
 import { type CliDependencies, CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { columns } from '../format';
 import { startLocalPipeline } from '../local-pipeline';
-import { runJson, runLine } from '../run-table';
+import { promotionJson, runJson, runLine, runTable } from '../run-table';
 import { DEFAULT_LOCAL_WORKDIR } from './runs';
 
-const HELP = `Usage: chart-promoter local [--workdir DIR] [--port N] [--json] [--no-render]
+const HELP = `Usage: chart-promoter local [--workdir DIR] [--port N] [--feedback-port N] [--json] [--no-render]
 
 Start the embedded pipeline and keep it running: a local S3 endpoint, the promote pipeline (the
-same code as the Lambda function) and a local cluster repository. Every chart uploaded under the
-prefix is validated and committed as it arrives; one line is printed per run. Ctrl-C stops it.
+same code as the Lambda function), a local cluster repository, and the feedback endpoint Flux's
+notification-controller would call (generic-hmac; the key is DIR/webhook-token) with the scheduler
+that promotes to the next environment once its soak is over. Every chart uploaded under the prefix
+is validated and committed as it arrives; one line is printed per run and per environment move.
+A new cluster repository gets a starter .chart-promoter.yaml (dev → staging → prod). Ctrl-C stops it
+(promotions still waiting for their soak are dropped, and logged).
 
 Options:
 ${columns([
@@ -18,7 +22,11 @@ ${columns([
     `where S3 data, the cluster repository and the run log live (default: ${DEFAULT_LOCAL_WORKDIR})`,
   ],
   ['--port N', 'S3 endpoint port (default: a free port)'],
-  ['--json', 'first stdout line: {"s3Endpoint","bucket","prefix","clusterRepo"}; then one JSON run per line'],
+  ['--feedback-port N', 'feedback endpoint port on 127.0.0.1 (default: a free port)'],
+  [
+    '--json',
+    'first stdout line: {"s3Endpoint","bucket","prefix","clusterRepo","feedbackUrl"}; then one JSON run (or environment move) per line',
+  ],
   ['--no-render', 'skip the helm lint/template check'],
   ['-h, --help', 'show this help'],
 ])}
@@ -41,30 +49,37 @@ export const localCommand = (deps: CliDependencies): Command => ({
       {
         workdir: { type: 'string' },
         port: { type: 'string' },
+        'feedback-port': { type: 'string' },
         json: { type: 'boolean' },
         'no-render': { type: 'boolean' },
       },
       { min: 0, max: 0, names: '' },
     );
-    const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new CliError('USAGE', `--port must be a port number, got ${values.port}`);
-    }
+    const port = portOption('--port', values.port);
+    const feedbackPort = portOption('--feedback-port', values['feedback-port']);
     const workdir = resolve(values.workdir ?? DEFAULT_LOCAL_WORKDIR);
     const runtime = await startLocalPipeline(deps, {
       workdir,
       port,
+      feedbackPort,
       render: !values['no-render'],
       onOutcomes: (outcomes) => {
         for (const outcome of outcomes) {
           io.stdout.write(values.json ? `${JSON.stringify(runJson(outcome))}\n` : `${runLine(outcome)}\n`);
         }
       },
+      onPromotions: (records) => {
+        io.stdout.write(
+          values.json
+            ? records.map((record) => `${JSON.stringify(promotionJson(record))}\n`).join('')
+            : `${runTable(records).split('\n').slice(1).join('\n')}\n`,
+        );
+      },
     });
     const { endpoint } = runtime.s3;
     if (values.json) {
       io.stdout.write(
-        `${JSON.stringify({ s3Endpoint: endpoint, bucket: runtime.bucket, prefix: runtime.prefix, clusterRepo: runtime.clusterRepo })}\n`,
+        `${JSON.stringify({ s3Endpoint: endpoint, bucket: runtime.bucket, prefix: runtime.prefix, clusterRepo: runtime.clusterRepo, feedbackUrl: runtime.feedbackUrl })}\n`,
       );
     } else {
       io.stdout.write(`chart-promoter local: promoting uploads to s3://${runtime.bucket}/${runtime.prefix} into ${runtime.environment}
@@ -74,12 +89,15 @@ ${columns([
   ['bucket', `${runtime.bucket} (prefix ${runtime.prefix})`],
   ['credentials', 'S3RVER / S3RVER'],
   ['cluster repository', `${runtime.clusterRepo} (branch ${runtime.branch})`],
+  ['feedback endpoint', `${runtime.feedbackUrl} (Flux Provider type generic-hmac)`],
+  ['webhook token', `${workdir}/webhook-token (the Provider secret's "token")`],
   ['run log', runtime.runLog],
 ])}
 
 Try:
   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws s3 cp my-chart-1.0.0.tgz s3://${runtime.bucket}/${runtime.prefix} --endpoint-url ${endpoint}
   ./bin/chart-promoter push charts/hello-web --endpoint ${endpoint}
+  ./bin/chart-promoter promote hello-web 1.0.0 --to staging --workdir ${workdir}
 
 Waiting for uploads (Ctrl-C to stop)…
 `);
@@ -98,3 +116,11 @@ Waiting for uploads (Ctrl-C to stop)…
     return EXIT.ok;
   },
 });
+
+const portOption = (name: string, value: string | undefined): number => {
+  const port = value === undefined ? 0 : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError('USAGE', `${name} must be a port number, got ${value}`);
+  }
+  return port;
+};

@@ -1,15 +1,16 @@
 import { join, resolve } from 'node:path';
-import { readRuns } from '../../functions/local/run-log';
+import { readRunLog } from '../../functions/local/run-log';
 import { type Command, EXIT, parseCommandArgs } from '../command';
 import { columns } from '../format';
-import { runJson, runTable } from '../run-table';
+import { anyRunJson, runTable } from '../run-table';
 
 export const DEFAULT_LOCAL_WORKDIR = '.chart-promoter';
 
 const HELP = `Usage: chart-promoter runs [--workdir DIR] [--limit N] [--json]
 
 List recent runs of the local pipeline (from the run log of \`chart-promoter local\` or
-\`chart-promoter demo --workdir DIR\`), newest last. Deployed pipelines log each run to CloudWatch:
+\`chart-promoter demo --workdir DIR\`), newest last: uploads, and environment moves (promotions
+after Flux feedback or a soak, manual promote/rollback) marked "kind": "promotion" in --json. Deployed pipelines log each run to CloudWatch:
 query them with the "chart-promoter runs" Logs Insights query the stack creates.
 
 Options:
@@ -39,8 +40,8 @@ export const runsCommand = (): Command => ({
       return EXIT.usage;
     }
     const workdir = resolve(values.workdir ?? DEFAULT_LOCAL_WORKDIR);
-    const runs = (await readRuns(join(workdir, 'runs.jsonl'))).slice(-limit);
-    if (values.json) io.stdout.write(`${JSON.stringify({ runs: runs.map(runJson) })}\n`);
+    const runs = (await readRunLog(join(workdir, 'runs.jsonl'))).slice(-limit);
+    if (values.json) io.stdout.write(`${JSON.stringify({ runs: runs.map(anyRunJson) })}\n`);
     else if (runs.length === 0) io.stdout.write(`no runs yet in ${workdir}\n`);
     else io.stdout.write(`${runTable(runs)}\n`);
     return EXIT.ok;

@@ -16,12 +16,21 @@ Written by chart-promoter's embedded runtime. Layout (see chart-promoter's READM
 `,
 };
 
+export interface ClusterRepositoryOptions {
+  /** More files for the initial commit of a NEW repository (e.g. `.chart-promoter.yaml`). */
+  readonly seed?: Readonly<Record<string, string>>;
+}
+
 /**
  * The local default cluster repository: a bare git repository in the work dir, created with one
  * initial commit on first use (so the branch exists, as in any real cluster repository).
- * Inspect it with `git --git-dir <path> log --stat` or clone it.
+ * An existing repository is never changed. Inspect it with `git --git-dir <path> log --stat` or clone it.
  */
-export const ensureClusterRepository = async (path: string, branch: string): Promise<PlainGitHost> => {
+export const ensureClusterRepository = async (
+  path: string,
+  branch: string,
+  options: ClusterRepositoryOptions = {},
+): Promise<PlainGitHost> => {
   const exists = await access(`${path}/HEAD`).then(
     () => true,
     () => false,
@@ -32,7 +41,10 @@ export const ensureClusterRepository = async (path: string, branch: string): Pro
   if (head === undefined) {
     await host.commit(branch, undefined, {
       message: 'initialise the cluster repository\n',
-      changes: Object.entries(SEED).map(([file, content]) => ({ path: file, content: text(content) })),
+      changes: Object.entries({ ...SEED, ...options.seed }).map(([file, content]) => ({
+        path: file,
+        content: text(content),
+      })),
     });
   }
   return host;

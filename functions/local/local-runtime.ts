@@ -6,25 +6,37 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
+import type { FeedbackResponse } from '../feedback/handle-feedback';
 import { handleSqsBatch } from '../pipeline/handle-sqs-batch';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import { InMemoryScheduler } from '../pipeline/scheduler';
 import type { UploadOutcome } from '../pipeline/upload-outcome';
 import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
 import { ensureClusterRepository } from './cluster-repository';
+import { startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
+import type { PromotionRecord } from './promotion-record';
 import { RecordedMetrics } from './recorded-metrics';
 import { appendRuns } from './run-log';
 import { type S3Endpoint, startS3Endpoint } from './s3-endpoint';
 import { bridgeS3Events } from './s3-event-bridge';
+import { starterPolicy } from './starter-policy';
 
 /**
  * The embedded local default: the very pipeline that runs in Lambda (handleSqsBatch), fed by a local
  * S3 endpoint (s3rver) through the same event shapes, committing to a bare git repository in the
- * work dir with the plain-git adapter. No AWS account, no Docker, nothing beyond 127.0.0.1.
+ * work dir with the plain-git adapter; plus the feedback endpoint Flux would call and the scheduler
+ * that promotes after a soak. No AWS account, no Docker, nothing beyond 127.0.0.1.
  */
+/**
+ * The soak of the seeded policy. 2 s: long enough that the demo shows a promotion being scheduled and
+ * then run by the timer (the real mechanism, not a shortcut), short enough that the demo still ends
+ * in a few seconds. A real cluster wants minutes to hours (`chart-promoter init` writes 30m).
+ */
+export const LOCAL_SOAK = '2s';
 export interface LocalRuntimeOptions {
   readonly workdir: string;
   /** S3 endpoint port; 0 picks a free one. @default 0 */
@@ -41,6 +53,18 @@ export interface LocalRuntimeOptions {
   readonly renderer?: ChartRenderer;
   /** Called after each batch with its outcomes. */
   readonly onOutcomes?: (outcomes: readonly UploadOutcome[]) => void;
+  /** Feedback endpoint port; 0 picks a free one. @default 0 */
+  readonly feedbackPort?: number;
+  /**
+   * `.chart-promoter.yaml` for a NEW cluster repository (an existing one is never changed).
+   * @default a commented starter policy: <environment> → staging (soak 2s) → prod (pull request);
+   * `null`: none (one environment, direct commits).
+   */
+  readonly policy?: string | null;
+  /** How often the scheduler looks for promotions whose soak is over. @default 250 */
+  readonly schedulerIntervalMs?: number;
+  /** Called with each environment move (promotion, rollback) the runtime makes or schedules. */
+  readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Queue timing (tests shorten it). */
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
 }
@@ -60,8 +84,16 @@ export interface LocalRuntime {
   /** JSON lines: messages that failed maxReceives times, with the reason. */
   readonly deadLetters: string;
   readonly metrics: RecordedMetrics;
+  /** `http://127.0.0.1:<port>/`: the feedback endpoint (Flux generic-hmac Provider address). */
+  readonly feedbackUrl: string;
+  /** Its HMAC key, the Provider secret's `token` (kept in `<workdir>/webhook-token`, mode 0600). */
+  readonly webhookToken: string;
+  /** Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does. */
+  signAndPost(event: unknown): Promise<FeedbackResponse>;
   /** Resolves when every upload seen so far has an outcome (or is dead-lettered). */
   idle(): Promise<void>;
+  /** Resolves when no promotion is waiting for its soak or running. */
+  promotionsIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,7 +113,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   await mkdir(s3Dir, { recursive: true });
   await mkdir(join(workdir, 'logs'), { recursive: true });
 
-  const host = await ensureClusterRepository(paths.clusterRepo, branch);
+  const policy =
+    options.policy === undefined
+      ? starterPolicy({
+          environments: [environment, ...['staging', 'prod'].filter((name) => name !== environment)],
+          soak: LOCAL_SOAK,
+          soakNote: 'Short for the local demo; use 30m or more in a real cluster.',
+        })
+      : options.policy;
+  const host = await ensureClusterRepository(paths.clusterRepo, branch, {
+    ...(policy === null ? {} : { seed: { '.chart-promoter.yaml': policy } }),
+  });
   const s3 = await startS3Endpoint({ directory: s3Dir, bucket, port: options.port ?? 0 });
   const logStream = createWriteStream(paths.logFile, { flags: 'a' });
   const logger = redirectLoggerOutput(
@@ -89,6 +131,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     logStream,
   );
   const metrics = new RecordedMetrics();
+  const scheduler = new InMemoryScheduler();
   const deps: PipelineDependencies = {
     store: new S3ObjectStore({ client: s3.client }),
     host,
@@ -98,6 +141,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     metrics,
     newRunId: randomUUID,
     gitHostRequests: () => host.stats().requests,
+    scheduler,
   };
   const settings: PipelineSettings = {
     branch,
@@ -126,6 +170,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     },
   });
   const unsubscribe = bridgeS3Events(s3, (record) => queue.send(record));
+  const feedback = await startLocalFeedback({
+    workdir,
+    deps,
+    settings,
+    scheduler,
+    runLog: paths.runLog,
+    ...(options.feedbackPort === undefined ? {} : { port: options.feedbackPort }),
+    ...(options.schedulerIntervalMs === undefined
+      ? {}
+      : { schedulerIntervalMs: options.schedulerIntervalMs }),
+    ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
+  });
 
   return {
     s3,
@@ -135,9 +191,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     branch,
     ...paths,
     metrics,
+    feedbackUrl: feedback.url,
+    webhookToken: feedback.webhookToken,
+    signAndPost: (event) => feedback.signAndPost(event),
     idle: () => queue.idle(),
+    promotionsIdle: () => feedback.loop.idle(),
     close: async () => {
       unsubscribe();
+      await feedback.close();
       // The bridge hands events over on the next turn (setImmediate): let those already announced
       // reach the queue, so idle() waits for them too rather than running them after close.
       await new Promise((next) => setImmediate(next));

@@ -25,6 +25,33 @@ interface DemoRun {
   readonly environment: string;
   readonly status: string;
   readonly commit: string | null;
+  readonly kind?: string;
+  readonly trigger?: string;
+  readonly source?: string;
+}
+
+interface DemoEnvironment {
+  readonly chart: string;
+  readonly environment: string;
+  readonly mode: string;
+  readonly state: string;
+  readonly version: string | null;
+  readonly leadTimeMs: number | null;
+  readonly branch?: string;
+}
+
+interface DemoStep {
+  readonly chart: string;
+  readonly environment: string;
+  readonly action: string;
+  readonly leadTimeMs?: number;
+}
+
+interface DemoDocument {
+  readonly clusterRepo: string;
+  readonly runs: DemoRun[];
+  readonly environments: DemoEnvironment[];
+  readonly steps: DemoStep[];
 }
 
 /** The real command in its own process, from another directory, as a newcomer runs it. */
@@ -39,7 +66,7 @@ const chartPromoter = (...args: string[]): Promise<Run> =>
 describe('chart-promoter demo --json (the whole pipeline, real helm, real git, real s3rver)', () => {
   let workdir: string;
   let first: Run;
-  let document: { clusterRepo: string; runs: DemoRun[] };
+  let document: DemoDocument;
   let clone: string;
 
   beforeAll(async () => {
@@ -69,13 +96,59 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
         commit: expect.stringMatching(/^[0-9a-f]{40}$/),
       });
     }
-    // One batch, one commit, and it is the branch head of the cluster repository.
+    // One batch, one commit, on the branch of the cluster repository (the staging promotions follow it).
     const commits = new Set(document.runs.map((run) => run.commit));
     expect(commits.size).toBe(1);
     const [commit] = [...commits] as [string];
     const git = (...args: string[]) => runGit(workdir, ['--git-dir', document.clusterRepo, ...args]);
     expect(await git('cat-file', '-t', commit)).toBe('commit');
-    expect(await git('rev-parse', 'main')).toBe(commit);
+    expect(await git('log', '-1', '--format=%s', commit)).toMatch(/ to dev$/);
+    await expect(git('merge-base', '--is-ancestor', commit, 'main')).resolves.toBe('');
+  });
+
+  it('plays Flux: signed dev successes promote staging after the soak, staging successes push prod branches, lead times reported', async () => {
+    // Prepare
+    const git = (...args: string[]) => runGit(workdir, ['--git-dir', document.clusterRepo, ...args]);
+    const charts = document.runs.map((run) => run.chart).sort();
+
+    // Act
+    const subjects = (await git('log', '--format=%s', 'main')).split('\n');
+    const branches = (await git('for-each-ref', '--format=%(refname:short)', 'refs/heads/promote/')).split(
+      '\n',
+    );
+    const prodFiles = await Promise.all(
+      document.runs.map((run) =>
+        git('show', `promote/prod/${run.chart}-${run.version}:environments/prod/${run.chart}.yaml`),
+      ),
+    );
+
+    // Assess
+    for (const run of document.runs)
+      expect(subjects).toContain(`promote ${run.chart} ${run.version} to staging`);
+    expect(branches.sort()).toEqual(
+      document.runs.map((run) => `promote/prod/${run.chart}-${run.version}`).sort(),
+    );
+    for (const text of prodFiles) expect(validateHelmRelease(parse(text))).toEqual({ ok: true });
+    await expect(git('cat-file', '-e', 'main:environments/prod')).rejects.toThrow();
+    const where = (environment: string) =>
+      document.environments
+        .filter((e) => e.environment === environment)
+        .map((e) => [e.chart, e.state])
+        .sort();
+    expect(where('dev')).toEqual(charts.map((chart) => [chart, 'deployed']));
+    expect(where('staging')).toEqual(charts.map((chart) => [chart, 'deployed']));
+    expect(where('prod')).toEqual(charts.map((chart) => [chart, 'proposed']));
+    const lead = (environment: string) =>
+      document.environments.filter((e) => e.environment === environment).map((e) => e.leadTimeMs);
+    for (const ms of [...lead('dev'), ...lead('staging')]) expect(ms).toBeGreaterThan(0);
+    // Staging is ready only after its 2 s soak: its lead time includes it.
+    for (const ms of lead('staging')) expect(ms).toBeGreaterThan(2_000);
+    expect(lead('prod')).toEqual(charts.map(() => null));
+    const events = document.steps.filter((step) => step.action === 'flux-event');
+    expect(events.map((step) => step.environment).sort()).toEqual([
+      ...charts.map(() => 'dev'),
+      ...charts.map(() => 'staging'),
+    ]);
   });
 
   it('commits HelmReleases that validate against the Flux CRD schema, one per promoted chart', async () => {
@@ -152,6 +225,7 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     // Prepare
     const git = (...args: string[]) => runGit(workdir, ['--git-dir', document.clusterRepo, ...args]);
     const headBefore = await git('rev-parse', 'main');
+    const branchesBefore = await git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/');
 
     // Act
     const again = await chartPromoter('demo', '--json', '--workdir', workdir);
@@ -159,18 +233,37 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
 
     // Assess
     expect(again.code, again.stderr).toBe(0);
-    const second = JSON.parse(again.stdout) as { runs: DemoRun[] };
+    const second = JSON.parse(again.stdout) as DemoDocument;
     expect(second.runs.map((run) => [run.chart, run.status, run.commit])).toEqual(
       document.runs.map((run) => [run.chart, 'unchanged', null]),
     );
+    // Nothing changed, so Flux reports nothing: no promotion again, no branch pushed again.
+    expect(second.steps).toEqual([]);
+    expect(second.environments.map((e) => [e.chart, e.environment, e.state])).toEqual(
+      document.environments.map((e) => [e.chart, e.environment, e.state]),
+    );
     expect(await git('rev-parse', 'main')).toBe(headBefore);
+    expect(await git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/')).toBe(
+      branchesBefore,
+    );
     expect(runs.code, runs.stderr).toBe(0);
     const listed = JSON.parse(runs.stdout) as { runs: DemoRun[] };
     const n = document.runs.length;
-    expect(listed.runs.map((run) => run.status)).toEqual([
+    const uploads = listed.runs.filter((run) => run.kind === undefined);
+    expect(uploads.map((run) => run.status)).toEqual([
       ...Array(n).fill('promoted'),
       ...Array(n).fill('unchanged'),
     ]);
-    expect(listed.runs.slice(0, n).every((run) => run.commit === headBefore)).toBe(true);
+    expect(uploads.slice(0, n).every((run) => run.commit === document.runs[0]?.commit)).toBe(true);
+    // The environment moves of the first run are in the run log too (kind "promotion").
+    const moves = listed.runs
+      .filter((run) => run.kind === 'promotion')
+      .map((run) => [run.trigger, run.environment, run.status]);
+    expect(
+      moves.filter(([, environment, status]) => environment === 'staging' && status === 'committed'),
+    ).toHaveLength(n);
+    expect(
+      moves.filter(([, environment, status]) => environment === 'prod' && status === 'branch-pushed'),
+    ).toHaveLength(n);
   });
 });

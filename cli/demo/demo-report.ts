@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { CommitSummary } from '../../functions/local/commit-summary';
+import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
+import { seconds, table } from '../format';
+import { runJson, runTable } from '../run-table';
+import type { PlaybackResult, PlaybackStep } from './flux-playback';
+
+/** What the demo prints: the runs, the commits, the promotion steps and where each environment stands. */
+export interface DemoResult {
+  readonly clusterRepo: string;
+  readonly workdir: string;
+  readonly feedbackUrl: string;
+  readonly runs: readonly UploadOutcome[];
+  readonly summaries: readonly CommitSummary[];
+  readonly playback: PlaybackResult;
+  readonly elapsedMs: number;
+}
+
+/** One environment of one chart, for `--json` and the table. */
+export const environmentsJson = (playback: PlaybackResult) =>
+  playback.state.positions.map((position) => ({
+    chart: position.chart,
+    environment: position.environment,
+    mode: position.mode,
+    state: position.state,
+    version: position.version ?? null,
+    leadTimeMs: playback.leadTimes.get(`${position.environment}/${position.chart}`) ?? null,
+    ...(position.branch === undefined ? {} : { branch: position.branch }),
+  }));
+
+/** The `--json` document (contract: clusterRepo and runs; environments and steps added for the loop). */
+export const demoJson = (result: DemoResult) => ({
+  clusterRepo: result.clusterRepo,
+  workdir: result.workdir,
+  feedbackUrl: result.feedbackUrl,
+  runs: result.runs.map(runJson),
+  environments: environmentsJson(result.playback),
+  steps: result.playback.steps,
+});
+
+/** `+2.1s  staging  hello-web 1.0.0  committed 1a2b3c…` */
+export const stepLine = (step: PlaybackStep): string =>
+  `+${(step.atMs / 1000).toFixed(1)}s  ${step.environment.padEnd(8)} ${`${step.chart} ${step.version ?? ''}`.padEnd(20)} ${step.detail}`;
+
+const commitView = (summary: CommitSummary): string => {
+  const [subject, ...body] = summary.message.trimEnd().split('\n');
+  const letter = { added: 'A', modified: 'M', deleted: 'D' } as const;
+  return [
+    `commit ${summary.sha}`,
+    `Author: ${summary.author}`,
+    `Date:   ${summary.date}`,
+    '',
+    `    ${subject}`,
+    ...body.map((line) => `    ${line}`.trimEnd()),
+    '',
+    ...summary.files.map((file) => `  ${letter[file.change]} ${file.path}`),
+  ].join('\n');
+};
+
+const environmentTable = (playback: PlaybackResult): string =>
+  table(
+    ['CHART', 'ENVIRONMENT', 'MODE', 'STATE', 'VERSION', 'UPLOAD → READY', 'BRANCH'],
+    environmentsJson(playback).map((e) => [
+      e.chart,
+      e.environment,
+      e.mode,
+      e.state,
+      e.version ?? '-',
+      e.leadTimeMs === null ? '-' : seconds(e.leadTimeMs),
+      e.branch ?? '',
+    ]),
+  );
+
+const promotionSection = (result: DemoResult): string => {
+  const { steps, state } = result.playback;
+  const policy =
+    state.policy.source === 'file'
+      ? `policy .chart-promoter.yaml: ${state.policy.environments.map((e) => `${e.name} (${e.mode})`).join(' → ')}`
+      : 'no .chart-promoter.yaml: one environment';
+  const played =
+    steps.length > 0
+      ? steps.map((step) => `  ${stepLine(step)}`).join('\n')
+      : '  No release changed, so Flux has nothing to report (as in a cluster): nothing promoted again.';
+  const branches = state.positions.filter((p) => p.branch !== undefined);
+  return `Promotion, driven by signed Flux events posted to ${result.feedbackUrl} (${policy}):
+${played}
+
+Environments:
+${environmentTable(result.playback)}
+${
+  branches.length > 0
+    ? `\nAwaiting review (plain git has no pull requests: merge the branch to promote):\n${branches
+        .map((p) => `  git --git-dir ${result.clusterRepo} log --stat main..${p.branch}`)
+        .join('\n')}\n`
+    : ''
+}`;
+};
+
+export const demoReport = (result: DemoResult): string => `
+Runs:
+${runTable(result.runs)}
+
+${result.summaries.length > 0 ? result.summaries.map(commitView).join('\n\n') : 'No new commit: every chart was already in the cluster repository (promotion is idempotent).'}
+
+${promotionSection(result)}
+Cluster repository: ${result.clusterRepo}
+  git clone ${result.clusterRepo} cluster && ls cluster/environments/*
+Run log:            ${join(result.workdir, 'runs.jsonl')}   (chart-promoter runs --workdir ${result.workdir})
+Pipeline logs:      ${join(result.workdir, 'logs', 'promote.jsonl')}
+Done in ${seconds(result.elapsedMs)}. Re-run with --workdir ${result.workdir} to see the same uploads come out unchanged.
+`;

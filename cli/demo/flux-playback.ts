@@ -1,0 +1,183 @@
+import { type ClusterState, readClusterState, readReleaseAt } from '../../functions/local/cluster-state';
+import { type HelmReleaseEventReason, helmReleaseEvent } from '../../functions/local/flux-release-event';
+import type { LocalRuntime } from '../../functions/local/local-runtime';
+import type { PromotionRecord } from '../../functions/local/promotion-record';
+
+/**
+ * The demo plays Flux: for every release the pipeline changed in this run, it posts what Flux's
+ * helm-controller would report once the upgrade went through (InstallSucceeded for a first install,
+ * UpgradeSucceeded otherwise; revision = chart version, run-id = the release's annotation), signed as
+ * the generic-hmac provider signs it, to the runtime's feedback endpoint. Everything after that is the
+ * real pipeline: the feedback handler promotes (or schedules after the soak), the scheduler commits,
+ * and each environment so changed is reported in turn. A gated environment gets a proposal branch
+ * that nobody merges here, so Flux never reports it. Releases that did not change (a re-run) get no
+ * event, as with Flux: nothing is promoted twice, no branch is pushed again.
+ */
+export interface Change {
+  readonly chart: string;
+  readonly version: string;
+  readonly environment: string;
+}
+
+export interface PlaybackStep {
+  /** Since the demo started. */
+  readonly atMs: number;
+  readonly chart: string;
+  readonly version?: string;
+  readonly environment: string;
+  /** `flux-event` (what "Flux" reported and how the endpoint answered), or a promotion record's status. */
+  readonly action: string;
+  readonly detail: string;
+  readonly leadTimeMs?: number;
+  readonly commit?: string;
+  readonly branch?: string;
+  /** A refused or failed move, or an event the endpoint did not accept. */
+  readonly failed?: true;
+}
+
+export interface PlaybackResult {
+  readonly steps: readonly PlaybackStep[];
+  /** Upload → ready, per `<environment>/<chart>`, for the environments reported ready in this run. */
+  readonly leadTimes: ReadonlyMap<string, number>;
+  readonly state: ClusterState;
+}
+
+const short = (sha: string | undefined): string => (sha ? sha.slice(0, 12) : '');
+
+const recordDetail = (record: PromotionRecord): string => {
+  switch (record.status) {
+    case 'scheduled':
+      return `scheduled after the soak: not before ${record.notBefore}`;
+    case 'committed':
+      return `committed ${short(record.commit)}`;
+    case 'branch-pushed':
+      return `branch ${record.branch} pushed (${short(record.commit)}): merge it to deploy`;
+    case 'pull-request':
+      return `pull request ${record.url}`;
+    default:
+      return `${record.status}${record.code ? ` ${record.code}` : ''}${record.message ? `: ${record.message}` : ''}`;
+  }
+};
+
+export class FluxPlayer {
+  readonly #runtime: LocalRuntime;
+  readonly #started: number;
+  readonly #steps: PlaybackStep[] = [];
+  readonly #records: PromotionRecord[] = [];
+  readonly #onStep: (step: PlaybackStep) => void;
+  /** Records that arrive while an event is being posted: shown after the event that caused them. */
+  #held: PromotionRecord[] | undefined;
+
+  constructor(runtime: LocalRuntime, started: number, onStep: (step: PlaybackStep) => void = () => {}) {
+    this.#runtime = runtime;
+    this.#started = started;
+    this.#onStep = onStep;
+  }
+
+  /** Wire to the runtime's `onPromotions`: every move it makes or schedules becomes a step. */
+  observe(records: readonly PromotionRecord[]): void {
+    this.#records.push(...records);
+    if (this.#held) this.#held.push(...records);
+    else this.#recordSteps(records);
+  }
+
+  #recordSteps(records: readonly PromotionRecord[]): void {
+    for (const record of records) {
+      this.#step({
+        chart: record.chart,
+        ...(record.version === undefined ? {} : { version: record.version }),
+        environment: record.environment,
+        action: record.status,
+        detail: recordDetail(record),
+        ...(record.commit === undefined ? {} : { commit: record.commit }),
+        ...(record.branch === undefined ? {} : { branch: record.branch }),
+        ...(record.status === 'refused' || record.status === 'retry' ? { failed: true as const } : {}),
+      });
+    }
+  }
+
+  /** Reports `changes` (the dev commits of this run) and every environment they lead to, wave by wave. */
+  async play(
+    changes: readonly Change[],
+    charts: readonly Change[],
+    timeoutMs = 60_000,
+  ): Promise<PlaybackResult> {
+    const leadTimes = new Map<string, number>();
+    const reported = new Set<string>();
+    let wave = [...changes];
+    while (wave.length > 0) {
+      const seen = this.#records.length;
+      for (const change of wave) {
+        const key = `${change.environment}/${change.chart}/${change.version}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const leadTime = await this.#report(change);
+        if (leadTime !== undefined) leadTimes.set(`${change.environment}/${change.chart}`, leadTime);
+      }
+      await this.#promotionsIdle(timeoutMs);
+      wave = this.#records
+        .slice(seen)
+        .filter((r) => r.command === 'promote' && r.status === 'committed' && r.version !== undefined)
+        .map((r) => ({ chart: r.chart, version: r.version!, environment: r.environment }));
+    }
+    const { branch, environment, clusterRepo } = this.#runtime;
+    const state = await readClusterState(clusterRepo, branch, environment, charts);
+    return { steps: [...this.#steps], leadTimes, state };
+  }
+
+  async #report(change: Change): Promise<number | undefined> {
+    const { clusterRepo, branch } = this.#runtime;
+    const release = await readReleaseAt(clusterRepo, branch, change.environment, change.chart);
+    if (release?.version !== change.version) return undefined; // moved on since: nothing to report
+    const reason: HelmReleaseEventReason = release.previousVersion ? 'UpgradeSucceeded' : 'InstallSucceeded';
+    const namespace = release.namespace ?? change.environment;
+    const name = release.name ?? change.chart;
+    const event = helmReleaseEvent({
+      namespace,
+      name,
+      reason,
+      revision: release.version,
+      ...(release.runId === undefined ? {} : { runId: release.runId }),
+      timestamp: new Date(),
+    });
+    const held: PromotionRecord[] = [];
+    this.#held = held;
+    const response = await this.#runtime.signAndPost(event).finally(() => {
+      this.#held = undefined;
+    });
+    const body = response.body;
+    const leadTimeMs = body.status === 'converged' ? body.leadTimeMs : undefined;
+    this.#step({
+      ...change,
+      action: 'flux-event',
+      detail: `Flux reports ${reason} for HelmRelease ${namespace}/${name} (revision ${release.version}) → ${
+        response.statusCode
+      } ${body.status}${leadTimeMs === undefined ? '' : `, ready ${(leadTimeMs / 1000).toFixed(1)} s after upload`}`,
+      ...(leadTimeMs === undefined ? {} : { leadTimeMs }),
+      ...(response.statusCode === 200 ? {} : { failed: true as const }),
+    });
+    this.#recordSteps(held);
+    return leadTimeMs;
+  }
+
+  async #promotionsIdle(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`promotions still pending after ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#runtime.promotionsIdle(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #step(step: Omit<PlaybackStep, 'atMs'>): void {
+    const full = { atMs: Date.now() - this.#started, ...step };
+    this.#steps.push(full);
+    this.#onStep(full);
+  }
+}

@@ -1,0 +1,199 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { initCommand } from '../../../../cli/commands/init';
+import { runCli } from '../../../../cli/main';
+import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomize';
+import { layerBinaryPath } from '../../../../functions/adapters/layer-binaries';
+import { parsePolicy } from '../../../../functions/promotion/policy-parse';
+import { captureIo } from '../capture';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../../..');
+const crdDir = path.resolve(repoRoot, '../shared/flux-crds');
+const CRD_FILES: Record<string, string> = {
+  Kustomization: 'kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+  Provider: 'notification.toolkit.fluxcd.io_providers.yaml',
+  Alert: 'notification.toolkit.fluxcd.io_alerts.yaml',
+};
+
+type Schema = { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown };
+
+/** Unknown fields forbidden wherever the CRD lists properties: a misspelt field fails here, not silently in the cluster. */
+const closed = (schema: Schema): Schema => ({
+  ...schema,
+  ...(schema.items ? { items: closed(schema.items) } : {}),
+  ...(schema.properties
+    ? {
+        additionalProperties: false,
+        properties: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, closed(v)])),
+      }
+    : {}),
+});
+
+/** Validates a Flux object against the openAPIV3Schema of its CRD version in ../shared/flux-crds. */
+const validateAgainstCrd = async (object: { apiVersion: string; kind: string }) => {
+  const crd = parse(await readFile(path.join(crdDir, CRD_FILES[object.kind]!), 'utf8')) as {
+    spec: { group: string; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
+  };
+  const [group, version] = object.apiVersion.split('/');
+  const served = crd.spec.versions.find((v) => v.name === version);
+  if (group !== crd.spec.group || !served)
+    return `${object.apiVersion} is not served by the ${object.kind} CRD`;
+  const ajv = new Ajv({ strict: false, allErrors: true, formats: { int64: true, 'date-time': true } });
+  const validate = ajv.compile(closed(served.schema.openAPIV3Schema));
+  return validate(object) ? 'valid' : ajv.errorsText(validate.errors);
+};
+
+const run = async (args: string[]) => {
+  const io = captureIo();
+  const code = await runCli(['init', ...args], io, { version: 'test', commands: [initCommand()] });
+  return { code, out: io.out(), err: io.err() };
+};
+
+describe('chart-promoter init', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'init-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes Kustomizations, a generic-hmac Provider and an Alert that validate against the Flux CRDs, and builds with kustomize', async () => {
+    // Act
+    const result = await run([
+      '--dir',
+      dir,
+      '--feedback-url',
+      'https://abc.lambda-url.eu-west-1.on.aws/',
+      '--json',
+    ]);
+
+    // Assess
+    expect(result.code, result.err).toBe(0);
+    const document = JSON.parse(result.out);
+    const folder = 'clusters/my-cluster/chart-promoter';
+    expect(document.written.sort()).toEqual(
+      [
+        `${folder}/kustomization.yaml`,
+        `${folder}/namespaces.yaml`,
+        `${folder}/environments.yaml`,
+        `${folder}/notification.yaml`,
+        '.chart-promoter.yaml',
+        'environments/dev/kustomization.yaml',
+        'environments/staging/kustomization.yaml',
+        'environments/prod/kustomization.yaml',
+      ].sort(),
+    );
+    const kustomize = new KubectlKustomize({ kubectlPath: await layerBinaryPath('kubectl') });
+    const built = parseAllDocuments(await kustomize.build(path.join(dir, folder))).map(
+      (doc) =>
+        doc.toJS() as {
+          apiVersion: string;
+          kind: string;
+          metadata: { name: string };
+          spec?: Record<string, unknown>;
+        },
+    );
+    expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Alert/chart-promoter',
+      'Kustomization/chart-promoter-dev',
+      'Kustomization/chart-promoter-prod',
+      'Kustomization/chart-promoter-staging',
+      'Namespace/dev',
+      'Namespace/prod',
+      'Namespace/staging',
+      'Provider/chart-promoter',
+    ]);
+    for (const object of built.filter((o) => o.kind !== 'Namespace')) {
+      expect(await validateAgainstCrd(object), `${object.kind}/${object.metadata.name}`).toBe('valid');
+    }
+    const byName = new Map(built.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+    expect(byName.get('Provider/chart-promoter')?.spec).toEqual({
+      type: 'generic-hmac',
+      address: 'https://abc.lambda-url.eu-west-1.on.aws/',
+      secretRef: { name: 'chart-promoter-webhook' },
+    });
+    expect(byName.get('Alert/chart-promoter')?.spec).toMatchObject({
+      providerRef: { name: 'chart-promoter' },
+      eventSeverity: 'info',
+      eventSources: ['dev', 'staging', 'prod'].map((namespace) => ({
+        kind: 'HelmRelease',
+        name: '*',
+        namespace,
+      })),
+    });
+    expect(byName.get('Kustomization/chart-promoter-staging')?.spec).toEqual({
+      interval: '10m',
+      path: './environments/staging',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    });
+    const policy = parsePolicy(await readFile(path.join(dir, '.chart-promoter.yaml'), 'utf8'));
+    expect(policy.ok && policy.policy.environments.map((e) => [e.name, e.mode, e.soakMs])).toEqual([
+      ['dev', 'direct', 0],
+      ['staging', 'direct', 30 * 60_000],
+      ['prod', 'pull-request', 0],
+    ]);
+    expect(await kustomize.build(path.join(dir, 'environments/dev'))).toBe('');
+  });
+
+  it('refuses to overwrite (exit 1, nothing written); --force replaces the Flux objects but never the policy', async () => {
+    // Prepare
+    await run(['--dir', dir, '--feedback-url', 'https://one.example/']);
+    const notification = path.join(dir, 'clusters/my-cluster/chart-promoter/notification.yaml');
+    const policyFile = path.join(dir, '.chart-promoter.yaml');
+    await writeFile(policyFile, 'environments:\n  - name: dev\n  - name: prod\n    after: dev\n');
+    const before = await readFile(notification, 'utf8');
+
+    // Act
+    const refused = await run(['--dir', dir, '--feedback-url', 'https://two.example/', '--json']);
+    const afterRefusal = await readFile(notification, 'utf8');
+    const forced = await run(['--dir', dir, '--feedback-url', 'https://two.example/', '--force', '--json']);
+
+    // Assess
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out)).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          code: 'FILE_EXISTS',
+          paths: expect.arrayContaining(['clusters/my-cluster/chart-promoter/notification.yaml']),
+        },
+      ],
+    });
+    expect(afterRefusal).toBe(before);
+    expect(forced.code, forced.err).toBe(0);
+    // The environments come from the existing policy; the policy itself is kept.
+    expect(JSON.parse(forced.out)).toMatchObject({
+      environments: ['dev', 'prod'],
+      kept: expect.arrayContaining(['.chart-promoter.yaml']),
+    });
+    expect(await readFile(notification, 'utf8')).toContain('address: https://two.example/');
+    expect(await readFile(policyFile, 'utf8')).toBe(
+      'environments:\n  - name: dev\n  - name: prod\n    after: dev\n',
+    );
+  });
+
+  it('answers usage errors with exit 2 and writes nothing', async () => {
+    // Prepare
+    await mkdir(path.join(dir, 'empty'));
+
+    // Act
+    const codes = [
+      (await run(['--dir', dir])).code,
+      (await run(['--dir', dir, '--feedback-url', 'not a url'])).code,
+      (await run(['--dir', dir, '--feedback-url', 'ftp://x.example/'])).code,
+      (await run(['--dir', dir, '--feedback-url', 'https://x.example/', '--environments', 'dev,Prod'])).code,
+    ];
+
+    // Assess
+    expect(codes).toEqual([2, 2, 2, 2]);
+    expect(await readFile(path.join(dir, '.chart-promoter.yaml'), 'utf8').catch(() => 'absent')).toBe(
+      'absent',
+    );
+  });
+});
