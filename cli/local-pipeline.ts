@@ -1,6 +1,7 @@
 import { type LocalRuntime, startLocalRuntime } from '../functions/local/local-runtime';
 import type { PromotionRecord } from '../functions/local/promotion-record';
 import type { UploadOutcome } from '../functions/pipeline/upload-outcome';
+import type { KeyringSource } from '../functions/ports/keyring-source';
 import type { CliDependencies } from './command';
 
 export interface LocalPipelineOptions {
@@ -10,6 +11,8 @@ export interface LocalPipelineOptions {
   readonly onOutcomes?: (outcomes: readonly UploadOutcome[]) => void;
   readonly feedbackPort?: number;
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
+  /** Seed a policy that requires provenance, verified with this keyring (the demo signs its charts). */
+  readonly provenance?: { readonly keyring: KeyringSource };
 }
 
 /** The embedded runtime as the CLI starts it: helm render check on unless `--no-render`. */
@@ -24,6 +27,7 @@ export const startLocalPipeline = async (
     ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
     ...(options.feedbackPort === undefined ? {} : { feedbackPort: options.feedbackPort }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
+    ...(options.provenance ? { requireProvenance: true, keyring: options.provenance.keyring } : {}),
   });
 
 /** Waits until every key has a final outcome, or rejects after `timeoutMs`. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { packageChart } from '../../functions/adapters/helm-packager';
@@ -6,6 +6,10 @@ import { uploadFile } from '../../functions/adapters/s3-uploader';
 import { summariseCommit } from '../../functions/local/commit-summary';
 import { LOCAL_SOAK } from '../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
+import { staticKeyring } from '../../functions/ports/keyring-source';
+import { signArchive } from '../../functions/provenance/sign-archive';
+import { generateSigningKey, type SigningKey } from '../../functions/provenance/signing-key';
+import { provenanceKey } from '../../functions/provenance/upload-provenance';
 import { type CliDependencies, type Command, EXIT, parseCommandArgs } from '../command';
 import { demoJson, demoReport } from '../demo/demo-report';
 import { type Change, FluxPlayer } from '../demo/flux-playback';
@@ -98,10 +102,17 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     const listeners: (() => void)[] = [];
     let player: FluxPlayer | undefined;
     log(io, json, `chart-promoter demo: work dir ${workdir}`);
+    // A throwaway signing key, made on the fly: the demo's policy requires provenance, so every
+    // sample chart is signed and verified exactly as a team's signed charts would be.
+    const signingKey = await generateSigningKey('chart-promoter demo');
+    await writeFile(join(workdir, 'demo-signing-key.asc'), signingKey.publicKey);
+    let uploading = false;
     const runtime = await startLocalPipeline(deps, {
       workdir,
       render: !values['no-render'],
+      provenance: { keyring: staticKeyring(signingKey.publicKey) },
       onOutcomes: (outcomes) => {
+        if (!uploading) return;
         for (const outcome of outcomes) seen.set(outcome.key, outcome);
         for (const listener of listeners) listener();
       },
@@ -116,7 +127,16 @@ export const demoCommand = (deps: CliDependencies): Command => ({
         json,
         `  feedback endpoint   ${runtime.feedbackUrl} (generic-hmac, key in ${workdir}/webhook-token)`,
       );
-      const keys = await uploadSamples(deps, runtime, packages, (line) => log(io, json, line));
+      const keys = await uploadSamples(
+        deps,
+        runtime,
+        packages,
+        signingKey,
+        (line) => log(io, json, line),
+        () => {
+          uploading = true;
+        },
+      );
       log(io, json, '  promoting…');
       const runs = await outcomesFor(keys, seen, (listener) => listeners.push(listener), 120_000);
       const commits = [
@@ -145,23 +165,68 @@ export const demoCommand = (deps: CliDependencies): Command => ({
   },
 });
 
-/** Packages each sample chart and uploads it; returns the object keys. */
+/**
+ * Packages every sample chart, signs each with the throwaway key (a `.prov` as `helm package --sign`
+ * writes it) and uploads the `.prov` files, then — once the pipeline has looked at those — the charts
+ * together, so they land in one batch (one commit) even on a loaded machine. Returns the chart keys.
+ */
 const uploadSamples = async (
   deps: CliDependencies,
   runtime: Awaited<ReturnType<typeof startLocalPipeline>>,
   packages: string,
+  signingKey: SigningKey,
   progress: (line: string) => void,
+  chartsUploading: () => void,
 ): Promise<string[]> => {
-  const keys: string[] = [];
   const helm = await deps.helmPath();
-  for (const chartDir of await sampleCharts(deps.sampleChartsDir)) {
-    const archive = await packageChart(helm, chartDir, packages);
-    const key = `${runtime.prefix}${basename(archive)}`;
-    const uploaded = await uploadFile(runtime.s3.client, archive, { bucket: runtime.bucket, key });
-    progress(`  uploaded            s3://${runtime.bucket}/${key} (${uploaded.bytes} bytes)`);
-    keys.push(key);
+  const archives: string[] = [];
+  const scratch = await mkdtemp(join(packages, '.packaging-'));
+  try {
+    for (const chartDir of await sampleCharts(deps.sampleChartsDir)) {
+      archives.push(await keepFirstPackage(await packageChart(helm, chartDir, scratch), packages));
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const keys = archives.map((archive) => `${runtime.prefix}${basename(archive)}`);
+  await Promise.all(
+    archives.map(async (archive, i) => {
+      const { prov } = await signArchive(await readFile(archive), signingKey.privateKey);
+      await writeFile(`${archive}.prov`, prov);
+      await uploadFile(runtime.s3.client, `${archive}.prov`, {
+        bucket: runtime.bucket,
+        key: provenanceKey(keys[i]!),
+      });
+    }),
+  );
+  progress(`  signed and uploaded ${archives.length} .prov files (key ${signingKey.fingerprint.slice(-16)})`);
+  // A .prov arriving alone re-runs its chart, which is not there yet: let those runs settle first.
+  await runtime.idle();
+  chartsUploading();
+  const uploads = await Promise.all(
+    archives.map((archive, i) =>
+      uploadFile(runtime.s3.client, archive, { bucket: runtime.bucket, key: keys[i]! }),
+    ),
+  );
+  for (const uploaded of uploads) {
+    progress(`  uploaded            s3://${runtime.bucket}/${uploaded.key} (${uploaded.bytes} bytes)`);
   }
   return keys;
+};
+
+/**
+ * `helm package` stamps file times into the archive, so each packaging of the same chart has another
+ * digest. A re-run on the same work dir keeps the archive it uploaded the first time: the same bytes,
+ * so the new `.prov` (signed with this run's key) still matches the object already in the bucket.
+ */
+const keepFirstPackage = async (fresh: string, packages: string): Promise<string> => {
+  const kept = join(packages, basename(fresh));
+  const exists = await stat(kept).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await rename(fresh, kept);
+  return kept;
 };
 
 /** The releases this run changed (Flux reports only those), and every chart the demo uploaded. */

@@ -14,6 +14,8 @@ import { InMemoryScheduler } from '../pipeline/scheduler';
 import type { UploadOutcome } from '../pipeline/upload-outcome';
 import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
+import type { IssueNotifier } from '../ports/issue-notifier';
+import type { KeyringSource } from '../ports/keyring-source';
 import { ensureClusterRepository } from './cluster-repository';
 import { startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
@@ -61,6 +63,12 @@ export interface LocalRuntimeOptions {
    * `null`: none (one environment, direct commits).
    */
   readonly policy?: string | null;
+  /** The seeded starter policy requires provenance (ignored when `policy` is given). @default false */
+  readonly requireProvenance?: boolean;
+  /** Public keys that verify `.prov` files, when the policy requires provenance. */
+  readonly keyring?: KeyringSource;
+  /** Told when a promotion reaches an environment (e.g. Jira comments). */
+  readonly issueNotifier?: IssueNotifier;
   /** How often the scheduler looks for promotions whose soak is over. @default 250 */
   readonly schedulerIntervalMs?: number;
   /** Called with each environment move (promotion, rollback) the runtime makes or schedules. */
@@ -119,6 +127,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
           environments: [environment, ...['staging', 'prod'].filter((name) => name !== environment)],
           soak: LOCAL_SOAK,
           soakNote: 'Short for the local demo; use 30m or more in a real cluster.',
+          ...(options.requireProvenance ? { requireProvenance: true } : {}),
         })
       : options.policy;
   const host = await ensureClusterRepository(paths.clusterRepo, branch, {
@@ -142,6 +151,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     newRunId: randomUUID,
     gitHostRequests: () => host.stats().requests,
     scheduler,
+    ...(options.keyring ? { keyring: options.keyring } : {}),
+    ...(options.issueNotifier ? { issueNotifier: options.issueNotifier } : {}),
   };
   const settings: PipelineSettings = {
     branch,

@@ -12,7 +12,14 @@ export interface StarterPolicyOptions {
   readonly soak: string;
   /** One line saying why this soak was chosen (e.g. "short for the demo"). */
   readonly soakNote?: string;
+  /** Require a verified `.prov` beside every upload (the demo signs its charts). @default false */
+  readonly requireProvenance?: boolean;
 }
+
+const provenance = `# requireProvenance: promote a chart only if its .prov (uploaded beside it, as
+# \`helm package --sign\` writes it) verifies against the configured public keyring.
+requireProvenance: true
+`;
 
 const first = (name: string): string => `  - name: ${name}
     # mode: how changes reach the environment. direct = a commit on the branch Flux watches;
@@ -72,5 +79,5 @@ environments:
 ${first(head)}${body}
 # charts: an allow-list of chart-name globs for every environment; absent = every chart.
 # charts: ["hello-*", "podinfo"]
-`;
+${options.requireProvenance ? provenance : ''}`;
 };

@@ -90,6 +90,14 @@ export const admitUpload = async (
       const message = error instanceof Error ? error.message : String(error);
       return { admitted: false, outcome: { ...run, status: 'retry', code: 'UNEXPECTED_ERROR', message } };
     }
+    if (object !== event && error.code === 'OBJECT_NOT_FOUND') {
+      // The usual order for signed charts: the .prov first, its chart next. Nothing to do yet.
+      const message = 'provenance uploaded before its chart: the chart upload will be checked against it';
+      return {
+        admitted: false,
+        outcome: { ...run, key: event.key, status: 'ignored', code: 'CHART_NOT_YET_UPLOADED', message },
+      };
+    }
     const known = OBJECT_OUTCOMES[error.code];
     if (known) return { admitted: false, outcome: { ...run, ...known, message: error.message } };
     const status = error.retryable ? 'retry' : 'refused';

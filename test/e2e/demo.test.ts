@@ -28,6 +28,7 @@ interface DemoRun {
   readonly kind?: string;
   readonly trigger?: string;
   readonly source?: string;
+  readonly code?: string;
 }
 
 interface DemoEnvironment {
@@ -249,10 +250,17 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     expect(runs.code, runs.stderr).toBe(0);
     const listed = JSON.parse(runs.stdout) as { runs: DemoRun[] };
     const n = document.runs.length;
-    const uploads = listed.runs.filter((run) => run.kind === undefined);
+    // The demo signs its charts: each .prov goes up first. On the first run its chart is not there
+    // yet (ignored, CHART_NOT_YET_UPLOADED); on the second it re-runs the chart already there
+    // (unchanged), then the chart's own upload is unchanged too.
+    const provFirst = listed.runs.filter((run) => run.source?.endsWith('.prov'));
+    expect(provFirst.map((run) => [run.status, run.code])).toEqual(
+      Array(n).fill(['ignored', 'CHART_NOT_YET_UPLOADED']),
+    );
+    const uploads = listed.runs.filter((run) => run.kind === undefined && !run.source?.endsWith('.prov'));
     expect(uploads.map((run) => run.status)).toEqual([
       ...Array(n).fill('promoted'),
-      ...Array(n).fill('unchanged'),
+      ...Array(2 * n).fill('unchanged'),
     ]);
     expect(uploads.slice(0, n).every((run) => run.commit === document.runs[0]?.commit)).toBe(true);
     // The environment moves of the first run are in the run log too (kind "promotion").
