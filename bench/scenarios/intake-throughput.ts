@@ -1,0 +1,124 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isolatedToolEnv, runFile } from '../../functions/adapters/exec-file';
+import { HelmChartRenderer } from '../../functions/adapters/helm-chart-renderer';
+import { layerBinaryPath } from '../../functions/adapters/layer-binaries';
+import type { IntakeResult } from '../../functions/chart/chart';
+import { intakeChart } from '../../functions/chart/intake';
+import { FIXTURE_CHARTS, fixtureArchive, generatedArchive } from '../lib/charts';
+import { computed, type Figure, sample, summarize, timed } from '../lib/figures';
+import type { Scenario, ScenarioContext } from '../lib/scenario';
+
+/**
+ * Scenario 4: intake throughput, in MB/s (10^6 bytes) of decompressed chart content (the sum of the
+ * chart's file sizes, what Helm's loader reads): intakeChart without a renderer (the static checks:
+ * gunzip, tar, paths, Chart.yaml, dependencies, values schema), with HelmChartRenderer (adds helm lint
+ * + helm template as subprocesses, run together), and `helm lint <tgz>` alone as a subprocess, on the
+ * shared fixture charts and a generated ~50 MiB chart. Folds in the former bench/intake-throughput.ts
+ * and bench/helm-throughput.ts.
+ */
+
+const GENERATED_MIB = 50;
+
+const mustAccept = (label: string, result: IntakeResult): number => {
+  if (!result.ok) throw new Error(`${label} refused: ${JSON.stringify(result.refusals)}`);
+  return result.chart.bytes;
+};
+
+const mbPerSecond = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+const measureChart = async (
+  context: ScenarioContext,
+  label: string,
+  archive: Uint8Array,
+  tools: { renderer: HelmChartRenderer; helm: string; env: Record<string, string>; dir: string },
+  withHelm = true,
+): Promise<Figure> => {
+  const file = path.join(tools.dir, `${label}.tgz`);
+  await writeFile(file, archive);
+  const bytes = mustAccept(label, await intakeChart(archive));
+  const { sink, plan } = context;
+  const staticRuns = await sample(plan, async () => {
+    const { ms, value } = await timed(() => intakeChart(archive));
+    mustAccept(label, value);
+    return { ms, mbps: mbPerSecond(bytes, ms) };
+  });
+  const staticFigure = summarize(staticRuns.mbps, 'MB/s', 'decompressed, static checks');
+  sink.figure(`intake.static.${label}`, staticFigure);
+  sink.figure(`time.intake-static.${label}`, summarize(staticRuns.ms, 'ms'));
+  sink.detail(`intake.${label}`, { decompressedBytes: bytes, archiveBytes: archive.byteLength });
+  if (!withHelm) return staticFigure;
+  const renderRuns = await sample(plan, async () => {
+    const { ms, value } = await timed(() => intakeChart(archive, { renderer: tools.renderer }));
+    mustAccept(label, value);
+    return { ms, mbps: mbPerSecond(bytes, ms) };
+  });
+  sink.figure(
+    `intake.render.${label}`,
+    summarize(renderRuns.mbps, 'MB/s', 'static checks + helm lint/template'),
+  );
+  const renderMs = summarize(renderRuns.ms, 'ms');
+  sink.figure(`time.intake-render.${label}`, renderMs);
+  const lintRuns = await sample(plan, async () => {
+    const { ms, value } = await timed(() => runFile(tools.helm, ['lint', file], { env: tools.env }));
+    if (value.exitCode !== 0) throw new Error(`helm lint ${label}: ${value.stderr}`);
+    return { ms };
+  });
+  const lintMs = summarize(lintRuns.ms, 'ms', '`helm lint <tgz>` subprocess');
+  sink.figure(`time.helm-lint.${label}`, lintMs);
+  const runs = Math.min(staticRuns.ms.length, renderRuns.ms.length);
+  sink.figure(
+    `ratio.render/static.${label}`,
+    computed(
+      renderMs.median / summarize(staticRuns.ms, 'ms').median,
+      '×',
+      runs,
+      'what the render check costs',
+    ),
+  );
+  sink.figure(
+    `ratio.render/helm-lint.${label}`,
+    computed(renderMs.median / lintMs.median, '×', runs, 'render check vs one helm lint'),
+  );
+  return staticFigure;
+};
+
+export const intakeThroughput: Scenario = {
+  id: 'intake',
+  title: '4. Intake throughput (MB/s decompressed)',
+  run: async (context) => {
+    const helm = await layerBinaryPath('helm');
+    const dir = await mkdtemp(path.join(tmpdir(), 'bench-intake-'));
+    try {
+      const tools = {
+        helm,
+        renderer: new HelmChartRenderer({ helmPath: helm }),
+        env: isolatedToolEnv(dir),
+        dir,
+      };
+      for (const name of FIXTURE_CHARTS) {
+        context.log(`  ${name}`);
+        await measureChart(context, name, await fixtureArchive(name), tools);
+      }
+      context.log(`  generated ~${GENERATED_MIB} MiB chart`);
+      // helm on 50 MiB takes ~20 s a run here: the full run only.
+      const withHelm = !context.plan.quick;
+      const big = await measureChart(
+        context,
+        `generated-${GENERATED_MIB}MiB`,
+        await generatedArchive(GENERATED_MIB),
+        tools,
+        withHelm,
+      );
+      if (!withHelm) context.sink.note('quick mode: no helm render/lint runs on the generated 50 MiB chart');
+      context.sink.target({
+        target: 'Intake ≥ 100 MB/s without render',
+        evidence: `intake.static.generated-${GENERATED_MIB}MiB = ${big.median.toFixed(0)} MB/s (fixtures: see intake.static.*)`,
+        met: big.median >= 100,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
