@@ -36,20 +36,23 @@ const toRequest = (upload: AdmittedUpload): UploadRequest => ({
   },
 });
 
+/** What every outcome of an admitted upload says about it: the object, the run, the chart. */
+const uploadFields = (upload: AdmittedUpload, environment: string) => ({
+  bucket: upload.object.bucket,
+  key: upload.object.key,
+  ...(upload.object.versionId === undefined ? {} : { versionId: upload.object.versionId }),
+  runId: upload.runId,
+  chart: upload.chart.name,
+  version: upload.chart.version,
+  environment,
+});
+
 const fromPromotion = (
   upload: AdmittedUpload,
   outcome: PromotionOutcome,
   commit: string | undefined,
 ): Omit<UploadOutcome, 'durationMs'> => {
-  const base = {
-    bucket: upload.object.bucket,
-    key: upload.object.key,
-    ...(upload.object.versionId === undefined ? {} : { versionId: upload.object.versionId }),
-    runId: upload.runId,
-    chart: upload.chart.name,
-    version: upload.chart.version,
-    environment: outcome.request.environment,
-  };
+  const base = uploadFields(upload, outcome.request.environment);
   switch (outcome.status) {
     case 'promoted':
       return { ...base, status: 'promoted', ...(commit === undefined ? {} : { commit }) };
@@ -71,8 +74,8 @@ const fromPromotion = (
 /**
  * Plans every admitted chart of the batch into ONE change set and commits it once (re-planning on a
  * moved branch), into the first environment of the repository's policy (CHART_NOT_ALLOWED refusals
- * for charts outside its allow-list). A Git host failure of any kind is not the uploads' fault: they all become `retry`,
- * so SQS redelivers them and, after the queue's max receives, keeps them in the dead-letter queue.
+ * for charts outside its allow-list). A Git host failure of any kind is not the uploads' fault: they
+ * all become `retry`, so SQS redelivers them and, after the queue's max receives, keeps them in the dead-letter queue.
  */
 export const commitBatch = async (
   uploads: readonly AdmittedUpload[],
@@ -97,13 +100,7 @@ export const commitBatch = async (
     const code = (error as { code?: unknown }).code;
     const message = error instanceof Error ? error.message : String(error);
     const outcomes = uploads.map((upload) => ({
-      bucket: upload.object.bucket,
-      key: upload.object.key,
-      ...(upload.object.versionId === undefined ? {} : { versionId: upload.object.versionId }),
-      runId: upload.runId,
-      chart: upload.chart.name,
-      version: upload.chart.version,
-      environment: settings.targetEnvironment,
+      ...uploadFields(upload, settings.targetEnvironment),
       status: 'retry' as const,
       code: typeof code === 'string' ? code : 'GIT_HOST_FAILED',
       message,
