@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { PipelineValues } from './chart-promoter-stack';
-import type { GitHostKind } from './pipeline/pipeline-props';
+import type { GitHostKind, JiraProps } from './pipeline/pipeline-props';
 
 /** Prefix of every context key the sample app reads (`cdk deploy -c chartPromoter.repository=o/r`). */
 export const CONTEXT_PREFIX = 'chartPromoter.';
@@ -76,6 +76,16 @@ const defined = <T extends object>(record: T): T =>
 const optionalGroup = <T extends object>(group: T): T | undefined =>
   Object.keys(group).length === 0 ? undefined : group;
 
+/** Jira needs both keys; one alone is a mistake worth failing synth for. */
+const jiraGroup = (baseUrl: string | undefined, secretArn: string | undefined): JiraProps | undefined => {
+  if (baseUrl === undefined && secretArn === undefined) return undefined;
+  if (baseUrl === undefined || secretArn === undefined)
+    throw new Error(
+      `context ${CONTEXT_PREFIX}jiraBaseUrl and ${CONTEXT_PREFIX}jiraSecretArn: give both or neither`,
+    );
+  return { baseUrl, secretArn };
+};
+
 /** Reads the sample app's configuration from CDK context; every key is optional. */
 export const readAppConfig = (get: ContextReader): AppConfig => {
   const { string, int, bool } = reader(get);
@@ -107,6 +117,10 @@ export const readAppConfig = (get: ContextReader): AppConfig => {
         reservedConcurrency: int('feedbackReservedConcurrency'),
       }),
     ),
+    provenance: optionalGroup(
+      defined({ keyringS3Uri: string('keyringS3Uri'), keyringSecretArn: string('keyringSecretArn') }),
+    ),
+    jira: jiraGroup(string('jiraBaseUrl'), string('jiraSecretArn')),
   });
   return { stackName: string('stackName') ?? 'ChartPromoter', nag: bool('nag') ?? true, pipeline };
 };

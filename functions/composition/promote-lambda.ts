@@ -17,13 +17,16 @@ import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import { systemClock } from '../ports/clock';
 import { createGitHost } from './git-host-factory';
+import { createIssueNotifier, createKeyringSource } from './integrations-factory';
 
 /**
  * The promote Lambda's composition: the one place that reads process.env and builds the real
  * clients. Config is parsed at cold start, so a bad deployment fails loudly before any message.
  * With CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on that queue), a promotion command that is
  * not due yet goes back on the intake queue with a delay (soak); without it, such a command is a
- * `retry` (SCHEDULER_MISSING).
+ * `retry` (SCHEDULER_MISSING). Optional integrations (integrations-config.ts): the provenance keyring
+ * from CHART_PROMOTER_KEYRING_S3_URI (s3:GetObject on that object) or _KEYRING_SECRET_ARN, and Jira
+ * comments with CHART_PROMOTER_JIRA_BASE_URL + _JIRA_SECRET_ARN (secretsmanager:GetSecretValue).
  */
 export const config = parsePromoteConfig(process.env);
 
@@ -45,12 +48,17 @@ export const settings: PipelineSettings = {
 
 const buildDependencies = async (): Promise<PipelineDependencies> => {
   const s3 = tracer.captureAWSv3Client(new S3Client({}));
+  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
   const credentials = config.credentialsSecretArn
-    ? await new SecretsCredentialsReader({
-        client: tracer.captureAWSv3Client(new SecretsManagerClient({})),
-        secretId: config.credentialsSecretArn,
-      }).read()
+    ? await new SecretsCredentialsReader({ client: secrets, secretId: config.credentialsSecretArn }).read()
     : undefined;
+  const integrations = {
+    // The keyring may sit in another region's bucket: follow S3's 301 rather than fail every batch.
+    s3: () => tracer.captureAWSv3Client(new S3Client({ followRegionRedirects: true })),
+    secrets,
+  };
+  const keyring = createKeyringSource(config, integrations);
+  const issueNotifier = createIssueNotifier(config, integrations);
   const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
   const helmPath = process.env.HELM_BIN ?? LAYER_HELM;
   const renderer = config.helmRenderCheck
@@ -65,6 +73,8 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
     metrics: powertoolsMetrics(metrics),
     newRunId: randomUUID,
     gitHostRequests: git.requests,
+    ...(keyring ? { keyring } : {}),
+    ...(issueNotifier ? { issueNotifier } : {}),
     ...(config.intakeQueueUrl
       ? {
           scheduler: new SqsScheduler({

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../chart/chart';
 import { PromoterError } from '../errors';
+import {
+  INTEGRATIONS_ENV,
+  type IntegrationsConfig,
+  integrationsCrossIssues,
+  integrationsEnvShape,
+  integrationsFrom,
+} from './integrations-config';
 
 /** Typed configuration of the promote function, parsed once at cold start. */
-export interface PromoteConfig {
+export interface PromoteConfig extends IntegrationsConfig {
   /** `owner/name` when gitHostKind is `github`; an http(s) URL or absolute path when `git`. */
   readonly repository: string;
   readonly branch: string;
@@ -45,6 +52,8 @@ export const PROMOTE_ENV = {
   sourceRefName: 'CHART_PROMOTER_SOURCE_REF_NAME',
   sourceRefNamespace: 'CHART_PROMOTER_SOURCE_REF_NAMESPACE',
   intakeQueueUrl: 'CHART_PROMOTER_INTAKE_QUEUE_URL',
+  /** Provenance keyring and Jira (integrations-config.ts): all optional. */
+  ...INTEGRATIONS_ENV,
 } as const;
 
 const E = PROMOTE_ENV;
@@ -111,6 +120,7 @@ const envSchema = z.object({
   [E.sourceRefName]: withDefault(dnsLabel, 'flux-system'),
   [E.sourceRefNamespace]: withDefault(dnsLabel, 'flux-system'),
   [E.intakeQueueUrl]: optional(httpUrl),
+  ...integrationsEnvShape,
 });
 
 interface EnvIssue {
@@ -125,7 +135,7 @@ interface EnvIssue {
 const crossFieldIssues = (env: Readonly<Record<string, string | undefined>>): EnvIssue[] => {
   const repository = env[E.repository] ?? '';
   const kind = env[E.gitHostKind] || 'github';
-  const issues: EnvIssue[] = [];
+  const issues: EnvIssue[] = integrationsCrossIssues(env);
   if (repository === '') return issues;
   if (kind === 'github' && !GITHUB_REPOSITORY.test(repository)) {
     issues.push({ variable: E.repository, message: 'must be "owner/name" for github' });
@@ -175,6 +185,7 @@ export const parsePromoteConfig = (env: Readonly<Record<string, string | undefin
   const queue = v[E.intakeQueueUrl];
   return {
     ...config,
+    ...integrationsFrom(v),
     ...(queue === undefined ? {} : { intakeQueueUrl: queue }),
     ...(baseUrl === undefined ? {} : { gitHostBaseUrl: baseUrl.replace(/\/+$/, '') }),
     ...(secret === undefined ? {} : { credentialsSecretArn: secret }),

@@ -28,8 +28,16 @@ export interface ChartIntakeProps {
 export const CHART_SUFFIXES = ['.tgz', '.tar.gz'] as const;
 
 /**
- * The S3 "Object Created" events of chart archives under the prefix. EventBridge wildcard matching:
- * `*` matches any characters, `/` included, so `incoming/*.tgz` also covers `incoming/team/a.tgz`.
+ * `helm package --sign` writes `<archive>.prov` beside the archive (functions/provenance
+ * `provenanceKey`). Its arrival re-runs the chart (`chartOfProvenanceUpload`), so upload order is free:
+ * a chart refused PROVENANCE_MISSING is promoted once its `.prov` lands.
+ */
+export const PROVENANCE_SUFFIXES = CHART_SUFFIXES.map((suffix) => `${suffix}.prov` as const);
+
+/**
+ * The S3 "Object Created" events of chart archives and their provenance files under the prefix.
+ * EventBridge wildcard matching: `*` matches any characters, `/` included, so `incoming/*.tgz` also
+ * covers `incoming/team/a.tgz`; the whole key must match, so `*.tgz` does not match `a.tgz.prov`.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching
  */
 export const chartUploadPattern = (bucketName: string, prefix: string): EventPattern => ({
@@ -37,7 +45,11 @@ export const chartUploadPattern = (bucketName: string, prefix: string): EventPat
   detailType: ['Object Created'],
   detail: {
     bucket: { name: [bucketName] },
-    object: { key: Match.anyOf(...CHART_SUFFIXES.map((suffix) => Match.wildcard(`${prefix}*${suffix}`))) },
+    object: {
+      key: Match.anyOf(
+        ...[...CHART_SUFFIXES, ...PROVENANCE_SUFFIXES].map((suffix) => Match.wildcard(`${prefix}*${suffix}`)),
+      ),
+    },
   },
 });
 
@@ -105,7 +117,7 @@ export class ChartIntake extends Construct {
 
     const pattern = chartUploadPattern(this.bucket.bucketName, props.bucketPrefix);
     this.rule = new Rule(this, 'ChartUploaded', {
-      description: 'Chart archives uploaded to the intake prefix',
+      description: 'Chart archives (and their .prov files) uploaded to the intake prefix',
       eventPattern: pattern,
       // Events EventBridge cannot deliver (after its retries) land in the same DLQ as failed promotions.
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],

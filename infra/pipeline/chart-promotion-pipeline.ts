@@ -11,6 +11,7 @@ import { PipelineAlarms } from '../monitoring/pipeline-alarms';
 import { PipelineDashboard } from '../monitoring/pipeline-dashboard';
 import { PipelineMetrics } from '../monitoring/pipeline-metrics';
 import { RunQueries } from '../monitoring/run-queries';
+import { integrationAccess } from '../promote/integration-access';
 import { promoteEnvironment, repositoryEnvironment } from '../promote/promote-environment';
 import { PromoteFunction } from '../promote/promote-function';
 import {
@@ -82,6 +83,7 @@ export class ChartPromotionPipeline extends Construct {
       maxBatchingWindow: s.maxBatchingWindow,
       maxConcurrency: s.maxConcurrency,
       logRetention: s.logRetention,
+      integrations: integrationAccess(this, s),
     });
 
     this.feedback = s.feedback.enabled

@@ -39,6 +39,37 @@ export interface FeedbackProps {
   readonly reservedConcurrency?: number;
 }
 
+/**
+ * Where the public keys allowed to sign charts live, for policies with `requireProvenance: true`. Give
+ * exactly one source; the promote function may read that one object or secret and nothing else.
+ * The keyring is ASCII-armored (`gpg --armor --export KEYID... > keyring.asc`).
+ */
+export interface ProvenanceProps {
+  /**
+   * The keyring as one S3 object, `s3://bucket/key` (no `*` or `?` in the key). A bucket encrypted
+   * with a customer-managed KMS key also needs kms:Decrypt, which is not granted here.
+   * @default - no S3 keyring
+   */
+  readonly keyringS3Uri?: string;
+  /**
+   * Complete ARN (with the six-character suffix) of a secret whose SecretString is the armored
+   * keyring, or JSON `{"publicKeys": "…"}`.
+   * @default - no Secrets Manager keyring
+   */
+  readonly keyringSecretArn?: string;
+}
+
+/** Jira comments when a chart carrying issue keys reaches an environment (REST API v2). */
+export interface JiraProps {
+  /** Site root: `https://example.atlassian.net` or `https://jira.example.com[/context]`. */
+  readonly baseUrl: string;
+  /**
+   * Complete ARN of the secret holding the token: a bare personal access token (Bearer), JSON
+   * `{"token": "…"}`, or `{"email": "…", "token": "…"}` (Jira Cloud API token, Basic auth).
+   */
+  readonly secretArn: string;
+}
+
 /** Props of {@link ChartPromotionPipeline}. Validated at synth time: a bad value fails `cdk synth`. */
 export interface ChartPromotionPipelineProps {
   /** The cluster repository: `owner/name` for `github`, an `https://` clone URL for `git`. */
@@ -102,6 +133,14 @@ export interface ChartPromotionPipelineProps {
   readonly refusalAlarmThreshold?: number;
   /** Convergence feedback from Flux (progressive promotion). @default - enabled, with a new secret */
   readonly feedback?: FeedbackProps;
+  /**
+   * The provenance keyring. Without one, a policy with `requireProvenance: true` holds its uploads
+   * in the queue (PROVENANCE_UNCONFIGURED, retried, then dead-lettered).
+   * @default - no keyring
+   */
+  readonly provenance?: ProvenanceProps;
+  /** Jira comments on promotions. @default - none (issue keys still go into commit trailers) */
+  readonly jira?: JiraProps;
 }
 
 /** {@link FeedbackProps} with defaults applied. */
@@ -136,6 +175,8 @@ export interface PipelineSettings {
   readonly oldestMessageAgeThreshold: Duration;
   readonly refusalAlarmThreshold: number;
   readonly feedback: FeedbackEndpointSettings;
+  readonly provenance: ProvenanceProps | undefined;
+  readonly jira: JiraProps | undefined;
 }
 
 export const PIPELINE_DEFAULTS = {
@@ -194,5 +235,7 @@ export const resolvePipelineSettings = (props: ChartPromotionPipelineProps): Pip
       maxEventAgeSeconds: props.feedback?.maxEventAgeSeconds ?? d.maxEventAgeSeconds,
       reservedConcurrency: props.feedback?.reservedConcurrency ?? d.feedbackReservedConcurrency,
     },
+    provenance: props.provenance,
+    jira: props.jira,
   };
 };

@@ -1,4 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
+import { jiraBaseUrlProblem, parseS3Uri } from '../../functions/config/integrations-config';
+import { splitS3Uri } from '../promote/integration-access';
 import type { PipelineSettings } from './pipeline-props';
 
 /** Thrown at synth time when props are invalid; lists every problem at once, by prop name. */
@@ -136,21 +138,65 @@ const monitoringChecks = (s: PipelineSettings): Check[] => [
 /** A complete secret ARN: the name is followed by `-` and the six random characters Secrets Manager adds. */
 const COMPLETE_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
 
+const completeSecretArn =
+  (name: string, arn: string | undefined): Check =>
+  (issues) => {
+    if (arn !== undefined && known(arn) && !COMPLETE_SECRET_ARN.test(arn))
+      issues.push(
+        `${name}: must be the complete ARN of a Secrets Manager secret, ending with the six-character ` +
+          `suffix (got ${JSON.stringify(arn)})`,
+      );
+  };
+
 const feedbackChecks = (s: PipelineSettings): Check[] => {
   const f = s.feedback;
   if (!f.enabled) return [];
   return [
     intInRange('feedback.maxEventAgeSeconds', f.maxEventAgeSeconds, 60, 3600),
     intInRange('feedback.reservedConcurrency', f.reservedConcurrency, 1, 100),
-    (issues) => {
-      const arn = f.webhookSecretArn;
-      if (arn !== undefined && known(arn) && !COMPLETE_SECRET_ARN.test(arn))
-        issues.push(
-          'feedback.webhookSecretArn: must be the complete ARN of a Secrets Manager secret, ending with ' +
-            `the six-character suffix (got ${JSON.stringify(arn)})`,
-        );
-    },
+    completeSecretArn('feedback.webhookSecretArn', f.webhookSecretArn),
   ];
+};
+
+/** The same rules the function's config applies (integrations-config.ts), caught at synth instead. */
+const integrationChecks = (s: PipelineSettings): Check[] => {
+  const checks: Check[] = [];
+  const p = s.provenance;
+  if (p !== undefined) {
+    checks.push((issues) => {
+      const given = [p.keyringS3Uri, p.keyringSecretArn].filter((v) => v !== undefined).length;
+      if (given !== 1)
+        issues.push(`provenance: give exactly one of keyringS3Uri and keyringSecretArn (got ${given})`);
+      const uri = p.keyringS3Uri;
+      if (uri === undefined) return;
+      // `s3://${bucket.bucketName}/keyring.asc`: the bucket is a token, only the shape can be checked.
+      if (!known(uri)) {
+        if (splitS3Uri(uri) === undefined)
+          issues.push(
+            'provenance.keyringS3Uri: must be s3://<bucket>/<key> (a token may stand for the bucket)',
+          );
+        return;
+      }
+      const parsed = parseS3Uri(uri);
+      if (!parsed.ok) issues.push(`provenance.keyringS3Uri: ${parsed.message} (got ${JSON.stringify(uri)})`);
+    });
+    checks.push(completeSecretArn('provenance.keyringSecretArn', p.keyringSecretArn));
+  }
+  const j = s.jira;
+  if (j !== undefined) {
+    checks.push((issues) => {
+      if (!known(j.baseUrl)) return;
+      const problem = jiraBaseUrlProblem(j.baseUrl);
+      // Deployed, the token must only ever travel over TLS (loopback http is for local runs).
+      const secure = problem === undefined && new URL(j.baseUrl).protocol === 'https:';
+      if (!secure)
+        issues.push(
+          `jira.baseUrl: ${problem ?? 'must be an https:// URL'} (got ${JSON.stringify(j.baseUrl)})`,
+        );
+    });
+    checks.push(completeSecretArn('jira.secretArn', j.secretArn));
+  }
+  return checks;
 };
 
 /** Throws a {@link PipelinePropsError} naming every invalid prop; unresolved tokens are not checked. */
@@ -162,6 +208,7 @@ export const validatePipelineSettings = (settings: PipelineSettings): void => {
     ...runtimeChecks(settings),
     ...monitoringChecks(settings),
     ...feedbackChecks(settings),
+    ...integrationChecks(settings),
   ])
     check(issues);
   if (issues.length > 0) throw new PipelinePropsError(issues);

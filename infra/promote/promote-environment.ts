@@ -41,8 +41,9 @@ export const repositoryEnvironment = (
 
 /**
  * The promote function's environment: the repository variables plus the upload ones (prefix, render
- * check, archive limits). helm gets its writable HELM_* folders from the helm adapter, which builds
- * the child's environment itself.
+ * check, archive limits, provenance keyring) and the Jira notifier. Not the feedback function's: its
+ * promotions do not notify (FeedbackDependencies has no notifier), so it gets no Jira secret either.
+ * helm gets its writable HELM_* folders from the helm adapter, which builds the child's environment.
  */
 export const promoteEnvironment = (
   settings: PipelineSettings,
@@ -60,5 +61,12 @@ export const promoteEnvironment = (
     env[E.maxDecompressedBytes] = String(limits.maxDecompressedBytes);
   if (limits.maxFileBytes !== undefined) env[E.maxFileBytes] = String(limits.maxFileBytes);
   if (limits.maxEntries !== undefined) env[E.maxEntries] = String(limits.maxEntries);
+  const { provenance, jira } = settings;
+  if (provenance?.keyringS3Uri !== undefined) env[E.keyringS3Uri] = provenance.keyringS3Uri;
+  if (provenance?.keyringSecretArn !== undefined) env[E.keyringSecretArn] = provenance.keyringSecretArn;
+  if (jira !== undefined) {
+    env[E.jiraBaseUrl] = jira.baseUrl;
+    env[E.jiraSecretArn] = jira.secretArn;
+  }
   return env;
 };

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { GitCredentials } from '../credentials/git-credentials';
 import { grantSendMessage } from '../intake/grant-send-message';
 import { acknowledgeTracingWildcard, bundledNodeFunction } from '../lambda/bundled-node-function';
+import { grantIntegrationAccess, type IntegrationAccess } from './integration-access';
 
 export interface PromoteFunctionProps {
   readonly bucket: IBucket;
@@ -24,6 +25,8 @@ export interface PromoteFunctionProps {
   readonly maxBatchingWindow: Duration;
   readonly maxConcurrency: number;
   readonly logRetention: RetentionDays;
+  /** The provenance keyring and Jira secret it may read. @default - neither */
+  readonly integrations?: IntegrationAccess;
   /** The handler module. @default functions/promote.ts of this repository */
   readonly entry?: string;
 }
@@ -68,7 +71,8 @@ export class PromoteFunction extends Construct {
   private grantAccess(props: PromoteFunctionProps): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        // Read the uploaded chart (a given version when the event names one) and tag it with the outcome.
+        // Read the uploaded chart (a given version when the event names one) and tag it with the outcome;
+        // `<prefix>*` also covers the `<chart>.tgz.prov` beside it (provenance verification).
         actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
         resources: [props.bucket.arnForObjects(`${props.bucketPrefix}*`)],
       }),
@@ -76,6 +80,7 @@ export class PromoteFunction extends Construct {
     props.credentials.grantRead(this.role);
     // Soak times: a promotion command not yet due goes back on its own queue with a delay.
     grantSendMessage(this.role, props.queue);
+    if (props.integrations !== undefined) grantIntegrationAccess(this.role, props.integrations);
   }
 
   private acknowledgeFindings(bucket: IBucket, prefix: string): void {

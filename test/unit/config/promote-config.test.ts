@@ -120,6 +120,10 @@ describe('parsePromoteConfig', () => {
       CHART_PROMOTER_SOURCE_REF_NAME: 'Flux System',
       CHART_PROMOTER_SOURCE_REF_NAMESPACE: '-x',
       CHART_PROMOTER_INTAKE_QUEUE_URL: 'sqs:intake',
+      CHART_PROMOTER_KEYRING_S3_URI: 's3://Keys/',
+      CHART_PROMOTER_KEYRING_SECRET_ARN: 'keyring',
+      CHART_PROMOTER_JIRA_BASE_URL: 'http://jira.example.com',
+      CHART_PROMOTER_JIRA_SECRET_ARN: 'jira-token',
     };
 
     // Act

@@ -85,7 +85,7 @@ describe('intake', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
-  it('routes Object Created events of .tgz and .tar.gz keys under the prefix to the queue', () => {
+  it('routes Object Created events of .tgz and .tar.gz keys (and their .prov) under the prefix to the queue', () => {
     // Assess
     const { queue, dlq } = queueIds();
     const pattern = {
@@ -93,7 +93,14 @@ describe('intake', () => {
       'detail-type': ['Object Created'],
       detail: {
         bucket: { name: [{ Ref: uploadsBucketId() }] },
-        object: { key: [{ wildcard: 'incoming/*.tgz' }, { wildcard: 'incoming/*.tar.gz' }] },
+        object: {
+          key: [
+            { wildcard: 'incoming/*.tgz' },
+            { wildcard: 'incoming/*.tar.gz' },
+            { wildcard: 'incoming/*.tgz.prov' },
+            { wildcard: 'incoming/*.tar.gz.prov' },
+          ],
+        },
       },
     };
     template.hasResourceProperties('AWS::Events::Rule', {

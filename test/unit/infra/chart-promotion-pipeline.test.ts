@@ -161,7 +161,18 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
   it('matches chart archives anywhere in the bucket and scopes S3 access to all objects', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { detail: { object: { key: [{ wildcard: '*.tgz' }, { wildcard: '*.tar.gz' }] } } },
+      EventPattern: {
+        detail: {
+          object: {
+            key: [
+              { wildcard: '*.tgz' },
+              { wildcard: '*.tar.gz' },
+              { wildcard: '*.tgz.prov' },
+              { wildcard: '*.tar.gz.prov' },
+            ],
+          },
+        },
+      },
     });
     const s3 = policyStatements(template).find((s) => actionsOf(s).includes('s3:GetObject'));
     expect(JSON.stringify(s3?.Resource)).toMatch(/"\/\*"\]\]\}$/);

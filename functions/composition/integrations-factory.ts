@@ -1,0 +1,46 @@
+import { jiraCredentialsFromSecret } from '../adapters/jira-credentials-secret';
+import { JiraIssueNotifier } from '../adapters/jira-issue-notifier';
+import { type KeyringObjectClient, S3KeyringSource } from '../adapters/pgp-s3-keyring';
+import { SecretsKeyringSource } from '../adapters/pgp-secrets-keyring';
+import type { SecretsClient } from '../adapters/secrets-credentials';
+import type { IntegrationsConfig } from '../config/integrations-config';
+import type { IssueNotifier } from '../ports/issue-notifier';
+import type { KeyringSource } from '../ports/keyring-source';
+
+export interface IntegrationClients {
+  /** Built only when the keyring is an S3 object (so a deployment without one creates no client). */
+  readonly s3: () => KeyringObjectClient;
+  readonly secrets: SecretsClient;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** The configured provenance keyring, or `undefined` when the deployment has none. */
+export const createKeyringSource = (
+  config: IntegrationsConfig,
+  clients: IntegrationClients,
+): KeyringSource | undefined => {
+  const location = config.keyring;
+  if (location === undefined) return undefined;
+  return location.kind === 's3'
+    ? new S3KeyringSource({ client: clients.s3(), bucket: location.bucket, key: location.key })
+    : new SecretsKeyringSource({ client: clients.secrets, secretId: location.secretArn });
+};
+
+/**
+ * The Jira notifier, or `undefined` when the deployment has none. Its token is read from the secret
+ * on first use and cached (jira-credentials-secret.ts), never at cold start: a Jira secret that is
+ * still empty must not stop promotions.
+ */
+export const createIssueNotifier = (
+  config: IntegrationsConfig,
+  clients: IntegrationClients,
+): IssueNotifier | undefined => {
+  const jira = config.jira;
+  if (jira === undefined) return undefined;
+  return new JiraIssueNotifier({
+    baseUrl: jira.baseUrl,
+    credentials: jiraCredentialsFromSecret({ client: clients.secrets, secretId: jira.secretArn }),
+    ...(clients.fetch === undefined ? {} : { fetch: clients.fetch }),
+  });
+};
