@@ -49,6 +49,13 @@ export interface IntakeLimits {
   readonly maxEntries: number;
   /** Maximum size of the archive as uploaded. */
   readonly maxArchiveBytes: number;
+  /**
+   * Deadline for reading and checking one archive (the render check has its own); past it intake
+   * throws a retryable PromoterError `INTAKE_TIMEOUT` (functions/chart/intake-deadline.ts).
+   * @default 60000 (DEFAULT_INTAKE_DURATION_MS, kept out of DEFAULT_INTAKE_LIMITS so existing
+   * spreads and comparisons of it stay as they were)
+   */
+  readonly maxDurationMs?: number;
 }
 
 export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {

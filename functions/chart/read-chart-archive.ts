@@ -4,10 +4,12 @@ import { chartLayout } from './chart-layout';
 import { type ChartMetadata, checkChartYaml } from './chart-metadata';
 import { checkDependencies, type SubchartArchiveReader } from './dependencies-check';
 import { gunzipLimited } from './gunzip-limited';
+import { DEFAULT_INTAKE_DURATION_MS, withIntakeDeadline } from './intake-deadline';
 import { resolveLimits, tarFramingAllowance } from './intake-limits';
 import { SourceError } from './intake-stop';
 import { type Refusal, refusal } from './refusal';
 import { readTarEntries } from './tar-entries';
+import { checkTarFraming } from './tar-framing';
 import { checkValues, checkValuesYaml } from './values-check';
 
 /** `chart`: the uploaded chart, fully checked. `subchart`: a vendored charts/*.tgz, checked for shape only. */
@@ -24,6 +26,11 @@ interface InspectOptions {
   readonly role: Role;
 }
 
+/** Inside the deadline: its signal reaches every (nested) archive read. */
+interface ReadOptions extends InspectOptions {
+  readonly signal: AbortSignal;
+}
+
 const refused = (refusals: readonly Refusal[]): IntakeResult => ({ ok: false, refusals });
 
 const sortedFiles = (files: ReadonlyMap<string, Uint8Array>): ChartFile[] =>
@@ -32,7 +39,7 @@ const sortedFiles = (files: ReadonlyMap<string, Uint8Array>): ChartFile[] =>
     .map(([path, data]) => ({ path, size: data.byteLength, data }));
 
 /** Nested archives are read with what is left of the decompressed budget, and never recurse further. */
-const subchartReader = (limits: IntakeLimits, used: number): SubchartArchiveReader => {
+const subchartReader = (limits: IntakeLimits, used: number, signal: AbortSignal): SubchartArchiveReader => {
   let remaining = Math.max(1, limits.maxDecompressedBytes - used);
   return async (archive, path) => {
     const nested = {
@@ -40,7 +47,7 @@ const subchartReader = (limits: IntakeLimits, used: number): SubchartArchiveRead
       maxDecompressedBytes: remaining,
       maxArchiveBytes: Math.max(1, archive.byteLength),
     };
-    const { result } = await inspectChartArchive(archive, nested, { keepArchive: false, role: 'subchart' });
+    const { result } = await inspect(archive, nested, { keepArchive: false, role: 'subchart', signal });
     if (result.ok) {
       remaining = Math.max(1, remaining - result.chart.bytes);
       return { ok: true, name: result.chart.name };
@@ -62,7 +69,7 @@ const subchartReader = (limits: IntakeLimits, used: number): SubchartArchiveRead
 const checkChart = async (
   root: string,
   files: ReadonlyMap<string, Uint8Array>,
-  context: { limits: IntakeLimits; role: Role; fileBytes: number },
+  context: { limits: IntakeLimits; role: Role; fileBytes: number; signal: AbortSignal },
 ): Promise<{ metadata?: ChartMetadata; refusals: Refusal[] }> => {
   const checked = checkChartYaml(files.get('Chart.yaml'));
   const refusals: Refusal[] = checked.ok ? [] : [...checked.refusals];
@@ -81,7 +88,7 @@ const checkChart = async (
   }
   refusals.push(...checkValues(files.get('values.yaml'), files.get('values.schema.json')));
   if (!checked.ok) return { refusals };
-  const readSubchart = subchartReader(context.limits, context.fileBytes);
+  const readSubchart = subchartReader(context.limits, context.fileBytes, context.signal);
   refusals.push(...(await checkDependencies(checked.metadata, files, readSubchart)));
   return { metadata: checked.metadata, refusals };
 };
@@ -101,27 +108,26 @@ const toChart = (
 });
 
 /**
- * Streams the archive once: hash and count the compressed bytes, inflate under a byte cap, read the
- * tar entries under the entry/file/total limits, then check the chart. Throws only when the input
- * iterable itself fails (an I/O error: retryable); every property of the bytes is a refusal.
+ * Streams the archive once: hash and count the compressed bytes, inflate under a byte cap, walk the
+ * tar framing as helm's reader does (stopping where it stops), read the tar entries under the
+ * entry/file/total limits, then check the chart.
  */
-export const inspectChartArchive = async (
+const inspect = async (
   input: Uint8Array | AsyncIterable<Uint8Array>,
   limits: IntakeLimits,
-  options: InspectOptions,
+  options: ReadOptions,
 ): Promise<ArchiveInspection> => {
   const tap = tapArchive(input, limits.maxArchiveBytes, options.keepArchive);
   const rawLimit = limits.maxDecompressedBytes + tarFramingAllowance(limits);
-  const entries = await readTarEntries(gunzipLimited(tap.chunks, rawLimit), limits).catch(
-    (error: unknown) => {
-      throw error instanceof SourceError ? (error.cause ?? error) : error;
-    },
-  );
+  const tar = checkTarFraming(gunzipLimited(tap.chunks, rawLimit));
+  const entries = await readTarEntries(tar, limits, options.signal).catch((error: unknown) => {
+    throw error instanceof SourceError ? (error.cause ?? error) : error;
+  });
   if (entries.stop !== undefined) return { result: refused([...entries.refusals, entries.stop]) };
   if (entries.refusals.length > 0) return { result: refused(entries.refusals) };
   const layout = chartLayout(entries);
   if (!layout.ok) return { result: refused(layout.refusals) };
-  const context = { limits, role: options.role, fileBytes: entries.fileBytes };
+  const context = { limits, role: options.role, fileBytes: entries.fileBytes, signal: options.signal };
   const { metadata, refusals } = await checkChart(layout.root, layout.files, context);
   if (metadata === undefined || refusals.length > 0) return { result: refused(refusals) };
   const digest = tap.digest();
@@ -134,9 +140,24 @@ export const inspectChartArchive = async (
 };
 
 /**
+ * `inspect` under the intake deadline (`limits.maxDurationMs`). Throws only when the input iterable
+ * itself fails (an I/O error) or the deadline passes (PromoterError INTAKE_TIMEOUT), both retryable;
+ * every property of the bytes is a refusal.
+ */
+export const inspectChartArchive = (
+  input: Uint8Array | AsyncIterable<Uint8Array>,
+  limits: IntakeLimits,
+  options: InspectOptions,
+): Promise<ArchiveInspection> =>
+  withIntakeDeadline(limits.maxDurationMs ?? DEFAULT_INTAKE_DURATION_MS, (signal) =>
+    inspect(input, limits, { ...options, signal }),
+  );
+
+/**
  * Decides whether an uploaded archive is a Helm chart that may go near a cluster. Keeps everything in
  * memory, writes nothing. Never throws for bad input: every problem is a refusal with a stable code
- * (see refusal.ts). It throws only if `input` itself fails while being read (retryable I/O).
+ * (see refusal.ts). It throws only if `input` itself fails while being read, or intake runs past its
+ * deadline (PromoterError INTAKE_TIMEOUT): both retryable.
  */
 export const readChartArchive = async (
   input: Uint8Array | AsyncIterable<Uint8Array>,

@@ -89,14 +89,35 @@ const admit = (state: State, header: Header): { path: string; kind: EntryKind } 
   return { path: checked.path, kind };
 };
 
+/**
+ * tar-stream hands out a body for a directory that it never feeds nor ends when the size field is
+ * not 0 (extract.js only ends bodies of size 0, and only feeds non-directories): waiting on it would
+ * hang. Such a header is also ambiguous between tar readers (Go reads no data for a directory, a
+ * reader that honours the size field skips it), so it is refused as a corrupt archive (tar-framing.ts
+ * refuses it first, as helm would read it), and directory bodies are never awaited.
+ */
+const checkDirectorySize = (header: Header): void => {
+  const size = header.size ?? 0;
+  if (header.type !== 'directory' || size === 0) return;
+  throw new IntakeStop(
+    refusal(
+      'ARCHIVE_CORRUPT',
+      `directory entry declares ${size} bytes of data (tar readers disagree on where the next entry starts)`,
+      printablePath(header.name),
+    ),
+  );
+};
+
 const takeEntry = async (state: State, header: Header, body: AsyncIterable<Uint8Array>): Promise<void> => {
   const { limits } = state;
   state.entries += 1;
   if (state.entries > limits.maxEntries) throw tooLarge(`archive has more than ${limits.maxEntries} entries`);
+  checkDirectorySize(header);
   const admitted = admit(state, header);
   if (admitted === undefined || admitted.kind === 'directory') {
     if (admitted !== undefined) state.directories.add(admitted.path);
-    return drain(body);
+    // A directory's body is empty and already ended (size 0, checked above): nothing to wait for.
+    return header.type === 'directory' ? undefined : drain(body);
   }
   const size = header.size ?? 0;
   if (size > limits.maxFileBytes) {
@@ -131,20 +152,28 @@ const feed = async (
   await Promise.race([finished, failure]);
 };
 
+/** tar-stream's message for a PAX/GNU record over its 4 MiB cap (extract.js MAX_HEADER_SIZE). */
+const TAR_STREAM_HEADER_TOO_LARGE = 'Header exceeds max size';
+
 const stopFrom = (error: unknown): Refusal => {
   if (error instanceof IntakeStop) return error.refusal;
   const detail = error instanceof Error ? error.message : String(error);
+  // tar-framing.ts refuses records over Go's 1 MiB first; this keeps the code right without it.
+  if (detail === TAR_STREAM_HEADER_TOO_LARGE) {
+    return refusal('ARCHIVE_TOO_LARGE', 'a PAX or GNU long-name record is over 4 MiB');
+  }
   return refusal('ARCHIVE_CORRUPT', `not a readable gzip-compressed tar archive: ${detail}`);
 };
 
 /**
  * Reads every entry of a (decompressed) tar stream into memory under the limits. Never throws for bad
  * content: a crossed limit or a broken stream ends reading with `stop`. A failing source (SourceError)
- * is rethrown, since retrying may help there.
+ * is rethrown, since retrying may help there, and so is the reason of an aborted `signal`.
  */
 export const readTarEntries = async (
   tar: AsyncIterable<Uint8Array>,
   limits: IntakeLimits,
+  signal?: AbortSignal,
 ): Promise<TarEntries> => {
   const state: State = {
     limits,
@@ -164,13 +193,18 @@ export const readTarEntries = async (
       (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
     );
   });
+  // The intake deadline (intake-deadline.ts) tears the extractor down, so nothing waits on it after.
+  const abort = () => extract.destroy(signal?.reason);
+  signal?.addEventListener('abort', abort, { once: true });
   let stop: Refusal | undefined;
   try {
     await feed(tar, extract);
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     if (error instanceof SourceError) throw error;
     stop = stopFrom(error);
   } finally {
+    signal?.removeEventListener('abort', abort);
     extract.destroy();
   }
   const read = {

@@ -53,7 +53,8 @@ describe('intake limits', () => {
   });
 
   it('stops inflating a valid chart followed by megabytes of zero blocks', async () => {
-    // Prepare: tar-stream skips zero blocks, so only the inflated-byte cap can stop this
+    // Prepare: zero padding after the end-of-archive marker is legitimate, so only the inflated-byte
+    // cap can stop this
     const tar = await buildTar(chartEntries('demo', '1.0.0'));
     const archive = gzip(Buffer.concat([tar, new Uint8Array(20 * 1024 * 1024)]));
     // Act
@@ -72,5 +73,12 @@ describe('intake limits', () => {
     expect(() => resolveLimits({ maxEntries: 0 })).toThrow(RangeError);
     expect(() => resolveLimits({ maxFileBytes: Number.NaN })).toThrow(RangeError);
     expect(resolveLimits({ maxEntries: 7 })).toEqual({ ...DEFAULT_INTAKE_LIMITS, maxEntries: 7 });
+  });
+
+  it('takes the intake deadline as an optional limit; undefined means the default', () => {
+    // Act / Assess
+    expect(resolveLimits({ maxDurationMs: 500 })).toEqual({ ...DEFAULT_INTAKE_LIMITS, maxDurationMs: 500 });
+    expect(resolveLimits({ maxDurationMs: undefined })).toEqual(DEFAULT_INTAKE_LIMITS);
+    expect(() => resolveLimits({ maxDurationMs: 0 })).toThrow(RangeError);
   });
 });
