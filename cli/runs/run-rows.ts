@@ -1,0 +1,78 @@
+import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
+import type { UploadOutcome, UploadStatus } from '../../functions/pipeline/upload-outcome';
+
+/** An upload's outcome as the promote function logged it, and when (the run log's shape). */
+export type LoggedRun = UploadOutcome & { readonly at: string };
+
+export interface RunRows {
+  /** Upload runs, oldest first (the query sorts newest first). */
+  readonly runs: LoggedRun[];
+  /** Lines of environment moves (promote/rollback commands): not upload runs, not listed. */
+  readonly moves: number;
+  /** Rows that do not carry an outcome line's keys (runId, a known status, s3Bucket, s3Key, durationMs). */
+  readonly malformed: number;
+}
+
+const STATUSES: ReadonlySet<string> = new Set<UploadStatus>([
+  'promoted',
+  'unchanged',
+  'superseded',
+  'refused',
+  'ignored',
+  'retry',
+]);
+
+/**
+ * Logs Insights prints `@timestamp` as `2026-01-15 10:23:45.123`, in UTC.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html
+ */
+const isoTime = (value: string | undefined): string | undefined => {
+  if (!value) return undefined;
+  const time = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+};
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value ? { [key]: value } : {}) as Partial<Record<K, string>>;
+
+/** One result row (`[{field, value}, …]`) as a run, or why not. */
+export const rowToRun = (row: readonly ResultField[]): LoggedRun | 'move' | 'malformed' => {
+  const get = (field: string): string | undefined => row.find((cell) => cell.field === field)?.value;
+  const [runId, status, bucket, key] = [get('runId'), get('status'), get('s3Bucket'), get('s3Key')];
+  if (get('command') && !key) return 'move';
+  const at = isoTime(get('@timestamp'));
+  const durationMs = Number(get('durationMs') ?? Number.NaN);
+  if (!runId || !status || !STATUSES.has(status) || !bucket || !key || !at) return 'malformed';
+  if (!Number.isFinite(durationMs) || durationMs < 0) return 'malformed';
+  return {
+    at,
+    runId,
+    status: status as UploadStatus,
+    bucket,
+    key,
+    ...optional('chart', get('chart')),
+    ...optional('version', get('version')),
+    ...optional('environment', get('environment')),
+    ...optional('commit', get('commit')),
+    ...optional('code', get('code')),
+    ...optional('message', get('reason')),
+    ...optional('path', get('path')),
+    durationMs,
+  };
+};
+
+/** Every row of the runs query, sorted oldest first (newest last, as the local run log reads). */
+export const runsFromRows = (rows: readonly (readonly ResultField[])[]): RunRows => {
+  const runs: LoggedRun[] = [];
+  let moves = 0;
+  let malformed = 0;
+  for (const row of rows) {
+    const run = rowToRun(row);
+    if (run === 'move') moves += 1;
+    else if (run === 'malformed') malformed += 1;
+    else runs.push(run);
+  }
+  // Array.prototype.sort is stable: runs logged in the same millisecond keep the query's order reversed.
+  runs.reverse().sort((a, b) => a.at.localeCompare(b.at));
+  return { runs, moves, malformed };
+};
