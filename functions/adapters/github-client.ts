@@ -2,14 +2,16 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { GitHubRequestTimeoutError } from './github-errors';
 
 /**
  * Builds the Octokit client the GitHub adapter is given: token or GitHub App installation auth,
  * GitHub's recommended throttling (https://github.com/octokit/plugin-throttling.js: writes spaced
  * out, `retry-after` honoured on primary and secondary rate limits,
  * https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api) and retries
- * with backoff for 5xx and dropped connections (plugin-retry). Rate-limit retries are bounded: a
- * limit that outlasts them surfaces as RATE_LIMITED and the message goes back to the queue.
+ * with backoff for 5xx, dropped connections and requests that time out (plugin-retry). Rate-limit
+ * retries are bounded: a limit that outlasts them surfaces as RATE_LIMITED and the message goes back
+ * to the queue.
  */
 
 export type GitHubAuth =
@@ -48,6 +50,16 @@ export interface GitHubClientOptions {
    * @default the throttling plugin's own (1000 ms, shared by all clients in the process)
    */
   readonly writeSpacingMs?: number;
+  /**
+   * Longest wait for one HTTP request, from sending it to the last byte of the answer. A request that
+   * takes longer is abandoned and counts as a dropped connection: retried (serverErrorRetries), then
+   * HOST_UNAVAILABLE, instead of holding the invocation until the Lambda timeout. GitHub itself stops
+   * working on a REST request after 10 s
+   * (https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts), so
+   * anything much longer is a hung connection, not a slow answer.
+   * @default 20000
+   */
+  readonly requestTimeoutMs?: number;
   readonly userAgent?: string;
   /**
    * Where Octokit logs (every failed request is logged at `error`, even the ones this adapter expects
@@ -62,6 +74,8 @@ export interface GitHubClientLog {
   warn(message: string, ...more: unknown[]): void;
   error(message: string, ...more: unknown[]): void;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 type Group = NonNullable<Extract<ThrottlingOptions, { onRateLimit: unknown }>['write']>;
 
@@ -88,23 +102,48 @@ const spacedWrites = (minTimeMs: number): Group => {
   return { key: () => limiter } as unknown as Group;
 };
 
-const countingFetch =
-  (onRequest: (event: GitHubRequestEvent) => void): typeof fetch =>
+/** Statuses whose Response may not carry a body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * fetch with a deadline per request, reporting each request to `onRequest`. The answer is read whole
+ * under the same deadline: Octokit reads the body after fetch resolves and turns a failed read into
+ * empty data (@octokit/request fetch-wrapper `getResponseData`), which would pass a cut-off answer as
+ * a success. Octokit wraps what this throws in a RequestError with status 500, which plugin-retry
+ * retries like any dropped connection (an AbortError would not be: Octokit rethrows it as is, for
+ * callers that cancel on purpose, and so does this wrapper when the caller's own signal fired).
+ */
+const timedFetch =
+  (timeoutMs: number, onRequest: ((event: GitHubRequestEvent) => void) | undefined): typeof fetch =>
   async (input, init) => {
     const started = Date.now();
     const method = init?.method ?? 'GET';
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     try {
-      const response = await fetch(input, init);
-      onRequest({ method, url, status: response.status, durationMs: Date.now() - started });
-      return response;
+      const response = await fetch(input, { ...init, signal });
+      const body = NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
+      onRequest?.({ method, url, status: response.status, durationMs: Date.now() - started });
+      const whole = new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+      Object.defineProperty(whole, 'url', { value: response.url });
+      return whole;
     } catch (error) {
-      onRequest({ method, url, status: undefined, durationMs: Date.now() - started });
+      onRequest?.({ method, url, status: undefined, durationMs: Date.now() - started });
+      if (deadline.aborted && !init?.signal?.aborted)
+        throw new GitHubRequestTimeoutError(method, url, timeoutMs, error);
       throw error;
     }
   };
 
 export const createGitHubClient = (options: GitHubClientOptions): Octokit => {
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    throw new RangeError(`requestTimeoutMs must be a positive whole number of ms (got ${timeoutMs})`);
   const rateLimitRetries = options.rateLimitRetries ?? 2;
   const maxRetryAfter = options.maxRetryAfterSeconds ?? 60;
   const onLimit = (retryAfter: number, _request: unknown, _octokit: unknown, retryCount: number): boolean =>
@@ -126,7 +165,7 @@ export const createGitHubClient = (options: GitHubClientOptions): Octokit => {
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     userAgent: options.userAgent ?? 'chart-promoter',
     ...(options.log ? { log: options.log } : {}),
-    ...(options.onRequest ? { request: { fetch: countingFetch(options.onRequest) } } : {}),
+    request: { fetch: timedFetch(timeoutMs, options.onRequest) },
     throttle: {
       onRateLimit: onLimit,
       onSecondaryRateLimit: onLimit,

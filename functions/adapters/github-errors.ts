@@ -6,6 +6,25 @@ import { GitHostError, type GitHostErrorCode } from '../ports/git-host-error';
  * there is reported as such (retryable, for the queue's own backoff), never swallowed.
  */
 
+/**
+ * No complete answer within the client's `requestTimeoutMs` (github-client.ts). Octokit wraps it in a
+ * RequestError with status 500 (its shape for a dropped connection), so plugin-retry retries it; what
+ * still times out after the retries is a HOST_UNAVAILABLE, retryable by the queue.
+ */
+export class GitHubRequestTimeoutError extends Error {
+  override readonly name = 'GitHubRequestTimeoutError';
+
+  constructor(method: string, url: string, timeoutMs: number, cause?: unknown) {
+    super(`no answer from GitHub within ${timeoutMs} ms (${method} ${url})`, { cause });
+  }
+}
+
+const timeoutIn = (error: unknown): GitHubRequestTimeoutError | undefined => {
+  if (error instanceof GitHubRequestTimeoutError) return error;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof GitHubRequestTimeoutError ? cause : undefined;
+};
+
 interface HttpLikeError {
   readonly status?: number;
   readonly message?: string;
@@ -56,6 +75,11 @@ const codeFor = (error: HttpLikeError): GitHostErrorCode => {
 
 export const toGitHostError = (error: unknown, action: string): GitHostError => {
   if (error instanceof GitHostError) return error;
+  const timeout = timeoutIn(error);
+  if (timeout !== undefined)
+    return new GitHostError('HOST_UNAVAILABLE', `GitHub ${action} timed out: ${timeout.message}`, {
+      cause: error,
+    });
   const e = (error ?? {}) as HttpLikeError;
   const code = codeFor(e);
   const status = e.status === undefined ? '' : ` (HTTP ${e.status})`;

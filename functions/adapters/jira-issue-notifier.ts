@@ -30,8 +30,13 @@ const authorization = (credentials: JiraCredentials): string =>
 /** Jira wiki markup (REST API v2 comments are wiki text, not ADF). */
 export const jiraCommentText = (notice: PromotionNotice): string => {
   const link = notice.url === undefined ? '' : ` [${notice.url}|${notice.url}]`;
+  const commit = `(commit {{${notice.commit.slice(0, 12)}}})`;
+  if (notice.rolledBackFrom !== undefined) {
+    const what = notice.proposed ? 'is proposed to be rolled back' : 'was rolled back';
+    return `chart-promoter: *${notice.chart} ${notice.rolledBackFrom}* ${what} in *${notice.environment}* to ${notice.version} ${commit}.${link}`;
+  }
   const what = notice.proposed ? 'is proposed for' : 'reached';
-  return `chart-promoter: *${notice.chart} ${notice.version}* ${what} *${notice.environment}* (commit {{${notice.commit.slice(0, 12)}}}).${link}`;
+  return `chart-promoter: *${notice.chart} ${notice.version}* ${what} *${notice.environment}* ${commit}.${link}`;
 };
 
 /**

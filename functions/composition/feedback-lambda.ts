@@ -15,13 +15,16 @@ import { tracedGitHost } from '../observability/traced-ports';
 import type { Scheduler } from '../pipeline/scheduler';
 import { systemClock } from '../ports/clock';
 import { createGitHost } from './git-host-factory';
+import { createIssueNotifier } from './integrations-factory';
 
 /**
  * The feedback Lambda's composition (the one place that reads process.env for it). Needs, besides the
  * promote function's repository variables (CHART_PROMOTER_REPOSITORY, _BRANCH, _GIT_HOST_KIND,
  * _CREDENTIALS_SECRET_ARN, _TARGET_ENVIRONMENT, _SOURCE_REF_*): CHART_PROMOTER_WEBHOOK_SECRET_ARN
  * (secretsmanager:GetSecretValue on it and on the credentials secret) and, for soak times,
- * CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on the intake queue).
+ * CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on the intake queue); for Jira comments on the
+ * promotions and rollbacks it makes, CHART_PROMOTER_JIRA_BASE_URL + _JIRA_SECRET_ARN
+ * (secretsmanager:GetSecretValue on that secret).
  */
 export const config = parseFeedbackConfig(process.env);
 
@@ -100,6 +103,14 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
         clock: systemClock,
       })
     : noScheduler;
+  const issueNotifier = createIssueNotifier(config, {
+    // Only the provenance keyring reads S3, and the feedback function checks no provenance: no S3
+    // client (nor its SDK in this bundle).
+    s3: () => {
+      throw new PromoterError('CONFIG_INVALID', 'terminal', 'the feedback function reads no keyring');
+    },
+    secrets,
+  });
   return {
     host: tracedGitHost(git.host, tracer),
     clock: systemClock,
@@ -109,6 +120,7 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     newRunId: randomUUID,
     replay: new ReplayCache(1000, settings.freshness.maxAgeMs + settings.freshness.maxSkewMs),
     hmacKey: webhookKeyReader(secrets, config.webhookSecretArn),
+    ...(issueNotifier === undefined ? {} : { issueNotifier }),
   };
 };
 

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Scheduler } from '../pipeline/scheduler';
 import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
+import type { IssueNotifier } from '../ports/issue-notifier';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
 import type { PlanOptions } from '../promotion/promotion';
 import type { FreshnessLimits } from './event-freshness';
@@ -19,6 +20,11 @@ export interface FeedbackDependencies {
   readonly replay: ReplayCache;
   /** The generic-hmac key (the Flux Provider secret's `token`), e.g. from Secrets Manager, cached. */
   readonly hmacKey: () => Promise<Uint8Array>;
+  /**
+   * Tells the issue tracker where a version with issue keys went (a promotion after convergence) or
+   * that it was rolled back; absent = no comments. Failures are logged only.
+   */
+  readonly issueNotifier?: IssueNotifier;
 }
 
 export interface FeedbackSettings {

@@ -1,5 +1,8 @@
+import { notifyMoveIssues } from '../pipeline/notify-move-issues';
 import type { PromoteCommand } from '../pipeline/promotion-command';
 import { type MoveOutcome, runEnvironmentMove } from '../promotion/environment-moves-run';
+import { releaseIssueKeys } from '../promotion/issue-keys-release';
+import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
 import { environmentsAfter } from '../promotion/policy';
 import { readWithPolicy } from '../promotion/policy-snapshot';
 import { ROLLBACK_RUN_PREFIX } from '../promotion/release-annotations';
@@ -74,17 +77,23 @@ export const handleReleaseEvent = async (
     );
     if (!environment.autoRollback || runId.startsWith(ROLLBACK_RUN_PREFIX))
       return { status: 'failed', ...subject };
+    const rollbackRunId = `${ROLLBACK_RUN_PREFIX}${deps.newRunId()}`;
     const rollback = await runEnvironmentMove(
       deps.host,
       settings.branch,
-      {
-        kind: 'rollback',
-        chart: event.name,
-        environment: environment.name,
-        runId: `${ROLLBACK_RUN_PREFIX}${deps.newRunId()}`,
-      },
+      { kind: 'rollback', chart: event.name, environment: environment.name, runId: rollbackRunId },
       options,
     );
+    // The failed version's issues hear of the rollback (read from the same snapshot the event was
+    // matched on: the release file the rollback just replaced).
+    const releaseFile = releasePath(settings.plan.layout ?? DEFAULT_LAYOUT, environment.name, event.name);
+    await notifyMoveIssues(rollback, {
+      notifier: deps.issueNotifier,
+      logger: deps.logger,
+      runId: rollbackRunId,
+      issues: releaseIssueKeys(snapshot.files.get(releaseFile)),
+      rolledBackFrom: release.version,
+    });
     return { status: 'failed', ...subject, rollback: withoutPolicy(rollback) };
   }
 
@@ -128,6 +137,7 @@ export const handleReleaseEvent = async (
       },
       options,
     );
+    await notifyMoveIssues(moved, { notifier: deps.issueNotifier, logger: deps.logger, runId });
     next.push({ environment: target.name, action: 'promoted', outcome: withoutPolicy(moved) });
   }
   return { status: 'converged', ...subject, ...(leadTimeMs === undefined ? {} : { leadTimeMs }), next };

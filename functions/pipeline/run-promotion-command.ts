@@ -2,6 +2,7 @@ import { isPromoterError } from '../errors';
 import type { EnvironmentMove } from '../promotion/environment-moves';
 import { type MoveOutcome, runEnvironmentMove } from '../promotion/environment-moves-run';
 import { ROLLBACK_RUN_PREFIX } from '../promotion/release-annotations';
+import { notifyMoveIssues } from './notify-move-issues';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { PipelineSettings } from './pipeline-settings';
 import type { PromotionCommand } from './promotion-command';
@@ -32,37 +33,6 @@ const toMove = (command: PromotionCommand, runId: string): EnvironmentMove =>
         ...(command.toVersion === undefined ? {} : { toVersion: command.toVersion }),
         runId,
       };
-
-/** The issue tracker hears of a version reaching an environment (or its pull request); failures are logged. */
-const notifyMoveIssues = async (deps: PipelineDependencies, outcome: CommandOutcome): Promise<void> => {
-  if (!deps.issueNotifier) return;
-  if (
-    outcome.status !== 'committed' &&
-    outcome.status !== 'pull-request' &&
-    outcome.status !== 'branch-pushed'
-  )
-    return;
-  const keys = outcome.issues ?? [];
-  if (keys.length === 0) return;
-  const notice = {
-    chart: outcome.chart,
-    version: outcome.toVersion,
-    environment: outcome.environment,
-    commit: outcome.commit.sha,
-    ...(outcome.status === 'pull-request' ? { url: outcome.url, proposed: true } : {}),
-    ...(outcome.status === 'branch-pushed' ? { proposed: true } : {}),
-  };
-  try {
-    await deps.issueNotifier.promoted(keys, notice);
-  } catch (error) {
-    deps.logger.warn('could not notify the issue tracker', {
-      runId: outcome.runId,
-      issues: keys,
-      ...notice,
-      error: error as Error,
-    });
-  }
-};
 
 const log = (deps: PipelineDependencies, outcome: CommandOutcome): void => {
   const { command, runId, ...rest } = outcome;
@@ -126,6 +96,6 @@ export const runPromotionCommand = async (
     outcome = { ...base, status: 'retry', code, message };
   }
   log(deps, outcome);
-  await notifyMoveIssues(deps, outcome);
+  await notifyMoveIssues(outcome, { notifier: deps.issueNotifier, logger: deps.logger, runId });
   return outcome;
 };

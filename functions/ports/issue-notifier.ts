@@ -9,6 +9,11 @@ export interface PromotionNotice {
   readonly url?: string;
   /** True when the change waits in a pull request for approval (not deployed yet). */
   readonly proposed?: boolean;
+  /**
+   * Set on a rollback: the version taken out of the environment (`version` is the one restored).
+   * The keys notified are then this version's.
+   */
+  readonly rolledBackFrom?: string;
 }
 
 /**

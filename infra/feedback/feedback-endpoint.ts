@@ -7,10 +7,20 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FEEDBACK_ENV } from '../../functions/config/feedback-config';
+import { INTEGRATIONS_ENV } from '../../functions/config/integrations-config';
 import type { GitCredentials } from '../credentials/git-credentials';
 import { grantSecretRead } from '../credentials/grant-secret-read';
 import { grantSendMessage } from '../intake/grant-send-message';
 import { acknowledgeTracingWildcard, bundledNodeFunction } from '../lambda/bundled-node-function';
+import { grantIntegrationAccess } from '../promote/integration-access';
+
+/** The Jira site the feedback function comments on (the promote function's, from integrationAccess). */
+export interface FeedbackJiraProps {
+  /** Site root: `https://example.atlassian.net` or `https://jira.example.com[/context]`. */
+  readonly baseUrl: string;
+  /** The secret holding the Jira token (read only). */
+  readonly secret: ISecret;
+}
 
 export interface FeedbackEndpointProps {
   /** The intake queue: promotions after a soak are scheduled on it (SQS delay hops). */
@@ -37,6 +47,12 @@ export interface FeedbackEndpointProps {
    * @default Duration.seconds(60)
    */
   readonly timeout?: Duration;
+  /**
+   * Jira comments on the promotions and rollbacks the function makes (issue keys carried by the
+   * HelmReleases), with GetSecretValue on the Jira secret.
+   * @default - none
+   */
+  readonly jira?: FeedbackJiraProps;
   /** The handler module. @default functions/feedback.ts of this repository */
   readonly entry?: string;
 }
@@ -44,7 +60,8 @@ export interface FeedbackEndpointProps {
 /**
  * The endpoint Flux's notification-controller calls (Provider type generic-hmac): the feedback
  * function behind a Lambda function URL, the webhook HMAC secret, and what the function may touch —
- * the HMAC secret and the Git credentials (read), the intake queue (send, for soak scheduling).
+ * the HMAC secret and the Git credentials (read), the intake queue (send, for soak scheduling), and
+ * the Jira secret (read) when Jira comments are on.
  * No helm layer: the feedback function moves versions already validated and committed by promote.
  */
 export class FeedbackEndpoint extends Construct {
@@ -70,6 +87,12 @@ export class FeedbackEndpoint extends Construct {
         [FEEDBACK_ENV.webhookSecretArn]: this.webhookSecret.secretArn,
         [FEEDBACK_ENV.intakeQueueUrl]: props.queue.queueUrl,
         [FEEDBACK_ENV.maxEventAgeSeconds]: String(props.maxEventAgeSeconds),
+        ...(props.jira === undefined
+          ? {}
+          : {
+              [INTEGRATIONS_ENV.jiraBaseUrl]: props.jira.baseUrl,
+              [INTEGRATIONS_ENV.jiraSecretArn]: props.jira.secret.secretArn,
+            }),
       },
       logRetention: props.logRetention,
     });
@@ -92,6 +115,7 @@ export class FeedbackEndpoint extends Construct {
     grantSecretRead(this.role, this.webhookSecret);
     props.credentials.grantRead(this.role);
     grantSendMessage(this.role, props.queue);
+    if (props.jira !== undefined) grantIntegrationAccess(this.role, { jiraSecret: props.jira.secret });
     acknowledgeTracingWildcard(this.role);
   }
 

@@ -71,6 +71,7 @@ export class ChartPromotionPipeline extends Construct {
       credentialsSecretArn: this.credentials.secret.secretArn,
       intakeQueueUrl: this.intake.queue.queueUrl,
     };
+    const integrations = integrationAccess(this, s);
     this.promote = new PromoteFunction(this, 'Promote', {
       bucket: this.intake.bucket,
       bucketPrefix: s.bucketPrefix,
@@ -83,7 +84,7 @@ export class ChartPromotionPipeline extends Construct {
       maxBatchingWindow: s.maxBatchingWindow,
       maxConcurrency: s.maxConcurrency,
       logRetention: s.logRetention,
-      integrations: integrationAccess(this, s),
+      integrations,
     });
 
     this.feedback = s.feedback.enabled
@@ -100,6 +101,9 @@ export class ChartPromotionPipeline extends Construct {
                   s.feedback.webhookSecretArn,
                 ),
               }),
+          ...(s.jira === undefined || integrations.jiraSecret === undefined
+            ? {}
+            : { jira: { baseUrl: s.jira.baseUrl, secret: integrations.jiraSecret } }),
           maxEventAgeSeconds: s.feedback.maxEventAgeSeconds,
           reservedConcurrency: s.feedback.reservedConcurrency,
           logRetention: s.logRetention,

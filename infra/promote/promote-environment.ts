@@ -41,8 +41,8 @@ export const repositoryEnvironment = (
 
 /**
  * The promote function's environment: the repository variables plus the upload ones (prefix, render
- * check, archive limits, provenance keyring) and the Jira notifier. Not the feedback function's: its
- * promotions do not notify (FeedbackDependencies has no notifier), so it gets no Jira secret either.
+ * check, archive limits, provenance keyring) and the Jira notifier. The feedback function gets the
+ * repository variables and the Jira ones (FeedbackEndpoint `jira`), not the upload ones.
  * helm gets its writable HELM_* folders from the helm adapter, which builds the child's environment.
  */
 export const promoteEnvironment = (

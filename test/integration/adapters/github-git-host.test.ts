@@ -283,6 +283,57 @@ describe('GitHubGitHost failures', () => {
     expect(server.counts()['POST /graphql']).toBe(3);
   });
 
+  it('abandons a request GitHub does not answer within requestTimeoutMs, retries it, and succeeds', async () => {
+    // Prepare: the first request hangs; the client's timeout clears the latency for the retry.
+    let server: GitHubApiServer | undefined;
+    const statuses: (number | undefined)[] = [];
+    const fixture = await start(
+      { latencyMs: 5_000 },
+      {
+        requestTimeoutMs: 300,
+        onRequest: ({ status }) => {
+          statuses.push(status);
+          if (status === undefined) server?.setLatency(0);
+        },
+      },
+    );
+    server = fixture.server;
+    const started = Date.now();
+    // Act
+    const snapshot = await fixture.host.snapshot('main', { files: ['README.md'], trees: [] });
+    // Assess
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(snapshot.files.get('README.md')).toBe('# cluster\n');
+    expect(statuses).toEqual([undefined, 200]);
+    expect(server.counts()['POST /graphql']).toBe(2);
+  });
+
+  it('reports an API that keeps hanging as a retryable HOST_UNAVAILABLE within bounded time', async () => {
+    // Prepare
+    const { server, host, clientRequests } = await start(
+      { latencyMs: 2_000 },
+      { requestTimeoutMs: 200, serverErrorRetries: 2 },
+    );
+    const started = Date.now();
+    // Act
+    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    const elapsed = Date.now() - started;
+    // Assess: 3 attempts of 200 ms plus 10 + 40 ms of backoff, far below the server's 2 s.
+    expect(error.code).toBe('HOST_UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/timed out: no answer from GitHub within 200 ms \(POST .*\/graphql\)/);
+    expect(elapsed).toBeGreaterThanOrEqual(600);
+    expect(elapsed).toBeLessThan(1_900);
+    expect(clientRequests).toEqual(Array(3).fill('POST /graphql undefined'));
+    expect(server.counts()['POST /graphql']).toBe(3);
+  });
+
+  it('refuses a requestTimeoutMs that is not a positive whole number', () => {
+    // Act + Assess
+    for (const requestTimeoutMs of [0, -1, 1.5, Number.POSITIVE_INFINITY])
+      expect(() => createGitHubClient({ auth: { token: 't' }, requestTimeoutMs })).toThrow(RangeError);
+  });
+
   it('reports bad credentials as a terminal AUTH_FAILED without retrying', async () => {
     // Prepare
     const { server } = await start();

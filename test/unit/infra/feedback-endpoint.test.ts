@@ -25,6 +25,7 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 const WEBHOOK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-hmac-AbCdEf';
+const JIRA_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jira-token-AbCdEf';
 const ARN_OF_PLACEHOLDER = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:placeholder-AbCdEf';
 
 type Resources = ReturnType<Template['findResources']>;
@@ -134,6 +135,7 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
       Ref: expect.stringMatching(/GitCredentials/),
     });
     expect(env).not.toHaveProperty('CHART_PROMOTER_HELM_RENDER_CHECK');
+    expect(env).not.toHaveProperty('CHART_PROMOTER_JIRA_SECRET_ARN');
     expect(config).toMatchObject({
       repository: 'acme/cluster',
       branch: 'main',
@@ -274,21 +276,31 @@ describe('ChartPromotionPipeline feedback props', () => {
     return { stack, template: Template.fromStack(stack) };
   };
 
-  it('uses an existing webhook secret by ARN instead of generating one', () => {
+  // One synth for both (each costs a second or two): an imported webhook secret, and Jira comments on.
+  it('uses an existing webhook secret by ARN, and reads the Jira secret when Jira comments are on', () => {
     // Act
     const { stack, template } = build({
       feedback: { webhookSecretArn: WEBHOOK_SECRET_ARN, maxEventAgeSeconds: 300, reservedConcurrency: 3 },
+      jira: { baseUrl: 'https://jira.example.com', secretArn: JIRA_SECRET_ARN },
     });
     const fnId = feedbackFunctionId(template);
     const fn = functionsOf(template)[fnId]!.Properties;
+    const statements = statementsOfFunction(template, fnId);
     // Assess
     expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
     expect(fn.Environment.Variables.CHART_PROMOTER_WEBHOOK_SECRET_ARN).toBe(WEBHOOK_SECRET_ARN);
     expect(fn.Environment.Variables.CHART_PROMOTER_MAX_EVENT_AGE_SECONDS).toBe('300');
     expect(fn.ReservedConcurrentExecutions).toBe(3);
-    expect(statementsOfFunction(template, fnId).filter((s) => s.Resource === WEBHOOK_SECRET_ARN)).toEqual([
+    expect(statements.filter((s) => s.Resource === WEBHOOK_SECRET_ARN)).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: WEBHOOK_SECRET_ARN },
     ]);
+    expect(statements.filter((s) => s.Resource === JIRA_SECRET_ARN)).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: JIRA_SECRET_ARN },
+    ]);
+    expect(parseFeedbackConfig(resolvedEnv(fn.Environment.Variables)).jira).toEqual({
+      baseUrl: 'https://jira.example.com',
+      secretArn: JIRA_SECRET_ARN,
+    });
     expect(nagFindings(stack)).toEqual([]);
   });
 

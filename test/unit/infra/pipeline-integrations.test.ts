@@ -139,7 +139,7 @@ describe('a pipeline with an S3 keyring and Jira', () => {
     expect(pattern.test('/outgoing/web-1.2.0.tgz.prov')).toBe(false);
   });
 
-  it('passes the keyring and Jira settings to the promote function only, in a form its config accepts', () => {
+  it('passes the keyring to the promote function only and Jira to both, in a form their config accepts', () => {
     // Prepare
     const { stack, pipeline, template } = built;
     const promoteEnv = envOf(template, stack, pipeline.promote.function);
@@ -153,9 +153,14 @@ describe('a pipeline with an S3 keyring and Jira', () => {
     expect(config.keyring).toEqual({ kind: 's3', bucket: 'acme-keys', key: 'chart-promoter/keyring.asc' });
     expect(config.jira).toEqual({ baseUrl: 'https://example.atlassian.net', secretArn: JIRA_ARN });
     const feedbackEnv = envOf(template, stack, pipeline.feedback!.function);
-    expect(Object.keys(feedbackEnv).filter((k) => /KEYRING|JIRA/.test(k))).toEqual([]);
+    // The feedback function comments on the promotions and rollbacks it makes; it checks no provenance.
+    expect(Object.keys(feedbackEnv).filter((k) => /KEYRING|JIRA/.test(k))).toEqual([
+      'CHART_PROMOTER_JIRA_BASE_URL',
+      'CHART_PROMOTER_JIRA_SECRET_ARN',
+    ]);
+    expect(feedbackEnv.CHART_PROMOTER_JIRA_SECRET_ARN).toBe(JIRA_ARN);
     const feedbackSecrets = secretsReadBy(statementsOfRole(template, idOf(stack, pipeline.feedback!.role)));
-    expect(feedbackSecrets).not.toContain(JIRA_ARN);
+    expect(feedbackSecrets).toContain(JIRA_ARN);
   });
 
   it('still passes cdk-nag', () => {
