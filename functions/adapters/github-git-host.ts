@@ -158,17 +158,40 @@ export class GitHubGitHost implements GitHost {
   }
 
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
-    const existing = await this.findPullRequest(request);
-    if (existing) return existing;
+    const pull = (await this.findPullRequest(request)) ?? (await this.createPullRequest(request));
+    await this.addLabels(pull.number, request.labels ?? []);
+    return pull;
+  }
+
+  private async createPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
+    const { head, base, title, body } = request;
     try {
-      const { data } = await this.octokit.rest.pulls.create({ ...this.repoParams(), ...request });
+      const { data } = await this.octokit.rest.pulls.create({
+        ...this.repoParams(),
+        head,
+        base,
+        title,
+        body,
+      });
       return { number: data.number, url: data.html_url, created: true };
     } catch (error) {
       // Another run opened it between our look-up and our create: that one is ours too.
       const raced = statusOf(error) === 422 ? await this.findPullRequest(request) : undefined;
       if (raced) return raced;
-      throw toGitHostError(error, `open pull request ${request.head} → ${request.base}`);
+      throw toGitHostError(error, `open pull request ${head} → ${base}`);
     }
+  }
+
+  /**
+   * One request, on a new or an existing pull request alike: "add labels" keeps the labels already
+   * there (a human's too) and ignores duplicates, and creates labels the repository lacks
+   * (https://docs.github.com/rest/issues/labels#add-labels-to-an-issue; pull requests are issues).
+   */
+  private async addLabels(number: number, labels: readonly string[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.call(`label pull request #${number}`, () =>
+      this.octokit.rest.issues.addLabels({ ...this.repoParams(), issue_number: number, labels: [...labels] }),
+    );
   }
 
   private async findPullRequest(request: PullRequestRequest): Promise<PullRequestResult | undefined> {

@@ -49,6 +49,11 @@ export interface PullRequestRequest {
   readonly base: string;
   readonly title: string;
   readonly body: string;
+  /**
+   * Labels the pull request must carry (added, never removed: labels a human set stay). A label the
+   * repository does not have yet is created by the host. Optional, so existing callers need not set it.
+   */
+  readonly labels?: readonly string[];
 }
 
 export interface PullRequestResult {

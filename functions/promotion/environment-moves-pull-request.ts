@@ -9,6 +9,22 @@ type Planned = Extract<MovePlan, { status: 'planned' }>;
 export const pullRequestBranch = (environment: string, chart: string, version: string): string =>
   `promote/${environment}/${chart}-${version}`;
 
+/** GitHub refuses label names longer than 50 characters with a 422 (whole request, no label added). */
+export const LABEL_NAME_LIMIT = 50;
+
+const clampLabel = (label: string): string => {
+  const chars = [...label];
+  return chars.length <= LABEL_NAME_LIMIT ? label : `${chars.slice(0, LABEL_NAME_LIMIT - 1).join('')}…`;
+};
+
+/**
+ * Labels of a promotion pull request, to filter proposals by tool, environment and chart. A name
+ * past GitHub's limit is cut to 49 characters plus "…" (a Helm chart name may have 53), so a long
+ * name can share its label with another chart that starts the same way; the title stays exact.
+ */
+export const pullRequestLabels = (environment: string, chart: string): string[] =>
+  ['chart-promoter', `env/${environment}`, `chart/${chart}`].map(clampLabel);
+
 const short = (id: string | undefined): string => (id === undefined ? '(none)' : id.slice(0, 12));
 
 const valuesSection = (before: string | undefined, after: string | undefined): string => {
@@ -65,5 +81,11 @@ export const pullRequestFor = (
     '',
     'Merging this pull request deploys the change (Flux applies the merge commit).',
   ].join('\n');
-  return { head: pullRequestBranch(environment, move.chart, plan.toVersion), base, title, body };
+  return {
+    head: pullRequestBranch(environment, move.chart, plan.toVersion),
+    base,
+    title,
+    body,
+    labels: pullRequestLabels(environment, move.chart),
+  };
 };

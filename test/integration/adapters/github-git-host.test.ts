@@ -395,15 +395,45 @@ describe('GitHubGitHost pull requests', () => {
       base: 'main',
       title: 'promote demo 2.0.0 to prod',
       body: 'why',
+      labels: ['chart-promoter', 'env/prod', 'chart/demo'],
     };
+    server.reset();
     // Act
     const first = await host.openPullRequest(request);
+    const labelsAfterFirst = [...server.pulls()[0]!.labels];
     const second = await host.openPullRequest(request);
     // Assess
     expect(first.created).toBe(true);
     expect(second).toEqual({ ...first, created: false });
     expect(server.pulls()).toHaveLength(1);
+    expect(labelsAfterFirst).toEqual(['chart-promoter', 'env/prod', 'chart/demo']);
+    expect(server.pulls()[0]!.labels).toEqual(['chart-promoter', 'env/prod', 'chart/demo']);
+    // Per call: look up (+ create the first time) + one label request.
+    expect(server.counts()).toEqual({
+      'GET /repos/{owner}/{repo}/pulls': 2,
+      'POST /repos/{owner}/{repo}/pulls': 1,
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': 2,
+    });
+    expect(server.validationErrors()).toEqual([]);
     expect(await server.git('rev-parse', 'promote/demo-2.0.0')).toBe(head);
+  });
+
+  it('keeps labels already there, sends no label request for none, and reports a refused label as terminal', async () => {
+    // Prepare: one pull request (GitHub spaces pull-request creations 3 s apart).
+    const { server, host } = await start();
+    await host.setBranch('promote/demo-3.0.0', await server.git('rev-parse', 'main'));
+    const request = { head: 'promote/demo-3.0.0', base: 'main', title: 't', body: 'b' };
+    await host.openPullRequest({ ...request, labels: ['needs-review'] }); // as if a human had labelled it
+    server.reset();
+    // Act
+    await host.openPullRequest({ ...request, labels: ['chart-promoter', 'CHART-PROMOTER'] });
+    await host.openPullRequest(request);
+    const tooLong = await failure(host.openPullRequest({ ...request, labels: ['x'.repeat(51)] }));
+    // Assess
+    expect(server.pulls()[0]!.labels).toEqual(['needs-review', 'chart-promoter']);
+    expect(server.counts()['POST /repos/{owner}/{repo}/issues/{issue_number}/labels']).toBe(2);
+    expect(tooLong.retryable).toBe(false);
+    expect(server.validationErrors()).toEqual([]);
   });
 });
 

@@ -10,8 +10,8 @@ import { makeRequest } from '../../unit/promotion/fixtures';
 
 /**
  * Gated environments on GitHub (the local GitHub API server, checked against GitHub's OpenAPI
- * description): one pull request per chart, environment and version; a re-run updates its branch and
- * finds the open request instead of opening a second one.
+ * description): one pull request per chart, environment and version, labelled; a re-run updates its
+ * branch and finds the open request instead of opening a second one.
  */
 const policy = (prodMode: string) => `environments:
   - name: dev
@@ -66,8 +66,11 @@ describe('pull requests for gated environments (GitHub)', () => {
       to: 'prod',
       runId: 'run-1.1.0',
     };
+    const labels = ['chart-promoter', 'env/prod', 'chart/web'];
     // Act
     const first = await runEnvironmentMove(host, 'main', move, options);
+    const labelsAfterFirst = [...(server.pulls()[0]?.labels ?? [])];
+    server.reset();
     const second = await runEnvironmentMove(host, 'main', move, options);
     // Assess
     expect(first).toMatchObject({
@@ -89,6 +92,9 @@ describe('pull requests for gated environments (GitHub)', () => {
       base: 'main',
       state: 'open',
     });
+    expect(labelsAfterFirst).toEqual(labels);
+    expect(pull!.labels).toEqual(labels); // the re-run added none twice
+    expect(server.counts()['POST /repos/{owner}/{repo}/issues/{issue_number}/labels']).toBe(1);
     expect(pull!.body).toContain('| chart version | 1.0.0 → 1.1.0 |');
     expect(pull!.body).toContain('templates/: unchanged');
     expect(pull!.body).toContain('- replicas: 1\n+ replicas: 2\n  image: web:1');

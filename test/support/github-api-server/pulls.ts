@@ -2,7 +2,8 @@ import { type RepoContext, repositoryResource, userResource } from './resources'
 
 /**
  * Pull requests kept in memory: enough of https://docs.github.com/rest/pulls/pulls for "open one, or
- * find the open one for this head" (create, and list filtered by `head=owner:branch&state=open`).
+ * find the open one for this head" (create, and list filtered by `head=owner:branch&state=open`), and
+ * their labels (https://docs.github.com/rest/issues/labels#add-labels-to-an-issue).
  */
 
 export interface StoredPull {
@@ -15,7 +16,12 @@ export interface StoredPull {
   readonly baseSha: string;
   state: 'open' | 'closed';
   readonly createdAt: string;
+  /** Label names in the order they were first added. */
+  readonly labels: string[];
 }
+
+/** GitHub refuses longer label names (422 "name is too long (maximum is 50 characters)"). */
+export const LABEL_NAME_LIMIT = 50;
 
 const BOT = 'chart-promoter[bot]';
 
@@ -26,6 +32,21 @@ const branchRef = (c: RepoContext, branch: string, sha: string) => ({
   user: userResource(c, c.owner, 1),
   repo: repositoryResource(c),
 });
+
+/** The `label` schema; ids are stable per name, as a repository's labels are. */
+export const labelResource = (c: RepoContext, name: string) => {
+  const id = 7000 + [...name].reduce((hash, ch) => (hash * 31 + ch.codePointAt(0)!) % 1_000_000, 0);
+  return {
+    id,
+    node_id: Buffer.from(`Label:${id}`).toString('base64'),
+    url: `${c.api}/repos/${c.owner}/${c.repo}/labels/${encodeURIComponent(name)}`,
+    name,
+    // Labels GitHub creates on the fly have an empty description and its default grey.
+    description: '',
+    color: 'ededed',
+    default: false,
+  };
+};
 
 /** The fields `pull-request-simple` (list) requires. */
 export const pullSimpleResource = (c: RepoContext, pr: StoredPull) => {
@@ -53,7 +74,7 @@ export const pullSimpleResource = (c: RepoContext, pr: StoredPull) => {
     title: pr.title,
     user: userResource(c, BOT, 2),
     body: pr.body,
-    labels: [],
+    labels: pr.labels.map((name) => labelResource(c, name)),
     milestone: null,
     active_lock_reason: null,
     created_at: pr.createdAt,
@@ -103,12 +124,13 @@ export const pullResource = (c: RepoContext, pr: StoredPull) => ({
 export class PullStore {
   private readonly pulls: StoredPull[] = [];
 
-  create(request: Omit<StoredPull, 'number' | 'state' | 'createdAt'>): StoredPull {
+  create(request: Omit<StoredPull, 'number' | 'state' | 'createdAt' | 'labels'>): StoredPull {
     const pr: StoredPull = {
       ...request,
       number: this.pulls.length + 1,
       state: 'open',
       createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      labels: [],
     };
     this.pulls.push(pr);
     return pr;
@@ -121,6 +143,17 @@ export class PullStore {
         (filter.head === undefined || filter.head === pr.head) &&
         (filter.base === undefined || filter.base === pr.base),
     );
+  }
+
+  get(number: number): StoredPull | undefined {
+    return this.pulls.find((pr) => pr.number === number);
+  }
+
+  /** Adds the names the pull request lacks; label names compare case-insensitively, as on GitHub. */
+  addLabels(pr: StoredPull, names: readonly string[]): void {
+    for (const name of names) {
+      if (!pr.labels.some((l) => l.toLowerCase() === name.toLowerCase())) pr.labels.push(name);
+    }
   }
 
   all(): readonly StoredPull[] {

@@ -1,6 +1,6 @@
 import type { GitStore, TreeEntry } from './git-store';
 import { ZERO_SHA } from './git-store';
-import { type PullStore, pullResource, pullSimpleResource } from './pulls';
+import { LABEL_NAME_LIMIT, labelResource, type PullStore, pullResource, pullSimpleResource } from './pulls';
 import { blobResource, commitResource, type RepoContext, refResource, treeResource } from './resources';
 import { createTree, TreeEditError } from './tree-builder';
 
@@ -246,6 +246,27 @@ const routes: Omit<Route, 'pattern'>[] = [
         baseSha,
       });
       return { status: 201, body: pullResource(repo, pr) };
+    },
+  },
+  {
+    // Pull requests are issues here: https://docs.github.com/rest/issues/labels#add-labels-to-an-issue
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+    handle: async ({ pulls, repo, params, body }) => {
+      const pr = pulls.get(Number(params.issue_number));
+      if (!pr) throw notFound();
+      // Each label may be a name or `{ name }` (both allowed by the OpenAPI schema).
+      const names = ((body?.labels ?? []) as (string | { name: string })[]).map((l) =>
+        typeof l === 'string' ? l : l.name,
+      );
+      const tooLong = names.find((name) => [...name].length > LABEL_NAME_LIMIT);
+      if (tooLong !== undefined) {
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'Label', field: 'name', code: 'invalid', value: tooLong },
+        ]);
+      }
+      pulls.addLabels(pr, names);
+      return { status: 200, body: pr.labels.map((name) => labelResource(repo, name)) };
     },
   },
 ];
