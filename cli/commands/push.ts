@@ -40,7 +40,7 @@ const progressBar = (loaded: number, total: number): string => {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${humanBytes(loaded)} / ${humanBytes(total)}`;
 };
 
-export const pushCommand = (deps: CliDependencies, env: NodeJS.ProcessEnv = process.env): Command => ({
+export const pushCommand = (deps: CliDependencies): Command => ({
   name: 'push',
   summary: 'package (if needed) and upload a chart to the intake bucket',
   help: HELP,
@@ -56,7 +56,7 @@ export const pushCommand = (deps: CliDependencies, env: NodeJS.ProcessEnv = proc
       { min: 1, max: 1, names: '<chart dir | chart.tgz>' },
     );
     const input = positionals[0]!;
-    const bucket = values.bucket ?? env.CHART_PROMOTER_BUCKET ?? (values.endpoint ? 'charts' : undefined);
+    const bucket = values.bucket ?? deps.defaultBucket ?? (values.endpoint ? 'charts' : undefined);
     if (!bucket) throw new CliError('USAGE', 'no bucket: pass --bucket or set CHART_PROMOTER_BUCKET');
     const prefix = values.prefix ?? 'incoming/';
     const info = await stat(input).catch(() => {
