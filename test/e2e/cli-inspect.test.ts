@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chartPromoterProcess } from '../support/cli-process';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
-const bin = join(repoRoot, 'bin', 'chart-promoter');
 const fixtures = resolve(repoRoot, '../shared/fixtures/charts');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the real command as a user would: its own process, from another directory. */
-const chartPromoter = (...args: string[]): Promise<Run> =>
-  new Promise((done) => {
-    execFile(bin, args, { cwd: tmpdir(), timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+const chartPromoter = chartPromoterProcess(30_000);
 
 // Each start of the command costs about half a second (tsx); the runs are independent, so in parallel.
 describe.concurrent('chart-promoter inspect (the real command, real helm)', () => {

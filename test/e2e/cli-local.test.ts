@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,12 @@ import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localS3Client } from '../../functions/local/s3-endpoint';
 import { runGit } from '../support/bare-repo';
+import { CHART_PROMOTER_BIN, chartPromoterProcess } from '../support/cli-process';
 import { buildChart } from '../support/tar-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repoRoot, 'bin', 'chart-promoter');
+/** `push` runs in its own process, as the `local` banner tells a user to run it. */
+const chartPromoter = chartPromoterProcess(30_000);
 
 describe('chart-promoter local --json (long-running, as a user starts it)', () => {
   let workdir: string;
@@ -25,7 +27,7 @@ describe('chart-promoter local --json (long-running, as a user starts it)', () =
 
   it('prints its endpoint, promotes uploads (S3 client, then `push`) as they arrive, and stops cleanly on Ctrl-C', async () => {
     // Prepare
-    const child = spawn(bin, ['local', '--json', '--workdir', workdir], {
+    const child = spawn(CHART_PROMOTER_BIN, ['local', '--json', '--workdir', workdir], {
       cwd: tmpdir(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -69,14 +71,12 @@ describe('chart-promoter local --json (long-running, as a user starts it)', () =
       client.destroy();
       const firstHead = await runGit(workdir, ['--git-dir', ready.clusterRepo, 'rev-parse', 'main']);
       // And with `push` (helm package + upload), the way the `local` banner suggests.
-      const pushed = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
-        execFile(
-          bin,
-          ['push', path.join(repoRoot, 'charts', 'hello-worker'), '--endpoint', ready.s3Endpoint, '--json'],
-          { cwd: tmpdir(), timeout: 30_000 },
-          (error, stdout, pushStderr) =>
-            done({ code: error ? (error.code as number) : 0, stdout, stderr: pushStderr }),
-        ),
+      const pushed = await chartPromoter(
+        'push',
+        path.join(repoRoot, 'charts', 'hello-worker'),
+        '--endpoint',
+        ready.s3Endpoint,
+        '--json',
       );
       const pushedRun = JSON.parse(await nextLine());
       const head = await runGit(workdir, ['--git-dir', ready.clusterRepo, 'rev-parse', 'main']);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,30 +9,16 @@ import { runCli } from '../../cli/main';
 import { startLocalRuntime } from '../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
 import { runGit } from '../support/bare-repo';
+import { type CliRun, chartPromoterProcess } from '../support/cli-process';
 import { buildChart } from '../support/tar-fixtures';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repoRoot, 'bin', 'chart-promoter');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const chartPromoter = (...args: string[]): Promise<Run> =>
-  new Promise((done) => {
-    execFile(bin, args, { cwd: tmpdir(), timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+const chartPromoter = chartPromoterProcess(60_000);
 
 /**
  * The same CLI in this process (argv → dispatcher → command → exit code): a new node + tsx process
  * costs ~1-2 s each, so only the first move goes through bin/chart-promoter.
  */
-const inProcess = async (...args: string[]): Promise<Run> => {
+const inProcess = async (...args: string[]): Promise<CliRun> => {
   let stdout = '';
   let stderr = '';
   const io = {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,15 +8,7 @@ import { KubectlKustomize } from '../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../functions/adapters/layer-binaries';
 import { validateHelmRelease } from '../../functions/promotion/flux-schema';
 import { runGit } from '../support/bare-repo';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repoRoot, 'bin', 'chart-promoter');
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { type CliRun, chartPromoterProcess } from '../support/cli-process';
 
 interface DemoRun {
   readonly chart: string;
@@ -56,17 +47,11 @@ interface DemoDocument {
 }
 
 /** The real command in its own process, from another directory, as a newcomer runs it. */
-const chartPromoter = (...args: string[]): Promise<Run> =>
-  new Promise((done) => {
-    execFile(bin, args, { cwd: tmpdir(), timeout: 90_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+const chartPromoter = chartPromoterProcess(90_000);
 
 describe('chart-promoter demo --json (the whole pipeline, real helm, real git, real s3rver)', () => {
   let workdir: string;
-  let first: Run;
+  let first: CliRun;
   let document: DemoDocument;
   let clone: string;
 

@@ -14,13 +14,10 @@ import {
   eventBridgeRecord,
   logObjects,
   newPipeline,
+  SHARED_CHARTS,
   s3NotificationRecord,
-  startWorld,
-  type World,
+  useWorld,
 } from './pipeline-harness';
-
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const sharedCharts = path.resolve(repoRoot, '../shared/fixtures/charts');
 
 /** What a leaked credential would look like in a log line: unique, never otherwise produced. */
 const SECRET = 'glpat-TESTSECRET-9f8e7d6c5b4a3210';
@@ -47,15 +44,7 @@ const runLines = (lines: readonly string[], outcome: UploadOutcome) =>
   logObjects(lines).filter((line) => line.runId === outcome.runId);
 
 describe('handleSqsBatch observability: Powertools log lines and metrics', () => {
-  let world: World;
-
-  beforeAll(async () => {
-    world = await startWorld();
-  });
-
-  afterAll(async () => {
-    await world?.close();
-  });
+  const world = useWorld();
 
   it('writes only JSON lines, and every line of a run carries its runId, chart, version, environment and key', async () => {
     // Prepare
@@ -63,7 +52,7 @@ describe('handleSqsBatch observability: Powertools log lines and metrics', () =>
     const promoted = await world.upload('incoming/obs-a-1.0.0.tgz', await buildChart('obs-a', '1.0.0'));
     const refused = await world.upload(
       'incoming/argo-cd-10.1.1.tgz',
-      await readFile(path.join(sharedCharts, 'argo-cd-10.1.1-missing-dependency.tgz')),
+      await readFile(path.join(SHARED_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
     );
     const ignored = await world.upload('incoming/readme.md', new TextEncoder().encode('# hi'));
 
@@ -121,7 +110,7 @@ describe('handleSqsBatch observability: Powertools log lines and metrics', () =>
     const bad = await world.upload('incoming/met-bad.tgz', await buildChart('met-bad', 'v1..0'));
     const argo = await world.upload(
       'incoming/argo-cd-metrics.tgz',
-      await readFile(path.join(sharedCharts, 'argo-cd-10.1.1-missing-dependency.tgz')),
+      await readFile(path.join(SHARED_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
     );
 
     // Act

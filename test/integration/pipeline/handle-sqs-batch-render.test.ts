@@ -1,32 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
 import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
 import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
   newPipeline,
+  SHARED_CHARTS,
   s3NotificationRecord,
-  startWorld,
-  type World,
+  useWorld,
 } from './pipeline-harness';
-
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const sharedCharts = path.resolve(repoRoot, '../shared/fixtures/charts');
 
 // The one place the handler runs with the real helm render check (slow: a few hundred ms per chart).
 describe('handleSqsBatch with the real helm render check', () => {
-  let world: World;
+  const world = useWorld();
   let renderer: HelmChartRenderer;
 
   beforeAll(async () => {
-    world = await startWorld();
     renderer = new HelmChartRenderer({ helmPath: await layerBinaryPath('helm') });
-  });
-
-  afterAll(async () => {
-    await world?.close();
   });
 
   it('promotes podinfo and refuses, with RENDER_FAILED and no commit of it, a chart whose template breaks', async () => {
@@ -34,7 +26,7 @@ describe('handleSqsBatch with the real helm render check', () => {
     const pipeline = await newPipeline(world, () => ({ renderer }));
     const podinfo = await world.upload(
       'incoming/podinfo-6.14.1.tgz',
-      await readFile(path.join(sharedCharts, 'podinfo-6.14.1.tgz')),
+      await readFile(path.join(SHARED_CHARTS, 'podinfo-6.14.1.tgz')),
     );
     const broken = await world.upload(
       'incoming/broken-1.0.0.tgz',

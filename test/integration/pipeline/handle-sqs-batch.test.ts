@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../functions/adapters/s3-object-store';
 import { PromoterError } from '../../../functions/errors';
 import { S3RVER_CREDENTIALS, startS3Endpoint } from '../../../functions/local/s3-endpoint';
@@ -14,13 +14,12 @@ import {
   logObjects,
   newPipeline,
   rawRecord,
+  SHARED_CHARTS,
   s3NotificationRecord,
-  startWorld,
-  type World,
+  useWorld,
 } from './pipeline-harness';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const sharedCharts = path.resolve(repoRoot, '../shared/fixtures/charts');
 
 /** A thin GitHost over the real one whose commits fail as a host outage would (retryable). */
 const unavailableOnCommit = (inner: GitHost): GitHost => ({
@@ -48,15 +47,7 @@ const throttledFor = (inner: ObjectStore, keys: ReadonlySet<string>): ObjectStor
 });
 
 describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a local git repository', () => {
-  let world: World;
-
-  beforeAll(async () => {
-    world = await startWorld();
-  });
-
-  afterAll(async () => {
-    await world?.close();
-  });
+  const world = useWorld();
 
   it('promotes a chart announced by an S3 notification: one commit, tagged promoted, no failure', async () => {
     // Prepare
@@ -114,7 +105,7 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
     const badVersion = await world.upload('incoming/beta-one.two.tgz', await buildChart('beta', 'one.two'));
     const argo = await world.upload(
       'incoming/argo-cd-10.1.1.tgz',
-      await readFile(path.join(sharedCharts, 'argo-cd-10.1.1-missing-dependency.tgz')),
+      await readFile(path.join(SHARED_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
     );
     const headBefore = await pipeline.head();
 

@@ -2,24 +2,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
-import { S3ObjectStore } from '../../../functions/adapters/s3-object-store';
-import { DEFAULT_INTAKE_LIMITS } from '../../../functions/chart/chart';
+import { afterAll, beforeAll } from 'vitest';
 import { encodeS3EventKey } from '../../../functions/events';
 import { ensureClusterRepository } from '../../../functions/local/cluster-repository';
-import { redirectLoggerOutput } from '../../../functions/local/powertools-output';
-import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
+import type { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import { type S3Endpoint, startS3Endpoint } from '../../../functions/local/s3-endpoint';
 import { type BatchResult, handleSqsBatch } from '../../../functions/pipeline/handle-sqs-batch';
 import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
 import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
-import { systemClock } from '../../../functions/ports/clock';
 import eventBridgeFixture from '../../fixtures/sqs/eventbridge-object-created.json';
 import s3NotificationFixture from '../../fixtures/sqs/s3-notification-object-created.json';
 import { runGit } from '../../support/bare-repo';
+import { BRANCH, BUCKET, wirePipeline } from '../../support/pipeline-wiring';
 
 /**
  * The promote pipeline wired as in Lambda, but on 127.0.0.1: s3rver for the bucket, a bare git
@@ -27,10 +23,10 @@ import { runGit } from '../../support/bare-repo';
  * JSON lines into memory, and recorded metrics. SQS records are built from the JSON fixtures.
  */
 
-export const BUCKET = 'charts';
-export const PREFIX = 'incoming/';
-export const ENVIRONMENT = 'dev';
-export const BRANCH = 'main';
+export { BRANCH, BUCKET, collectingLogger, ENVIRONMENT, PREFIX } from '../../support/pipeline-wiring';
+
+/** The chart archives in ../shared/fixtures/charts (beside the repository). */
+export const SHARED_CHARTS = path.resolve(import.meta.dirname, '../../..', '../shared/fixtures/charts');
 
 export interface UploadedChart {
   /** The raw (decoded) key, as stored. */
@@ -67,6 +63,35 @@ export const startWorld = async (): Promise<World> => {
       await s3.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+};
+
+/**
+ * One World for the enclosing describe block: started in its beforeAll, closed in its afterAll. The
+ * returned World forwards to the started one, so tests use it as a plain value.
+ */
+export const useWorld = (): World => {
+  let started: World | undefined;
+  beforeAll(async () => {
+    started = await startWorld();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): World => {
+    if (!started) throw new Error('the World starts in beforeAll; use it inside tests or hooks');
+    return started;
+  };
+  return {
+    get dir() {
+      return current().dir;
+    },
+    get s3() {
+      return current().s3;
+    },
+    upload: (key, bytes) => current().upload(key, bytes),
+    tags: (key) => current().tags(key),
+    close: () => current().close(),
   };
 };
 
@@ -127,26 +152,6 @@ export interface Pipeline {
   git(...args: string[]): Promise<string>;
 }
 
-/** Collects what a Powertools Logger writes, line by line. */
-export const collectingLogger = (): { readonly logger: Logger; readonly lines: string[] } => {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(
-        ...String(chunk)
-          .split('\n')
-          .filter((line) => line !== ''),
-      );
-      done();
-    },
-  });
-  const logger = redirectLoggerOutput(
-    new Logger({ serviceName: 'chart-promoter', logLevel: 'INFO' }),
-    stream,
-  );
-  return { logger, lines };
-};
-
 /** A fresh cluster repository and fresh logs/metrics; `overrides` swap adapters (fault injection). */
 export const newPipeline = async (
   world: World,
@@ -154,24 +159,9 @@ export const newPipeline = async (
 ): Promise<Pipeline> => {
   const repo = path.join(world.dir, `cluster-${randomUUID()}.git`);
   const host = await ensureClusterRepository(repo, BRANCH);
-  const { logger, lines } = collectingLogger();
-  const metrics = new RecordedMetrics();
-  const base: PipelineDependencies = {
-    store: new S3ObjectStore({ client: world.s3.client }),
-    host,
-    clock: systemClock,
-    logger,
-    metrics,
-    newRunId: randomUUID,
-  };
-  const deps = { ...base, ...overrides(base) };
-  const settings: PipelineSettings = {
-    branch: BRANCH,
-    bucketPrefix: PREFIX,
-    targetEnvironment: ENVIRONMENT,
-    limits: DEFAULT_INTAKE_LIMITS,
-    plan: {},
-  };
+  const wiring = wirePipeline({ client: world.s3.client, host });
+  const deps = { ...wiring.deps, ...overrides(wiring.deps) };
+  const { settings, metrics, lines } = wiring;
   const git = (...args: string[]) => runGit(repo, ['--git-dir', repo, ...args]);
   return {
     repo,

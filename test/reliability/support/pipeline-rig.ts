@@ -2,20 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  DeleteObjectCommand,
-  GetObjectTaggingCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { S3ObjectStore } from '../../../functions/adapters/s3-object-store';
-import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../../../functions/chart/chart';
 import { LocalQueue } from '../../../functions/local/local-queue';
-import { redirectLoggerOutput } from '../../../functions/local/powertools-output';
-import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import {
   type S3Endpoint,
   type S3rverObjectCreated,
@@ -23,23 +12,25 @@ import {
 } from '../../../functions/local/s3-endpoint';
 import { type BridgeFormat, toSqsRecord } from '../../../functions/local/s3-event-bridge';
 import { type BatchResult, handleSqsBatch } from '../../../functions/pipeline/handle-sqs-batch';
-import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
 import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
-import { systemClock } from '../../../functions/ports/clock';
-import type { GitHost } from '../../../functions/ports/git-host';
+import { BUCKET, type Wiring } from '../../support/pipeline-wiring';
 
 /**
  * The promote pipeline wired as in Lambda, on 127.0.0.1: s3rver for the bucket (its real events,
  * bridged to SQS records exactly as the local runtime does), a GitHost of the test's choosing, the
- * real Powertools Logger writing into memory, and an SQS stand-in (the local runtime's LocalQueue:
- * batching, redelivery of batchItemFailures, dead letters after maxReceives).
+ * real Powertools Logger writing into memory (test/support/pipeline-wiring.ts), and an SQS stand-in
+ * (the local runtime's LocalQueue: batching, redelivery of batchItemFailures, dead letters after
+ * maxReceives).
  */
 
-export const BUCKET = 'charts';
-export const PREFIX = 'incoming/';
-export const ENVIRONMENT = 'dev';
-export const BRANCH = 'main';
+export {
+  BRANCH,
+  BUCKET,
+  ENVIRONMENT,
+  PREFIX,
+  type Wiring,
+  wirePipeline,
+} from '../../support/pipeline-wiring';
 
 export interface Bucket {
   readonly dir: string;
@@ -83,52 +74,6 @@ export const startBucket = async (): Promise<Bucket> => {
 
 /** The same SQS record delivered again as a new message (S3 and SQS are at-least-once). */
 export const redelivered = (record: SQSRecord): SQSRecord => ({ ...record, messageId: randomUUID() });
-
-export interface Wiring {
-  readonly deps: PipelineDependencies;
-  readonly settings: PipelineSettings;
-  readonly metrics: RecordedMetrics;
-  /** Every line the Logger wrote. */
-  readonly lines: string[];
-}
-
-export const wirePipeline = (options: {
-  readonly client: S3Client;
-  readonly host: GitHost;
-  readonly limits?: Partial<IntakeLimits>;
-  readonly gitHostRequests?: () => number;
-}): Wiring => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(
-        ...String(chunk)
-          .split('\n')
-          .filter((line) => line !== ''),
-      );
-      done();
-    },
-  });
-  const logger = redirectLoggerOutput(new Logger({ serviceName: 'chart-promoter', logLevel: 'INFO' }), sink);
-  const metrics = new RecordedMetrics();
-  const deps: PipelineDependencies = {
-    store: new S3ObjectStore({ client: options.client }),
-    host: options.host,
-    clock: systemClock,
-    logger,
-    metrics,
-    newRunId: randomUUID,
-    ...(options.gitHostRequests ? { gitHostRequests: options.gitHostRequests } : {}),
-  };
-  const settings: PipelineSettings = {
-    branch: BRANCH,
-    bucketPrefix: PREFIX,
-    targetEnvironment: ENVIRONMENT,
-    limits: { ...DEFAULT_INTAKE_LIMITS, ...options.limits },
-    plan: {},
-  };
-  return { deps, settings, metrics, lines };
-};
 
 export interface DeadLetter {
   readonly record: SQSRecord;

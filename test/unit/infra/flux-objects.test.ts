@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { type CrdSchema, fluxCrdValidators } from '../../support/flux-crds';
 
 /**
  * The Flux objects the README tells users to apply for the feedback endpoint (Provider, Alert),
@@ -11,65 +11,22 @@ import { parse, parseAllDocuments } from 'yaml';
  * cannot drift from what Flux accepts.
  */
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const CRDS = path.resolve(repoRoot, '../shared/flux-crds');
 const EXAMPLE = path.join(repoRoot, 'infra/flux/feedback-notification.yaml');
 /** The section as written for the README (kept here, beside the example) and the README itself. */
 const FLUX_SIDE_DOC = path.join(repoRoot, 'infra/flux/README.md');
 const README = path.join(repoRoot, 'README.md');
 
-type Schema = {
-  type?: string;
-  properties?: Record<string, Schema>;
-  items?: Schema;
-  additionalProperties?: unknown;
-};
-
-/** Unknown fields forbidden wherever the schema lists properties (the API server prunes them silently). */
-const closed = (schema: Schema): Schema => ({
-  ...schema,
-  ...(schema.items ? { items: closed(schema.items) } : {}),
-  ...(schema.properties
-    ? {
-        additionalProperties: schema.additionalProperties ?? false,
-        properties: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, closed(v)])),
-      }
-    : {}),
-});
-
-interface Crd {
-  spec: {
-    names: { kind: string };
-    versions: { name: string; storage: boolean; schema: { openAPIV3Schema: Schema } }[];
-  };
-}
-
 /** One validator per `apiVersion` + `kind` of the notification CRDs (every served version). */
-const validators = (() => {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  const byKey = new Map<string, ValidateFunction>();
-  for (const file of ['providers', 'alerts']) {
-    const crd = parse(
-      readFileSync(path.join(CRDS, `notification.toolkit.fluxcd.io_${file}.yaml`), 'utf8'),
-    ) as Crd;
-    for (const version of crd.spec.versions) {
-      const schema = closed(version.schema.openAPIV3Schema);
-      const metadata: Schema = {
-        type: 'object',
-        properties: { name: { type: 'string' }, namespace: { type: 'string' } },
-      };
-      const withMetadata = {
-        ...schema,
-        required: ['metadata', 'spec'],
-        properties: { ...schema.properties, metadata },
-      };
-      byKey.set(
-        `notification.toolkit.fluxcd.io/${version.name} ${crd.spec.names.kind}`,
-        ajv.compile(withMetadata),
-      );
-    }
-  }
-  return byKey;
-})();
+const validators = fluxCrdValidators(
+  ['notification.toolkit.fluxcd.io_providers.yaml', 'notification.toolkit.fluxcd.io_alerts.yaml'],
+  (schema) => {
+    const metadata: CrdSchema = {
+      type: 'object',
+      properties: { name: { type: 'string' }, namespace: { type: 'string' } },
+    };
+    return { ...schema, required: ['metadata', 'spec'], properties: { ...schema.properties, metadata } };
+  },
+);
 
 interface FluxObject {
   apiVersion: string;

@@ -8,6 +8,7 @@ import {
   HELMRELEASE_CRD_PATH,
   HELMRELEASE_SCHEMA_PATH,
 } from '../../../scripts/sync-flux-schemas';
+import { closedSchema, compileCrdSchema } from '../../support/flux-crds';
 
 const release = {
   name: 'web',
@@ -18,20 +19,6 @@ const release = {
   sourceRef: { name: 'flux-system', namespace: 'flux-system' },
   interval: '10m',
 };
-
-type Schema = { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown };
-
-/** The schema with unknown fields forbidden wherever it lists properties (the API server prunes them). */
-const closed = (schema: Schema): Schema => ({
-  ...schema,
-  ...(schema.items ? { items: closed(schema.items) } : {}),
-  ...(schema.properties
-    ? {
-        additionalProperties: false,
-        properties: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, closed(v)])),
-      }
-    : {}),
-});
 
 describe('Flux HelmRelease schema', () => {
   it('is committed exactly as scripts/sync-flux-schemas.ts extracts it from ../shared/flux-crds', async () => {
@@ -47,12 +34,11 @@ describe('Flux HelmRelease schema', () => {
   it('accepts the default new HelmRelease, which uses only fields the CRD defines', async () => {
     // Prepare
     const object = parse(newHelmReleaseText(release));
-    const { Ajv } = await import('ajv');
-    const schema = closed(JSON.parse(await readFile(HELMRELEASE_SCHEMA_PATH, 'utf8')));
-    const spec = { ...schema, properties: { ...schema.properties, metadata: { type: 'object' } as Schema } };
+    const schema = closedSchema(JSON.parse(await readFile(HELMRELEASE_SCHEMA_PATH, 'utf8')));
+    const spec = { ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } };
     // Act
     const result = validateHelmRelease(object);
-    const strict = new Ajv({ strict: false, formats: { int64: true, 'date-time': true } }).compile(spec);
+    const strict = compileCrdSchema(spec);
     // Assess
     expect(result).toEqual({ ok: true });
     expect(strict(object), JSON.stringify(strict.errors)).toBe(true);

@@ -1,50 +1,27 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { initCommand } from '../../../../cli/commands/init';
 import { runCli } from '../../../../cli/main';
 import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../../../functions/adapters/layer-binaries';
 import { parsePolicy } from '../../../../functions/promotion/policy-parse';
+import { errorsText, fluxCrdValidators } from '../../../support/flux-crds';
 import { captureIo } from '../capture';
 
-const repoRoot = path.resolve(import.meta.dirname, '../../../..');
-const crdDir = path.resolve(repoRoot, '../shared/flux-crds');
 const CRD_FILES: Record<string, string> = {
   Kustomization: 'kustomize.toolkit.fluxcd.io_kustomizations.yaml',
   Provider: 'notification.toolkit.fluxcd.io_providers.yaml',
   Alert: 'notification.toolkit.fluxcd.io_alerts.yaml',
 };
 
-type Schema = { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown };
-
-/** Unknown fields forbidden wherever the CRD lists properties: a misspelt field fails here, not silently in the cluster. */
-const closed = (schema: Schema): Schema => ({
-  ...schema,
-  ...(schema.items ? { items: closed(schema.items) } : {}),
-  ...(schema.properties
-    ? {
-        additionalProperties: false,
-        properties: Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, closed(v)])),
-      }
-    : {}),
-});
-
-/** Validates a Flux object against the openAPIV3Schema of its CRD version in ../shared/flux-crds. */
-const validateAgainstCrd = async (object: { apiVersion: string; kind: string }) => {
-  const crd = parse(await readFile(path.join(crdDir, CRD_FILES[object.kind]!), 'utf8')) as {
-    spec: { group: string; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
-  };
-  const [group, version] = object.apiVersion.split('/');
-  const served = crd.spec.versions.find((v) => v.name === version);
-  if (group !== crd.spec.group || !served)
-    return `${object.apiVersion} is not served by the ${object.kind} CRD`;
-  const ajv = new Ajv({ strict: false, allErrors: true, formats: { int64: true, 'date-time': true } });
-  const validate = ajv.compile(closed(served.schema.openAPIV3Schema));
-  return validate(object) ? 'valid' : ajv.errorsText(validate.errors);
+/** Validates a Flux object against the (closed) openAPIV3Schema of its CRD version in ../shared/flux-crds. */
+const validateAgainstCrd = (object: { apiVersion: string; kind: string }) => {
+  const validate = fluxCrdValidators([CRD_FILES[object.kind]!]).get(`${object.apiVersion} ${object.kind}`);
+  if (!validate) return `${object.apiVersion} is not served by the ${object.kind} CRD`;
+  return validate(object) ? 'valid' : errorsText(validate.errors);
 };
 
 const run = async (args: string[]) => {
