@@ -1,11 +1,11 @@
 import type { AdmittedUpload } from './commit-batch';
+import { tellIssueTracker } from './notify-move-issues';
 import type { PipelineDependencies } from './pipeline-dependencies';
 import type { UploadOutcome } from './upload-outcome';
 
 /**
- * Tells the issue tracker about each promoted upload that carries issue keys. A notifier failure is
- * logged, never turned into a failed promotion: the commit is the truth, the comment a
- * courtesy (and SQS redelivery would not re-send it: the upload is `unchanged` the second time).
+ * Tells the issue tracker about each promoted upload that carries issue keys (SQS redelivery does not
+ * re-send it: the upload is `unchanged` the second time).
  */
 export const notifyIssues = async (
   deps: PipelineDependencies,
@@ -25,16 +25,7 @@ export const notifyIssues = async (
         environment: outcome.environment ?? '',
         commit: outcome.commit,
       };
-      try {
-        await notifier.promoted(keys, notice);
-      } catch (error) {
-        deps.logger.warn('could not notify the issue tracker', {
-          runId: upload.runId,
-          issues: keys,
-          ...notice,
-          error: error as Error,
-        });
-      }
+      await tellIssueTracker(notifier, deps.logger, upload.runId, keys, notice);
     }),
   );
 };

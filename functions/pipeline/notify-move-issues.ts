@@ -48,6 +48,20 @@ export const notifyMoveIssues = async (
     ...(outcome.status === 'branch-pushed' ? { proposed: true } : {}),
     ...(context.rolledBackFrom === undefined ? {} : { rolledBackFrom: context.rolledBackFrom }),
   };
+  await tellIssueTracker(notifier, logger, runId, keys, notice);
+};
+
+/**
+ * One notice to the issue tracker. A notifier failure is logged, never turned into a failed promotion
+ * or move: the commit is the truth, the comment a courtesy. Shared by uploads and environment moves.
+ */
+export const tellIssueTracker = async (
+  notifier: IssueNotifier,
+  logger: Logger,
+  runId: string,
+  keys: readonly string[],
+  notice: PromotionNotice,
+): Promise<void> => {
   try {
     await notifier.promoted(keys, notice);
   } catch (error) {

@@ -24,8 +24,10 @@ export const promoteUploads = async (
 ): Promise<UploadOutcome[]> => {
   const started = deps.clock.now().getTime();
   const distinct = new Map<string, ObjectCreated>();
-  for (const object of objects)
-    if (!distinct.has(uploadIdentity(object))) distinct.set(uploadIdentity(object), object);
+  for (const object of objects) {
+    const identity = uploadIdentity(object);
+    if (!distinct.has(identity)) distinct.set(identity, object);
+  }
   const uploads = [...distinct.values()];
   const runIds = uploads.map(() => deps.newRunId());
 
