@@ -30,7 +30,7 @@ import type { ChartRenderer } from '../functions/ports/chart-renderer';
 import { systemClock } from '../functions/ports/clock';
 
 const repoRoot = resolve(import.meta.dirname, '..');
-const fixtures = resolve(repoRoot, '../shared/fixtures/charts');
+const fixtures = resolve(repoRoot, 'test/fixtures/charts');
 const BUCKET = 'charts';
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 /**
  * Copies the `openAPIV3Schema` of the Flux HelmRelease v2 CRD into functions/promotion/schemas/, so the
  * Lambda bundle and the users' clones (which have no ../shared) carry the exact schema the Kubernetes API
- * server would enforce. Run after updating ../shared/flux-crds:
+ * server would enforce. Run after updating test/fixtures/flux-crds (copied from the Flux controllers, see its README):
  *
  *   npx tsx scripts/sync-flux-schemas.ts && npx biome format --write functions/promotion/schemas
  *
@@ -17,7 +17,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const HELMRELEASE_CRD_PATH = resolve(
   repoRoot,
-  '../shared/flux-crds/helm.toolkit.fluxcd.io_helmreleases.yaml',
+  'test/fixtures/flux-crds/helm.toolkit.fluxcd.io_helmreleases.yaml',
 );
 export const HELMRELEASE_SCHEMA_PATH = resolve(
   repoRoot,

@@ -12,7 +12,7 @@ import { buildArchive, chartEntries, type TarEntrySpec } from '../../test/suppor
  */
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-export const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/charts');
+export const FIXTURES = path.resolve(REPO_ROOT, 'test/fixtures/charts');
 export const FIXTURE_CHARTS = ['podinfo-6.14.1', 'argo-rollouts-2.41.0', 'argo-workflows-1.0.18'] as const;
 
 export const fixtureArchive = (name: string): Promise<Buffer> => readFile(path.join(FIXTURES, `${name}.tgz`));

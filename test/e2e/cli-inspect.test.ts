@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chartPromoterProcess } from '../support/cli-process';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
-const fixtures = resolve(repoRoot, '../shared/fixtures/charts');
+const fixtures = resolve(repoRoot, 'test/fixtures/charts');
 
 /** Runs the real command as a user would: its own process, from another directory. */
 const chartPromoter = chartPromoterProcess(30_000);

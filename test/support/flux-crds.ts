@@ -4,12 +4,12 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 /**
- * The Flux CustomResourceDefinitions in ../shared/flux-crds (beside the repository), and validators
+ * The Flux CustomResourceDefinitions in test/fixtures/flux-crds , and validators
  * built from their `openAPIV3Schema`s the way the API server validates custom resources.
  * https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#validation
  */
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const FLUX_CRD_DIR = path.resolve(repoRoot, '../shared/flux-crds');
+export const FLUX_CRD_DIR = path.resolve(repoRoot, 'test/fixtures/flux-crds');
 
 export type CrdSchema = {
   type?: string;
@@ -55,7 +55,7 @@ export const compileCrdSchema = (schema: CrdSchema): ValidateFunction =>
 /** ajv's errors as one readable line. */
 export const errorsText = (errors: ErrorObject[] | null | undefined): string => new Ajv().errorsText(errors);
 
-/** Reads one CRD file of ../shared/flux-crds, e.g. `notification.toolkit.fluxcd.io_alerts.yaml`. */
+/** Reads one CRD file of test/fixtures/flux-crds, e.g. `notification.toolkit.fluxcd.io_alerts.yaml`. */
 export const readFluxCrd = (file: string): FluxCrd =>
   parse(readFileSync(path.join(FLUX_CRD_DIR, file), 'utf8')) as FluxCrd;
 

@@ -9,7 +9,7 @@ import type { Chart } from '../../../functions/chart/chart';
 import { PromoterError } from '../../../functions/errors';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
-const fixtures = resolve(repoRoot, '../shared/fixtures/charts');
+const fixtures = resolve(repoRoot, 'test/fixtures/charts');
 
 /** The renderer reads only the chart's name from the metadata; the archive is what helm sees. */
 const chartNamed = (name: string, version = '0.1.0'): Chart => ({

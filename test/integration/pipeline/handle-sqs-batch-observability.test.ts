@@ -14,7 +14,7 @@ import {
   eventBridgeRecord,
   logObjects,
   newPipeline,
-  SHARED_CHARTS,
+  FIXTURE_CHARTS,
   s3NotificationRecord,
   useWorld,
 } from './pipeline-harness';
@@ -52,7 +52,7 @@ describe('handleSqsBatch observability: Powertools log lines and metrics', () =>
     const promoted = await world.upload('incoming/obs-a-1.0.0.tgz', await buildChart('obs-a', '1.0.0'));
     const refused = await world.upload(
       'incoming/argo-cd-10.1.1.tgz',
-      await readFile(path.join(SHARED_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
+      await readFile(path.join(FIXTURE_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
     );
     const ignored = await world.upload('incoming/readme.md', new TextEncoder().encode('# hi'));
 
@@ -110,7 +110,7 @@ describe('handleSqsBatch observability: Powertools log lines and metrics', () =>
     const bad = await world.upload('incoming/met-bad.tgz', await buildChart('met-bad', 'v1..0'));
     const argo = await world.upload(
       'incoming/argo-cd-metrics.tgz',
-      await readFile(path.join(SHARED_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
+      await readFile(path.join(FIXTURE_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
     );
 
     // Act

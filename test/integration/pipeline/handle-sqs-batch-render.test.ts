@@ -7,7 +7,7 @@ import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
   newPipeline,
-  SHARED_CHARTS,
+  FIXTURE_CHARTS,
   s3NotificationRecord,
   useWorld,
 } from './pipeline-harness';
@@ -26,7 +26,7 @@ describe('handleSqsBatch with the real helm render check', () => {
     const pipeline = await newPipeline(world, () => ({ renderer }));
     const podinfo = await world.upload(
       'incoming/podinfo-6.14.1.tgz',
-      await readFile(path.join(SHARED_CHARTS, 'podinfo-6.14.1.tgz')),
+      await readFile(path.join(FIXTURE_CHARTS, 'podinfo-6.14.1.tgz')),
     );
     const broken = await world.upload(
       'incoming/broken-1.0.0.tgz',

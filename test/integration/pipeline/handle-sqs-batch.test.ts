@@ -14,7 +14,7 @@ import {
   logObjects,
   newPipeline,
   rawRecord,
-  SHARED_CHARTS,
+  FIXTURE_CHARTS,
   s3NotificationRecord,
   useWorld,
 } from './pipeline-harness';
@@ -105,7 +105,7 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
     const badVersion = await world.upload('incoming/beta-one.two.tgz', await buildChart('beta', 'one.two'));
     const argo = await world.upload(
       'incoming/argo-cd-10.1.1.tgz',
-      await readFile(path.join(SHARED_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
+      await readFile(path.join(FIXTURE_CHARTS, 'argo-cd-10.1.1-missing-dependency.tgz')),
     );
     const headBefore = await pipeline.head();
 

@@ -25,8 +25,8 @@ import { BRANCH, BUCKET, wirePipeline } from '../../support/pipeline-wiring';
 
 export { BRANCH, BUCKET, collectingLogger, ENVIRONMENT, PREFIX } from '../../support/pipeline-wiring';
 
-/** The chart archives in ../shared/fixtures/charts (beside the repository). */
-export const SHARED_CHARTS = path.resolve(import.meta.dirname, '../../..', '../shared/fixtures/charts');
+/** The chart archives in test/fixtures/charts . */
+export const FIXTURE_CHARTS = path.resolve(import.meta.dirname, '../../..', 'test/fixtures/charts');
 
 export interface UploadedChart {
   /** The raw (decoded) key, as stored. */

@@ -6,12 +6,12 @@ import { buildArchive, type TarEntrySpec } from '../../support/tar-fixtures';
 import { ESCAPE_MARKER, type HostileCase, refuse, text } from './corpus-case';
 
 /**
- * The real charts of ../shared/fixtures/charts, mutated two ways: deliberate edits of their tar
+ * The real charts of test/fixtures/charts, mutated two ways: deliberate edits of their tar
  * entries (each with a known right answer), and seeded random mutations of their bytes (fuzz).
  */
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
-export const FIXTURE_DIR = path.resolve(REPO_ROOT, '../shared/fixtures/charts');
+export const FIXTURE_DIR = path.resolve(REPO_ROOT, 'test/fixtures/charts');
 
 export interface Fixture {
   readonly id: string;

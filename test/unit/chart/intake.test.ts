@@ -9,7 +9,7 @@ import { buildChart } from '../../support/tar-fixtures';
 
 const fixtures = path.resolve(
   fileURLToPath(new URL('../../..', import.meta.url)),
-  '../shared/fixtures/charts',
+  'test/fixtures/charts',
 );
 
 /** Records what it was asked to render and answers as told. */

@@ -10,7 +10,7 @@ import { buildArchive, chartEntries, gunzip, gzip, type TarEntrySpec } from '../
 
 const fixtures = path.resolve(
   fileURLToPath(new URL('../../..', import.meta.url)),
-  '../shared/fixtures/charts',
+  'test/fixtures/charts',
 );
 const TIME_BOUND_MS = 5_000;
 

@@ -17,7 +17,7 @@ import {
 } from '../../support/tar-fixtures';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const fixtures = path.resolve(repoRoot, '../shared/fixtures/charts');
+const fixtures = path.resolve(repoRoot, 'test/fixtures/charts');
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 

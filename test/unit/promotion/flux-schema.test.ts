@@ -21,7 +21,7 @@ const release = {
 };
 
 describe('Flux HelmRelease schema', () => {
-  it('is committed exactly as scripts/sync-flux-schemas.ts extracts it from ../shared/flux-crds', async () => {
+  it('is committed exactly as scripts/sync-flux-schemas.ts extracts it from test/fixtures/flux-crds', async () => {
     // Prepare
     const crd = await readFile(HELMRELEASE_CRD_PATH, 'utf8');
     // Act

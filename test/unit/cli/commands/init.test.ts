@@ -17,7 +17,7 @@ const CRD_FILES: Record<string, string> = {
   Alert: 'notification.toolkit.fluxcd.io_alerts.yaml',
 };
 
-/** Validates a Flux object against the (closed) openAPIV3Schema of its CRD version in ../shared/flux-crds. */
+/** Validates a Flux object against the (closed) openAPIV3Schema of its CRD version in test/fixtures/flux-crds. */
 const validateAgainstCrd = (object: { apiVersion: string; kind: string }) => {
   const validate = fluxCrdValidators([CRD_FILES[object.kind]!]).get(`${object.apiVersion} ${object.kind}`);
   if (!validate) return `${object.apiVersion} is not served by the ${object.kind} CRD`;

@@ -9,7 +9,7 @@ import type { ChartRenderer, RenderRequest, RenderResult } from '../../../../fun
 import { captureIo } from '../capture';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
-const fixtures = resolve(repoRoot, '../shared/fixtures/charts');
+const fixtures = resolve(repoRoot, 'test/fixtures/charts');
 const podinfo = join(fixtures, 'podinfo-6.14.1.tgz');
 
 /** Stands in for helm (covered by the helm integration tests): answers what the test chooses. */
