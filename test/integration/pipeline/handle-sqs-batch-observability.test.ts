@@ -12,9 +12,9 @@ import { buildChart } from '../../support/tar-fixtures';
 import {
   BRANCH,
   eventBridgeRecord,
+  FIXTURE_CHARTS,
   logObjects,
   newPipeline,
-  FIXTURE_CHARTS,
   s3NotificationRecord,
   useWorld,
 } from './pipeline-harness';

@@ -6,8 +6,8 @@ import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
 import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
-  newPipeline,
   FIXTURE_CHARTS,
+  newPipeline,
   s3NotificationRecord,
   useWorld,
 } from './pipeline-harness';

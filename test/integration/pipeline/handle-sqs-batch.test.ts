@@ -11,10 +11,10 @@ import type { ObjectStore } from '../../../functions/ports/object-store';
 import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
+  FIXTURE_CHARTS,
   logObjects,
   newPipeline,
   rawRecord,
-  FIXTURE_CHARTS,
   s3NotificationRecord,
   useWorld,
 } from './pipeline-harness';

@@ -7,10 +7,7 @@ import { refusal } from '../../../functions/chart/refusal';
 import type { ChartRenderer, RenderRequest, RenderResult } from '../../../functions/ports/chart-renderer';
 import { buildChart } from '../../support/tar-fixtures';
 
-const fixtures = path.resolve(
-  fileURLToPath(new URL('../../..', import.meta.url)),
-  'test/fixtures/charts',
-);
+const fixtures = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)), 'test/fixtures/charts');
 
 /** Records what it was asked to render and answers as told. */
 class FakeRenderer implements ChartRenderer {

@@ -8,10 +8,7 @@ import { readChartArchive } from '../../../functions/chart/read-chart-archive';
 import { REFUSAL_CODES } from '../../../functions/chart/refusal';
 import { buildArchive, chartEntries, gunzip, gzip, type TarEntrySpec } from '../../support/tar-fixtures';
 
-const fixtures = path.resolve(
-  fileURLToPath(new URL('../../..', import.meta.url)),
-  'test/fixtures/charts',
-);
+const fixtures = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)), 'test/fixtures/charts');
 const TIME_BOUND_MS = 5_000;
 
 /** Resolves to the result, or fails the property when intake throws or takes too long. */
