@@ -1,4 +1,11 @@
-export { type ChartUploadCheck, isChartUpload, type NotAChartReason } from './chart-upload-filter';
+export {
+  CHART_ARCHIVE_SUFFIXES,
+  type ChartUploadCheck,
+  FORWARDED_KEY_SUFFIXES,
+  isChartUpload,
+  isForwardedKey,
+  type NotAChartReason,
+} from './chart-upload-filter';
 export type { IgnoredEvent, ObjectCreated, ParsedEventBody } from './object-created';
 export { parseEventBody } from './parse-event-body';
 export { decodeS3EventKey, type EventKey, encodeS3EventKey, readEventKey } from './s3-key-encoding';

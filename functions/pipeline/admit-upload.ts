@@ -39,16 +39,14 @@ export const admitUpload = async (
   // A `<chart>.tgz.prov` arriving (after its chart, or before) re-runs its chart: upload order is free.
   const object = chartOfProvenanceUpload(event, settings.bucketPrefix) ?? event;
   const base = { bucket: object.bucket, key: object.key, runId, ...versionOf(object) };
+  // A chart upload is a run for the target environment, refused or retried alike: its log lines,
+  // tags and metrics name the environment (Logs Insights queries filter on it).
+  let run = { ...base, environment: settings.targetEnvironment };
   const upload = isChartUpload(object.key, settings.bucketPrefix);
   if (!upload.chart) {
-    return {
-      admitted: false,
-      outcome: { ...base, status: 'ignored', code: upload.reason, message: upload.message },
-    };
+    const { status, reason: code, message } = upload;
+    return { admitted: false, outcome: { ...(status === 'refused' ? run : base), status, code, message } };
   }
-  // A chart upload is a run for the target environment from here on, refused or retried alike: its
-  // log lines, tags and metrics name the environment (Logs Insights queries filter on it).
-  let run = { ...base, environment: settings.targetEnvironment };
   try {
     const { stored, object: read } = await readUpload(deps.store, object, settings.limits.maxArchiveBytes);
     // The key read is the one tagged, named in the outcome and committed as the source.
