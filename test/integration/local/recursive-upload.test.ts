@@ -9,8 +9,8 @@ import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
 import { type LocalRuntime, startLocalRuntime } from '../../../functions/local/local-runtime';
 import { readRuns } from '../../../functions/local/run-log';
 import { mapLimit } from '../../../functions/pipeline/map-limit';
-import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
 import { runGit } from '../../support/bare-repo';
+import { outcomeCollector } from '../../support/outcome-collector';
 
 /*
  * A chart directory uploaded as users do: `helm create`, dependencies in Chart.yaml, `helm dependency
@@ -39,33 +39,6 @@ const awsCliRecursiveFiles = async (dir: string, relative = ''): Promise<string[
     else files.push(`${relative}${name}`);
   }
   return files;
-};
-
-/** Resolves once `count` more outcomes have been reported (or rejects after `ms`). */
-const outcomeCollector = () => {
-  const seen: UploadOutcome[] = [];
-  let wake = (): void => {};
-  return {
-    onOutcomes: (outcomes: readonly UploadOutcome[]) => {
-      seen.push(...outcomes);
-      wake();
-    },
-    next: (count: number, ms = 30_000): Promise<UploadOutcome[]> => {
-      const target = seen.length + count;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`only ${seen.length}/${target} outcomes: ${JSON.stringify(seen)}`)),
-          ms,
-        );
-        wake = () => {
-          if (seen.length < target) return;
-          clearTimeout(timer);
-          resolve(seen.slice(target - count, target));
-        };
-        wake();
-      });
-    },
-  };
 };
 
 describe('a chart directory uploaded with aws s3 cp --recursive after helm dependency build', () => {

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateHelmRelease } from '../../../functions/promotion/flux-schema';
 import {
-  newHelmReleaseText,
   RUN_ID_ANNOTATION,
   readHelmRelease,
   retargetHelmRelease,
 } from '../../../functions/promotion/helm-release-manifest';
-import { fluxCrdValidators } from '../../support/flux-crds';
 
 const target = (version: string, runId: string) => ({ chartPath: `./charts/web/${version}`, version, runId });
 
@@ -149,49 +146,20 @@ describe('retargetHelmRelease', () => {
   });
 });
 
-describe('newHelmReleaseText: CRD policies', () => {
-  const release = {
-    name: 'rollouts',
-    namespace: 'dev',
-    chartPath: './charts/rollouts/2.41.0',
-    version: '2.41.0',
-    runId: 'run-1',
-    sourceRef: { name: 'flux-system', namespace: 'flux-system' },
-    interval: '10m',
-  };
-
-  // fluxcd/helm-controller v1.6.3: api/v2/helmrelease_types.go documents install.crds defaulting to
-  // Create (L598-L617) and upgrade.crds to Skip (L872-L890); internal/action/crds.go L44-L63 falls back
-  // to Create for both. Neither replaces an existing CRD: only CreateReplace does.
-  // https://github.com/fluxcd/helm-controller/blob/v1.6.3/api/v2/helmrelease_types.go#L872-L890
-  it('sets install.crds and upgrade.crds to CreateReplace, valid against the Flux HelmRelease CRD', () => {
-    // Prepare
-    const crd = fluxCrdValidators(['helm.toolkit.fluxcd.io_helmreleases.yaml']).get(
-      'helm.toolkit.fluxcd.io/v2 HelmRelease',
-    )!;
-    // Act
-    const object = parse(newHelmReleaseText(release));
-    // Assess
-    expect(object.spec.install.crds).toBe('CreateReplace');
-    expect(object.spec.upgrade.crds).toBe('CreateReplace');
-    expect(validateHelmRelease(object)).toEqual({ ok: true });
-    expect(crd(object), JSON.stringify(crd.errors)).toBe(true);
-  });
-
+describe('retargetHelmRelease and CRD policies', () => {
+  // New releases get CreateReplace (flux-schema.test.ts); what a human wrote in an existing one stays.
   it('keeps the CRD policies a human wrote, and adds none to a release that has none', () => {
     // Prepare
-    const edited = newHelmReleaseText(release)
-      .replace('  install:\n    crds: CreateReplace\n', '  install:\n    crds: Create\n')
-      .replace(
-        '  upgrade:\n    crds: CreateReplace\n',
-        '  upgrade:\n    crds: Skip # we apply CRDs ourselves\n',
-      );
     const bare = humanRelease(chartLine('1.0.0'), versionLine('1.0.0'), '');
+    const withPolicies = bare.replace(
+      '    upgrade:\n',
+      '    install: {crds: Create}\n    upgrade:\n        crds: Skip # we apply CRDs ourselves\n',
+    );
     // Act
-    const kept = retargetHelmRelease(edited, target('1.1.0', 'run-2'));
+    const kept = retargetHelmRelease(withPolicies, target('1.1.0', 'run-2'));
     const untouched = retargetHelmRelease(bare, target('1.1.0', 'run-2'));
     // Assess
-    expect(kept.ok && kept.text).toContain('  upgrade:\n    crds: Skip # we apply CRDs ourselves\n');
+    expect(kept.ok && kept.text).toContain('        crds: Skip # we apply CRDs ourselves\n');
     expect(kept.ok && parse(kept.text).spec).toMatchObject({
       install: { crds: 'Create' },
       upgrade: { crds: 'Skip' },
