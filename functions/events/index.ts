@@ -1,7 +1,5 @@
 export {
-  CHART_ARCHIVE_SUFFIXES,
   type ChartUploadCheck,
-  FORWARDED_KEY_SUFFIXES,
   isChartUpload,
   isForwardedKey,
   type NotAChartReason,
