@@ -30,7 +30,7 @@ Output (--json):
 Exit codes:
 ${columns([
   ['0', 'the chart is accepted'],
-  ['1', 'the chart is refused (one line per refusal: CODE  path  message)'],
+  ['1', 'the chart is refused: "<file>: refused (CODES)", then one line per refusal: CODE  path  message'],
   ['2', 'usage or environment error (unknown option, missing or unreadable file, helm unavailable)'],
 ])}
 
@@ -132,8 +132,16 @@ const acceptedReport = (chart: Chart, renderMs: number | undefined): string => {
   ])}\n`;
 };
 
-/** One line per refusal, `CODE  path  message`; continuation lines of helm's messages indented. */
+/**
+ * The first line names every code (`<file>: refused (CODE, CODE)`), so even a reader who sees only
+ * that line learns why; then one line per refusal, `CODE  path  message`, continuation lines of
+ * helm's messages indented. Nothing is left out, an empty message included.
+ */
 const refusedReport = (file: string, refusals: readonly Refusal[]): string => {
-  const lines = refusals.map((r) => `${r.code}  ${r.path ?? '-'}  ${r.message}`.replace(/\n/g, '\n    '));
-  return `${file}: refused\n${lines.join('\n')}\n`;
+  if (refusals.length === 0) return `${file}: refused (no reason was given: please report this)\n`;
+  const codes = [...new Set(refusals.map((r) => r.code))].join(', ');
+  const lines = refusals.map((r) =>
+    `${r.code}  ${r.path ?? '-'}  ${r.message.trim() || '(no message)'}`.replace(/\n/g, '\n    '),
+  );
+  return `${file}: refused (${codes})\n${lines.join('\n')}\n`;
 };

@@ -1,7 +1,7 @@
 import { tapArchive } from './archive-tap';
 import type { Chart, ChartFile, IntakeLimits, IntakeResult } from './chart';
 import { chartLayout } from './chart-layout';
-import { type ChartMetadata, checkChartYaml } from './chart-metadata';
+import { type ChartMetadata, checkChartYaml, checkInstallable } from './chart-metadata';
 import { checkDependencies, type SubchartArchiveReader } from './dependencies-check';
 import { gunzipLimited } from './gunzip-limited';
 import { DEFAULT_INTAKE_DURATION_MS, withIntakeDeadline } from './intake-deadline';
@@ -88,6 +88,7 @@ const checkChart = async (
   }
   refusals.push(...checkValues(files.get('values.yaml'), files.get('values.schema.json')));
   if (!checked.ok) return { refusals };
+  refusals.push(...checkInstallable(checked.metadata));
   const readSubchart = subchartReader(context.limits, context.fileBytes, context.signal);
   refusals.push(...(await checkDependencies(checked.metadata, files, readSubchart)));
   return { metadata: checked.metadata, refusals };

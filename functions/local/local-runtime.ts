@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
+import { isForwardedKey } from '../events';
 import type { FeedbackResponse } from '../feedback/handle-feedback';
 import { handleSqsBatch } from '../pipeline/handle-sqs-batch';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
@@ -180,7 +181,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       );
     },
   });
-  const unsubscribe = bridgeS3Events(s3, (record) => queue.send(record));
+  // Only the keys the EventBridge rule forwards in AWS: a chart directory uploaded file by file gives
+  // one CHART_NOT_PACKAGED run for its Chart.yaml, not one run per file.
+  const unsubscribe = bridgeS3Events(s3, (record) => queue.send(record), {
+    forward: (key) => isForwardedKey(key, prefix),
+  });
   const feedback = await startLocalFeedback({
     workdir,
     deps,

@@ -18,6 +18,11 @@ export interface BridgeOptions {
   readonly region?: string;
   /** @default a fictitious local queue ARN */
   readonly queueArn?: string;
+  /**
+   * Which keys to deliver, as the EventBridge rule in AWS filters them (functions/events
+   * `isForwardedKey`); s3rver itself announces every object. @default every key
+   */
+  readonly forward?: (key: string) => boolean;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -138,6 +143,7 @@ export const bridgeS3Events = (
     ((error: unknown) =>
       process.emitWarning(`s3 event delivery failed: ${String(error)}`, 'ChartPromoterLocal'));
   return endpoint.onObjectCreated((event) => {
+    if (options.forward && !options.forward(event.key)) return;
     const record = toSqsRecord(event, options);
     setImmediate(() => {
       try {

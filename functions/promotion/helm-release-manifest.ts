@@ -60,6 +60,16 @@ export type ReleaseRead =
   | ({ readonly ok: true } & ParsedRelease)
   | { readonly ok: false; readonly message: string };
 
+/**
+ * The HelmRelease of a NEW release. `install.crds` and `upgrade.crds` are `CreateReplace`: left out,
+ * a chart's CRDs are created once and never updated. helm-controller v1.6.3 api/v2/helmrelease_types.go
+ * documents the defaults as `Create` for install (L598-L617) and `Skip` for upgrade (L872-L890);
+ * its code (internal/action/crds.go L44-L63, crdPolicyOrDefault, used by install.go L55 and
+ * upgrade.go L80) falls back to `Create` for both. Either way an existing CRD is never replaced, so a
+ * new chart version's CRD changes would not reach the cluster; `CreateReplace` creates new CRDs and
+ * replaces existing ones, never deletes. https://github.com/fluxcd/helm-controller/blob/v1.6.3/api/v2/helmrelease_types.go#L872-L890
+ * Existing HelmReleases are only spliced (retargetHelmRelease), so a value a human set stays.
+ */
 export const newHelmReleaseText = (release: NewRelease): string => {
   const s = (value: string): string => scalarSource(value);
   return `# Managed by chart-promoter. A promotion changes only spec.chart.spec.chart (and
@@ -87,10 +97,14 @@ ${annotationsOf(release)
         kind: GitRepository
         name: ${s(release.sourceRef.name)}
         namespace: ${s(release.sourceRef.namespace)}
+  # CRDs from the chart's crds/ directory: created on install AND replaced on upgrade, so a new chart
+  # version's CRD changes reach the cluster. Flux's own default never updates an existing CRD.
   install:
+    crds: CreateReplace
     remediation:
       retries: 3
   upgrade:
+    crds: CreateReplace
     cleanupOnFail: true
     remediation:
       retries: 3

@@ -277,6 +277,43 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
     });
   });
 
+  // The EventBridge rule forwards `<prefix>*Chart.yaml` and archives (infra/intake/chart-intake.ts): the
+  // events a recursive upload of a chart directory (aws s3 cp --recursive) sends in AWS.
+  it("refuses a chart directory's Chart.yaml as CHART_NOT_PACKAGED and ignores its vendored dependency, committing nothing", async () => {
+    // Prepare
+    const pipeline = await newPipeline(world);
+    const chartYaml = await world.upload(
+      'incoming/umbrella/Chart.yaml',
+      new TextEncoder().encode('apiVersion: v2\nname: umbrella\nversion: 1.0.0\n'),
+    );
+    const dependency = await world.upload(
+      'incoming/umbrella/charts/redis-17.3.0.tgz',
+      await buildChart('redis', '17.3.0'),
+    );
+    const commitsBefore = await pipeline.commitCount();
+
+    // Act
+    const { response, outcomes } = await pipeline.run(
+      eventBridgeRecord(chartYaml),
+      eventBridgeRecord(dependency),
+    );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(outcomes.map((o) => [o.status, o.code, o.environment ?? null])).toEqual([
+      ['refused', 'CHART_NOT_PACKAGED', 'dev'],
+      ['ignored', 'VENDORED_DEPENDENCY', null],
+    ]);
+    expect(outcomes[0]?.message).toContain('helm package <chart dir>');
+    expect(await world.tags('incoming/umbrella/Chart.yaml')).toMatchObject({
+      'chart-promoter/status': 'refused',
+      'chart-promoter/code': 'CHART_NOT_PACKAGED',
+    });
+    expect(await world.tags('incoming/umbrella/charts/redis-17.3.0.tgz')).toEqual({});
+    expect(pipeline.metrics.total('ChartsRefused')).toBe(1);
+    expect(await pipeline.commitCount()).toBe(commitsBefore);
+  });
+
   it('finds, promotes and tags an object whose key has a space and a "+" (encoded as S3 sends it)', async () => {
     // Prepare
     const pipeline = await newPipeline(world);

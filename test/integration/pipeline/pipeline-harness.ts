@@ -104,15 +104,30 @@ const withBody = (template: SQSRecord, text: string, messageId: string): SQSReco
   md5OfBody: md5(text),
 });
 
+/**
+ * How the record spells the key: URL-encoded as AWS documents it for S3 notifications (the default),
+ * or as stored, which is what EventBridge may send (its docs say nothing; s3-key-encoding.ts).
+ */
+export interface RecordOptions {
+  readonly keyAsStored?: boolean;
+}
+
+const eventKey = (object: UploadedChart, options: RecordOptions): string =>
+  options.keyAsStored ? object.key : encodeS3EventKey(object.key);
+
 /** An SQS record whose body is an S3 event notification 2.1 for `object` (key encoded as S3 does). */
-export const s3NotificationRecord = (object: UploadedChart, messageId: string = randomUUID()): SQSRecord => {
+export const s3NotificationRecord = (
+  object: UploadedChart,
+  messageId: string = randomUUID(),
+  options: RecordOptions = {},
+): SQSRecord => {
   const template = s3NotificationFixture.Records[0] as SQSRecord;
   const body = JSON.parse(template.body);
   const [record] = body.Records;
   record.s3.bucket = { ...record.s3.bucket, name: BUCKET, arn: `arn:aws:s3:::${BUCKET}` };
   record.s3.object = {
     ...record.s3.object,
-    key: encodeS3EventKey(object.key),
+    key: eventKey(object, options),
     size: object.size,
     eTag: object.etag,
   };
@@ -120,14 +135,18 @@ export const s3NotificationRecord = (object: UploadedChart, messageId: string = 
 };
 
 /** An SQS record whose body is the EventBridge "Object Created" event for `object`. */
-export const eventBridgeRecord = (object: UploadedChart, messageId: string = randomUUID()): SQSRecord => {
+export const eventBridgeRecord = (
+  object: UploadedChart,
+  messageId: string = randomUUID(),
+  options: RecordOptions = {},
+): SQSRecord => {
   const template = eventBridgeFixture.Records[0] as SQSRecord;
   const body = JSON.parse(template.body);
   body.resources = [`arn:aws:s3:::${BUCKET}`];
   body.detail.bucket = { name: BUCKET };
   body.detail.object = {
     ...body.detail.object,
-    key: encodeS3EventKey(object.key),
+    key: eventKey(object, options),
     size: object.size,
     etag: object.etag,
   };

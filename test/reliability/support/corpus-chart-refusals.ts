@@ -113,6 +113,17 @@ const chartYamlCases = (): HostileCase[] => [
   ),
   chartYamlCase('chart-yaml-invalid/version-missing', 'apiVersion: v2\nname: demo\n', 'CHART_YAML_INVALID'),
   chartYamlCase('chart-yaml-invalid/name-missing', 'apiVersion: v2\nversion: 1.0.0\n', 'CHART_YAML_INVALID'),
+  // helm v3.17.2 cmd/helm/install.go L320-L329: only application charts are installable.
+  {
+    id: 'chart-not-installable/library',
+    group: 'refusal',
+    input: demoWith({
+      'Chart.yaml': chartYaml({ type: 'library' }),
+      'templates/configmap.yaml': null,
+      'templates/_h.tpl': '{{- define "x" }}{{ end }}\n',
+    }),
+    expect: refuse('CHART_NOT_INSTALLABLE'),
+  },
 ];
 
 const dependencyAndValues = (): HostileCase[] => [

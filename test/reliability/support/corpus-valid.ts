@@ -25,14 +25,27 @@ const valid = (): HostileCase[] => [
     expect: accept('demo', '1.0.0'),
   },
   {
-    id: 'valid/library-chart',
+    // A library chart is not installable on its own (CHART_NOT_INSTALLABLE), but vendoring one is
+    // what library charts are for.
+    id: 'valid/vendored-library-chart',
     group: 'valid',
-    input: () =>
+    input: async () =>
       demoArchive({
-        'Chart.yaml': chartYaml({ type: 'library' }),
-        'templates/configmap.yaml': null,
-        'templates/_h.tpl': '{{- define "x" }}{{ end }}\n',
+        'Chart.yaml': chartYaml({ dependencies: '\n  - name: lib\n    version: 1.0.0' }),
+        'charts/lib-1.0.0.tgz': await buildChart('lib', '1.0.0', {
+          'Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n',
+          'templates/configmap.yaml': null,
+          'templates/_h.tpl': '{{- define "x" }}{{ end }}\n',
+        }),
       }),
+    expect: accept('demo', '1.0.0'),
+  },
+  {
+    // Helm's loader skips charts/ entries named "_*" or ".*" (helm v3.17.2 pkg/chart/loader/load.go
+    // L168-L173).
+    id: 'valid/charts-gitkeep-and-underscore',
+    group: 'valid',
+    input: () => demoArchive({ 'charts/.gitkeep': '', 'charts/_old/notes.txt': 'parked' }),
     expect: accept('demo', '1.0.0'),
   },
   {

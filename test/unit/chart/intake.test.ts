@@ -58,6 +58,30 @@ describe('intakeChart', () => {
     expect(renderer.requests).toEqual([]);
   });
 
+  // helm v3.17.2 cmd/helm/install.go L320-L329: only application charts are installable.
+  // https://github.com/helm/helm/blob/v3.17.2/cmd/helm/install.go#L320-L329
+  it('refuses a library chart as CHART_NOT_INSTALLABLE from Chart.yaml, before helm runs', async () => {
+    // Prepare
+    const renderer = new FakeRenderer(rendered);
+    const archive = await buildChart('lib', '1.0.0', {
+      'Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n',
+    });
+    // Act
+    const result = await intakeChart(archive, { renderer });
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      refusals: [
+        {
+          code: 'CHART_NOT_INSTALLABLE',
+          message: expect.stringMatching(/^library charts are not installable: .*charts\//),
+          path: 'Chart.yaml',
+        },
+      ],
+    });
+    expect(renderer.requests).toEqual([]);
+  });
+
   it('works without a renderer, and applies the given limits', async () => {
     // Prepare
     const archive = await buildChart('demo', '1.0.0');

@@ -128,7 +128,7 @@ describe('readChartArchive refuses', () => {
       {},
       {
         chartYaml:
-          'apiVersion: v2\nname: demo\nversion: 1.2.3-rc.1+build.5\nappVersion: "2.0"\ntype: library\nannotations:\n  team: a\n',
+          'apiVersion: v2\nname: demo\nversion: 1.2.3-rc.1+build.5\nappVersion: "2.0"\ntype: application\nannotations:\n  team: a\n',
       },
     );
     // Act
@@ -138,7 +138,7 @@ describe('readChartArchive refuses', () => {
       name: 'demo',
       version: '1.2.3-rc.1+build.5',
       appVersion: '2.0',
-      type: 'library',
+      type: 'application',
       annotations: { team: 'a' },
       dependencies: [],
       files: ['Chart.yaml', 'templates/configmap.yaml', 'values.yaml'],

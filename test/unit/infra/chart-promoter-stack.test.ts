@@ -85,7 +85,10 @@ describe('intake', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
-  it('routes Object Created events of .tgz and .tar.gz keys (and their .prov) under the prefix to the queue', () => {
+  // A chart directory uploaded file by file (aws s3 cp --recursive) must reach the pipeline through its
+  // Chart.yaml (one CHART_NOT_PACKAGED outcome); its other files must not (EventBridge wildcard
+  // matching: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching).
+  it('routes Object Created events of .tgz and .tar.gz keys (and their .prov), and Chart.yaml keys, under the prefix to the queue', () => {
     // Assess
     const { queue, dlq } = queueIds();
     const pattern = {
@@ -99,6 +102,7 @@ describe('intake', () => {
             { wildcard: 'incoming/*.tar.gz' },
             { wildcard: 'incoming/*.tgz.prov' },
             { wildcard: 'incoming/*.tar.gz.prov' },
+            { wildcard: 'incoming/*Chart.yaml' },
           ],
         },
       },

@@ -169,6 +169,7 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
               { wildcard: '*.tar.gz' },
               { wildcard: '*.tgz.prov' },
               { wildcard: '*.tar.gz.prov' },
+              { wildcard: '*Chart.yaml' },
             ],
           },
         },

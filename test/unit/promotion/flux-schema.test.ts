@@ -8,7 +8,7 @@ import {
   HELMRELEASE_CRD_PATH,
   HELMRELEASE_SCHEMA_PATH,
 } from '../../../scripts/sync-flux-schemas';
-import { closedSchema, compileCrdSchema } from '../../support/flux-crds';
+import { closedSchema, compileCrdSchema, fluxCrdValidators } from '../../support/flux-crds';
 
 const release = {
   name: 'web',
@@ -46,6 +46,24 @@ describe('Flux HelmRelease schema', () => {
       chart: './charts/web/1.2.3',
       reconcileStrategy: 'ChartVersion',
     });
+  });
+
+  // fluxcd/helm-controller v1.6.3: api/v2/helmrelease_types.go documents install.crds defaulting to
+  // Create (L598-L617) and upgrade.crds to Skip (L872-L890); internal/action/crds.go L44-L63 falls back
+  // to Create for both. Neither replaces an existing CRD: only CreateReplace does.
+  // https://github.com/fluxcd/helm-controller/blob/v1.6.3/api/v2/helmrelease_types.go#L872-L890
+  it('sets install.crds and upgrade.crds of a new HelmRelease to CreateReplace, valid against the Flux CRD', () => {
+    // Prepare
+    const crd = fluxCrdValidators(['helm.toolkit.fluxcd.io_helmreleases.yaml']).get(
+      'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    )!;
+    // Act
+    const object = parse(newHelmReleaseText(release));
+    // Assess
+    expect(object.spec.install.crds).toBe('CreateReplace');
+    expect(object.spec.upgrade.crds).toBe('CreateReplace');
+    expect(validateHelmRelease(object)).toEqual({ ok: true });
+    expect(crd(object), JSON.stringify(crd.errors)).toBe(true);
   });
 
   it('rejects objects the API server would reject, with ajv saying where', () => {

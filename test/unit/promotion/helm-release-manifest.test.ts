@@ -145,3 +145,25 @@ describe('retargetHelmRelease', () => {
     expect(!edit.ok && edit.message).toMatch(message);
   });
 });
+
+describe('retargetHelmRelease and CRD policies', () => {
+  // New releases get CreateReplace (flux-schema.test.ts); what a human wrote in an existing one stays.
+  it('keeps the CRD policies a human wrote, and adds none to a release that has none', () => {
+    // Prepare
+    const bare = humanRelease(chartLine('1.0.0'), versionLine('1.0.0'), '');
+    const withPolicies = bare.replace(
+      '    upgrade:\n',
+      '    install: {crds: Create}\n    upgrade:\n        crds: Skip # we apply CRDs ourselves\n',
+    );
+    // Act
+    const kept = retargetHelmRelease(withPolicies, target('1.1.0', 'run-2'));
+    const untouched = retargetHelmRelease(bare, target('1.1.0', 'run-2'));
+    // Assess
+    expect(kept.ok && kept.text).toContain('        crds: Skip # we apply CRDs ourselves\n');
+    expect(kept.ok && parse(kept.text).spec).toMatchObject({
+      install: { crds: 'Create' },
+      upgrade: { crds: 'Skip' },
+    });
+    expect(untouched.ok && untouched.text).not.toContain('crds');
+  });
+});

@@ -174,4 +174,22 @@ describe('chartOfProvenanceUpload', () => {
     ).toBeUndefined();
     expect(chartOfProvenanceUpload(object, 'other/')).toBeUndefined();
   });
+
+  it('carries both readings of a key that reads two ways over to the chart (s3-key-encoding.ts)', () => {
+    expect(
+      chartOfProvenanceUpload(
+        {
+          ...object,
+          key: 'incoming/web-1.0.0 build.1.tgz.prov',
+          deliveredKey: 'incoming/web-1.0.0+build.1.tgz.prov',
+        },
+        'incoming/',
+      ),
+    ).toEqual({
+      bucket: 'b',
+      key: 'incoming/web-1.0.0 build.1.tgz',
+      deliveredKey: 'incoming/web-1.0.0+build.1.tgz',
+      eventTime: 't',
+    });
+  });
 });
