@@ -6,8 +6,10 @@ import {
   GitLabTransport,
   type GitLabTransportOptions,
 } from '../../../functions/adapters/git-hosts/gitlab/transport';
+import type { Clock } from '../../../functions/ports/clock';
 import type { FileChange } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
+import { commitPromotions } from '../../../functions/promotion/commit-promotions';
 import { treeId } from '../../../functions/promotion/git-object-id';
 import { describeGitHostContract } from '../../support/git-host-contract';
 import {
@@ -15,6 +17,7 @@ import {
   type GitLabApiServerOptions,
   startGitLabApiServer,
 } from '../../support/gitlab-api-server';
+import { makeRequest } from '../../unit/promotion/fixtures';
 
 const SEED = {
   'README.md': '# cluster\n',
@@ -247,6 +250,42 @@ describe('GitLabGitHost request budget', () => {
   });
 });
 
+describe('GitLabGitHost request budget through the planner (commitPromotions)', () => {
+  const clock: Clock = { now: () => new Date(0), sleep: async () => {} };
+  const seed = {
+    'README.md': '# cluster\n',
+    'environments/dev/kustomization.yaml':
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n',
+  };
+
+  it('promotes one chart in at most 5 requests', async () => {
+    // Prepare
+    const { server, host } = await start({ seed });
+    // Act
+    const run = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    // Assess
+    expect(run.outcomes.map((o) => o.status)).toEqual(['promoted']);
+    expect(server.total()).toBeLessThanOrEqual(5);
+    expect(await server.git('show', 'main:environments/dev/web.yaml')).toContain('chart: ./charts/web/1.0.0');
+    console.info(`planner, one chart: ${server.total()} requests`, server.counts());
+  });
+
+  it('promotes a batch of 100 charts in a number of requests that does not grow with the batch (up to the query limits)', async () => {
+    // Prepare
+    const { server, host } = await start({ seed }, { requestTimeoutMs: 600_000 });
+    const requests = Array.from({ length: 100 }, (_, i) => makeRequest(`chart-${i}`, '1.0.0'));
+    // Act
+    const run = await commitPromotions(host, 'main', requests, { clock });
+    // Assess
+    expect(run.outcomes.every((o) => o.status === 'promoted')).toBe(true);
+    const counts = server.counts();
+    expect(counts['POST /projects/:id/repository/commits']).toBe(1);
+    expect(counts['POST /:project.git/git-receive-pack']).toBe(1);
+    expect(server.total()).toBeLessThanOrEqual(12);
+    console.info(`planner, 100 charts: ${server.total()} requests`, counts);
+  });
+});
+
 describe('GitLabGitHost compare-and-swap', () => {
   it('refuses with BRANCH_MOVED when another writer changed only a file the plan read (the policy), and keeps their change', async () => {
     // Prepare: GitLab's per-file checks would not see this: nothing we write was touched.
@@ -283,6 +322,26 @@ describe('GitLabGitHost compare-and-swap', () => {
     expect(error.code).toBe('BRANCH_MOVED');
     expect(error.message).toMatch(/failed to update ref/);
     expect(await server.git('log', '-1', '--format=%s', 'main')).toMatch(/^competing writer/);
+  });
+
+  it('reads the answers of the real git receive-pack the same way (git http-backend behind the stand-in)', async () => {
+    // Prepare: the in-process receive-pack copies git's wording; this pins it against git itself.
+    const { server, host } = await start({ gitBackend: 'http-backend' });
+    const head = await server.git('rev-parse', 'main');
+    const landed = await host.commit('main', head, {
+      message: 'm',
+      changes: [{ path: 'a.txt', content: text('a') }],
+    });
+    server.failNext({ route: 'POST /:project.git/git-receive-pack', kind: 'race' });
+    // Act
+    const error = await failure(
+      host.commit('main', landed.sha, { message: 'n', changes: [{ path: 'b.txt', content: text('b') }] }),
+    );
+    // Assess
+    expect(await server.git('show', `${landed.sha}:a.txt`)).toBe('a');
+    expect(error.code).toBe('BRANCH_MOVED');
+    expect(error.message).toMatch(/failed to update ref/);
+    expect(await server.git('for-each-ref', '--format=%(refname)', 'refs/heads')).toBe('refs/heads/main');
   });
 
   it('refuses with BRANCH_MOVED when another writer created a chart directory the plan found absent', async () => {

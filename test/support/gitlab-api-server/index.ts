@@ -8,6 +8,8 @@ import { GitStore } from '../github-api-server/git-store';
 import { FaultQueue, type FaultSpec, faultResponse } from './faults';
 import { answerGraphql } from './graphql';
 import { MergeRequestStore, mergeRequestEntity, type StoredMergeRequest } from './merge-requests';
+import { answerReceivePack } from './receive-pack';
+import { readBranch } from './refs';
 import { ApiError, branchEntity, createBranch, createCommit, type ProjectContext } from './repository';
 import { applyCommitActions } from './tree-actions';
 
@@ -31,6 +33,11 @@ export interface GitLabApiServerOptions {
   readonly latencyMs?: number;
   /** GraphQL blob data longer than this many bytes comes back cut short. @default 10 MiB */
   readonly blobDataLimit?: number;
+  /**
+   * Who answers git's receive-pack: the in-process one (fast enough for 20 racing writers on a loaded
+   * machine) or the real `git http-backend`. @default 'in-process'
+   */
+  readonly gitBackend?: 'in-process' | 'http-backend';
 }
 
 export interface GitLabApiServer {
@@ -198,7 +205,7 @@ export const startGitLabApiServer = async (
     }
     try {
       if (r === REST.showBranch) {
-        const sha = await store.resolveBranch(params.branch!);
+        const sha = await readBranch(store.dir, params.branch!);
         if (!sha) throw new ApiError(404, '404 Branch Not Found');
         send(res, 200, await branchEntity(project, params.branch!, sha, params.branch === branch));
       } else if (r === REST.createBranch) {
@@ -279,7 +286,21 @@ export const startGitLabApiServer = async (
         return;
       }
       if (latency > 0) await sleep(latency);
-      handleGitHttpRequest(req, res, { root }, { count: 0, bytesIn: 0, bytesOut: 0 });
+      if (options.gitBackend === 'http-backend') {
+        handleGitHttpRequest(req, res, { root }, { count: 0, bytesIn: 0, bytesOut: 0 });
+      } else if (method === 'POST' && url.pathname.endsWith('/git-receive-pack')) {
+        const answer = await answerReceivePack(store, await readBody(req));
+        if (res.destroyed) return;
+        res.writeHead(200, {
+          'content-type': 'application/x-git-receive-pack-result',
+          'cache-control': 'no-cache',
+        });
+        res.end(answer);
+      } else {
+        problems.push(`unsupported git route: ${method} ${url.pathname} (in-process receive-pack only)`);
+        req.resume();
+        send(res, 404, 'Not Found\n');
+      }
       return;
     }
 

@@ -1,5 +1,6 @@
 import type { CommitObject, GitStore } from '../github-api-server/git-store';
 import { ZERO_SHA } from '../github-api-server/git-store';
+import { compareAndSwapRef, readBranch } from './refs';
 import { applyCommitActions, type CommitActionInput, IndexError } from './tree-actions';
 
 /**
@@ -147,13 +148,13 @@ export const createCommit = async (ctx: ProjectContext, body: CreateCommitBody) 
   const force = body.force === true;
   const fail = (message: string) => new ApiError(400, message);
   const empty = !(await hasCommits(store));
-  const branchTip = await store.resolveBranch(branch);
+  const branchTip = await readBranch(store.dir, branch);
 
   if (startSha !== undefined) {
     if (!COMMIT_ID.test(startSha)) throw fail(`Invalid start_sha '${startSha}'`);
     if ((await store.objectType(startSha)) !== 'commit') throw fail(`Cannot find start_sha '${startSha}'`);
   }
-  if (startBranch !== undefined && !empty && (await store.resolveBranch(startBranch)) === undefined)
+  if (startBranch !== undefined && !empty && (await readBranch(store.dir, startBranch)) === undefined)
     throw fail('You can only create or edit files when you are on a branch');
   const differentBranch = startBranch !== branch || startSha !== undefined;
   if (!empty && differentBranch && branchTip !== undefined && !force)
@@ -173,7 +174,8 @@ export const createCommit = async (ctx: ProjectContext, body: CreateCommitBody) 
   }
 
   // Gitaly: the parent, the actions on its tree, the commit, the compare-and-swap on the branch.
-  const parent = startSha ?? (startBranch === undefined ? undefined : await store.resolveBranch(startBranch));
+  const parent =
+    startSha ?? (startBranch === undefined ? undefined : await readBranch(store.dir, startBranch));
   const baseTree = parent === undefined ? undefined : (await store.readCommit(parent)).tree;
   let tree: string;
   try {
@@ -194,10 +196,13 @@ export const createCommit = async (ctx: ProjectContext, body: CreateCommitBody) 
     committer: { name: ctx.user.name, email: ctx.user.email },
   });
   const oldValue = branchTip === undefined ? ZERO_SHA : force ? branchTip : (parent ?? ZERO_SHA);
-  if (!(await store.updateRef(branch, sha, oldValue))) {
+  const moved = await compareAndSwapRef(store.dir, `refs/heads/${branch}`, oldValue, sha).catch(() => ({
+    ok: false as const,
+    actual: 'locked',
+  }));
+  if (!moved.ok) {
     // Gitaly answers FailedPrecondition from its reference transaction; Rails reports Gitaly's text.
-    const now = (await store.resolveBranch(branch)) ?? ZERO_SHA;
-    throw fail(`9:reference update: reference is at ${now} but expected ${oldValue}`);
+    throw fail(`9:reference update: reference is at ${moved.actual} but expected ${oldValue}`);
   }
   return commitDetailEntity(ctx, await store.readCommit(sha));
 };
@@ -211,9 +216,12 @@ export const createBranch = async (
   if (!branch) throw new ApiError(400, '400 Bad request - branch is missing');
   if (!ref) throw new ApiError(400, '400 Bad request - ref is missing');
   if (!validBranchName(branch)) throw new ApiError(400, 'Branch name is invalid');
-  const sha = COMMIT_ID.test(ref) ? ref : await ctx.store.resolveBranch(ref);
+  const sha = COMMIT_ID.test(ref) ? ref : await readBranch(ctx.store.dir, ref);
   if (!sha || (await ctx.store.objectType(sha)) !== 'commit')
     throw new ApiError(400, 'Invalid reference name');
-  if (!(await ctx.store.updateRef(branch, sha, ZERO_SHA))) throw new ApiError(400, 'Branch already exists');
+  const created = await compareAndSwapRef(ctx.store.dir, `refs/heads/${branch}`, ZERO_SHA, sha).catch(() => ({
+    ok: false,
+  }));
+  if (!created.ok) throw new ApiError(400, 'Branch already exists');
   return branchEntity(ctx, branch, sha, false);
 };
