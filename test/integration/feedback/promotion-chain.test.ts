@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
+import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
 import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
@@ -80,7 +81,12 @@ const setup = async () => {
     });
   };
   /** Flux reports `reason` for web in `namespace`, one second ago. */
-  const report = (namespace: string, version: string, runId: string, reason = 'UpgradeSucceeded') =>
+  const report = (
+    namespace: string,
+    version: string,
+    runId: string,
+    reason: HelmReleaseEventReason = 'UpgradeSucceeded',
+  ) =>
     handleFeedback(
       signed(
         helmReleaseEvent({
@@ -171,7 +177,8 @@ describe('progressive promotion driven by Flux events', () => {
     const failed = await t.report('staging', '1.1.0', 'run-1.1.0', 'UpgradeFailed');
     const rolledBack = (await t.show('main', 'environments/staging/web.yaml'))!;
     const head = await t.git('rev-parse', 'main');
-    const retried = await t.report('staging', '1.1.0', 'run-1.1.0', 'RetriesExceeded');
+    // helm-controller's own remediation of the failed run reports late: it names the run that failed.
+    const late = await t.report('staging', '1.0.0', 'run-1.1.0', 'RollbackFailed');
     // Assess
     expect(stagingAt110).toContain('chart-promoter.io/previous-version: 1.0.0');
     expect(failed.body).toMatchObject({
@@ -184,7 +191,7 @@ describe('progressive promotion driven by Flux events', () => {
     expect(annotationsOut(rolledBack)).toBe(annotationsOut(stagingAt100));
     expect(rolledBack).toContain('chart-promoter.io/previous-version: 1.1.0');
     expect(rolledBack).toMatch(/event\.toolkit\.fluxcd\.io\/run-id: rollback-/);
-    expect(retried.body).toMatchObject({ status: 'ignored', reason: 'OLD_REVISION' });
+    expect(late.body).toMatchObject({ status: 'ignored', reason: 'UNKNOWN_RUN' });
     expect(await t.git('rev-parse', 'main')).toBe(head);
   });
 

@@ -174,7 +174,12 @@ describe('handleFeedback: what is ignored', () => {
     ['an old revision', () => converged({ revision: '1.0.0' }), 'OLD_REVISION'],
     ['an unknown run', () => converged({ runId: 'run-from-long-ago' }), 'UNKNOWN_RUN'],
     ['an unknown release', () => converged({ name: 'api' }), 'UNKNOWN_RELEASE'],
-    ['a reason not tracked', () => converged({ reason: 'ArtifactFailed' }), 'REASON_NOT_TRACKED'],
+    // helm-controller has no such reason (its reasons: api/v2/condition_types.go).
+    [
+      'a reason helm-controller never emits',
+      () => ({ ...converged(), reason: 'RemediationFailed' }),
+      'REASON_NOT_TRACKED',
+    ],
   ])('ignores %s: 200, nothing committed', async (_, event, reason) => {
     // Prepare
     const { host, deps, settings } = await setup();
