@@ -41,23 +41,22 @@ export const fixtureEvent = (name: string): Record<string, unknown> =>
   JSON.parse(new TextDecoder().decode(fixtureBytes(name))) as Record<string, unknown>;
 
 /**
- * A cluster repository where `environment` ran each of `versions` of web in turn (run ids
- * `run-web-<version>`, uploaded at 09:45), the last one now.
+ * A cluster repository where the first environment ran each of `versions` of web in turn (run ids
+ * `run-web-<version>`, uploaded at `uploadedAt`), the last one now.
  */
 export const repositoryWithWeb = async (
   policy: string,
   versions: readonly string[],
   clock: Clock,
+  uploadedAt = '2026-03-01T09:55:00Z',
 ): Promise<InMemoryGitHost> => {
   const host = new InMemoryGitHost({ '.chart-promoter.yaml': policy });
   for (const version of versions) {
     const { environment: _, ...upload } = makeRequest('web', version);
-    await commitUploads(
-      host,
-      'main',
-      [{ ...upload, runId: `run-web-${version}`, uploadedAt: '2026-03-01T09:45:00Z' }],
-      { clock, fallbackEnvironment: 'dev' },
-    );
+    await commitUploads(host, 'main', [{ ...upload, runId: `run-web-${version}`, uploadedAt }], {
+      clock,
+      fallbackEnvironment: 'dev',
+    });
   }
   return host;
 };

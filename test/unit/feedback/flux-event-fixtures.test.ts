@@ -224,7 +224,8 @@ const POLICY = `environments:
 const handled = async (name: string, versions: readonly string[], tests = false) => {
   const timestamp = new Date(String(fixtureEvent(name).timestamp));
   const clock = new FakeClock(new Date(timestamp.getTime() + 30_000));
-  const host = await repositoryWithWeb(POLICY, versions, clock);
+  // Uploaded before the first event of the fixtures' story (09:50).
+  const host = await repositoryWithWeb(POLICY, versions, clock, '2026-03-01T09:45:00Z');
   if (tests) await enableTests(host, 'environments/dev/web.yaml');
   const { deps, settings, metrics } = feedbackFixture(host, clock);
   const body = fixtureBytes(name);
