@@ -16,6 +16,7 @@ import type { PromotionCommand } from '../pipeline/promotion-command';
 import { runPromotionCommand } from '../pipeline/run-promotion-command';
 import { InMemoryScheduler } from '../pipeline/scheduler';
 import { startFeedbackServer } from './feedback-server';
+import { marshalLikeGo } from './flux-release-event';
 import { commandRecord, feedbackRecords, type PromotionRecord } from './promotion-record';
 import { appendPromotions } from './run-log';
 import { SchedulerLoop } from './scheduler-loop';
@@ -123,7 +124,8 @@ export const startLocalFeedback = async (options: LocalFeedbackOptions): Promise
     scheduler,
     loop,
     signAndPost: async (event) => {
-      const body = new TextEncoder().encode(JSON.stringify(event));
+      // The bytes Flux's forwarder signs and sends (Go's encoding/json).
+      const body = marshalLikeGo(event);
       const response = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-signature': signBody(key, body) },

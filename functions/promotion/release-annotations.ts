@@ -26,6 +26,13 @@ export interface ReleaseState {
   readonly runId?: string;
   readonly previousVersion?: string;
   readonly uploadedAt?: string;
+  /**
+   * `spec.test.enable`: helm-controller runs the chart's Helm tests after each install or upgrade
+   * (helm-controller internal/reconcile/atomic_release.go, test.go).
+   */
+  readonly testsEnabled: boolean;
+  /** `spec.test.ignoreFailures`: failed tests do not make the release unready (internal/reconcile/release.go `summarize`). */
+  readonly testFailuresIgnored: boolean;
 }
 
 export type ReleaseStateRead =
@@ -44,6 +51,7 @@ export const readReleaseState = (text: string): ReleaseStateRead => {
   if (!release.ok) return release;
   const annotation = (key: string): string | undefined => stringAt(release.annotations?.get(key));
   const version = release.version ?? release.chartPath.split('/').at(-1) ?? '';
+  const testSetting = (key: string): boolean => release.doc.getIn(['spec', 'test', key]) === true;
   return {
     ok: true,
     name: stringAt(release.metadata.get('name')),
@@ -53,5 +61,7 @@ export const readReleaseState = (text: string): ReleaseStateRead => {
     ...optional('runId', annotation(RUN_ID_ANNOTATION)),
     ...optional('previousVersion', annotation(PREVIOUS_VERSION_ANNOTATION)),
     ...optional('uploadedAt', annotation(UPLOADED_AT_ANNOTATION)),
+    testsEnabled: testSetting('enable'),
+    testFailuresIgnored: testSetting('ignoreFailures'),
   };
 };
