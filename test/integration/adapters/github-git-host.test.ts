@@ -4,9 +4,8 @@ import { createGitHubClient, type GitHubClientOptions } from '../../../functions
 import { createFirstCommit } from '../../../functions/adapters/github-first-commit';
 import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
 import type { FileChange } from '../../../functions/ports/git-host';
-import { GitHostError } from '../../../functions/ports/git-host-error';
 import { treeId } from '../../../functions/promotion/git-object-id';
-import { describeGitHostContract } from '../../support/git-host-contract';
+import { describeGitHostContract, gitHostFailure } from '../../support/git-host-contract';
 import {
   type GitHubApiServer,
   type GitHubApiServerOptions,
@@ -62,17 +61,6 @@ afterEach(async () => {
   // Every request the adapter made, and every answer, matched GitHub's OpenAPI description.
   expect(fixtures.flatMap(({ server }) => server.validationErrors())).toEqual([]);
 });
-
-const failure = (promise: Promise<unknown>): Promise<GitHostError> =>
-  promise.then(
-    () => {
-      throw new Error('expected a GitHostError');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(GitHostError);
-      return error as GitHostError;
-    },
-  );
 
 describeGitHostContract('GitHub API', async (seed) => {
   const server = await startGitHubApiServer({ seed });
@@ -225,7 +213,7 @@ describe('GitHubGitHost snapshot edge cases', () => {
     // Prepare
     const { server, host } = await start();
     // Act
-    const error = await failure(host.snapshot('mian', { files: ['README.md'], trees: ['charts'] }));
+    const error = await gitHostFailure(host.snapshot('mian', { files: ['README.md'], trees: ['charts'] }));
     // Assess
     expect(error.code).toBe('NOT_FOUND');
     expect(error.retryable).toBe(false);
@@ -242,7 +230,7 @@ describe('GitHubGitHost snapshot edge cases', () => {
     const octokit = createGitHubClient({ auth: { token: server.token }, baseUrl: server.url, log: quiet });
     const host = new GitHubGitHost({ octokit, owner: server.owner, repo: 'nope' });
     // Act
-    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
     // Assess
     expect(error.code).toBe('NOT_FOUND');
     expect(error.retryable).toBe(false);
@@ -304,9 +292,9 @@ describe('GitHubGitHost snapshot edge cases', () => {
     const change = (path: string) => ({ message: path, changes: [{ path, content: text(`${path}\n`) }] });
     await host.commit('main', undefined, change('first.yaml'));
     // Act: the second writer, as if its 409 had come before the first writer's README…
-    const lateInit = await failure(createFirstCommit(octokit, server.owner, server.repo, 'main'));
+    const lateInit = await gitHostFailure(createFirstCommit(octokit, server.owner, server.repo, 'main'));
     // …and as it goes when the repository already has its commit by then.
-    const lateCommit = await failure(host.commit('main', undefined, change('second.yaml')));
+    const lateCommit = await gitHostFailure(host.commit('main', undefined, change('second.yaml')));
     // Assess
     expect(lateInit.code).toBe('BRANCH_MOVED');
     expect(lateCommit.code).toBe('BRANCH_MOVED');
@@ -346,7 +334,7 @@ describe('GitHubGitHost failures', () => {
     const { server, host } = await start({}, { maxRetryAfterSeconds: 30 });
     server.failNext({ route: 'POST /graphql', status: 403, kind: 'secondary', retryAfter: 120 });
     // Act
-    const error = await failure(host.snapshot('main', { files: [], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: [], trees: [] }));
     // Assess
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryable).toBe(true);
@@ -372,7 +360,7 @@ describe('GitHubGitHost failures', () => {
     const { server, host } = await start({}, { serverErrorRetries: 2 });
     server.failNext({ route: 'POST /graphql', status: 502, times: Number.POSITIVE_INFINITY });
     // Act
-    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
     // Assess
     expect(error.code).toBe('HOST_UNAVAILABLE');
     expect(error.retryable).toBe(true);
@@ -419,7 +407,7 @@ describe('GitHubGitHost failures', () => {
     );
     const started = Date.now();
     // Act
-    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
     const elapsed = Date.now() - started;
     // Assess: 3 attempts of 200 ms plus 10 + 40 ms of backoff, far below the server's 2 s.
     expect(error.code).toBe('HOST_UNAVAILABLE');
@@ -443,7 +431,7 @@ describe('GitHubGitHost failures', () => {
     const octokit = createGitHubClient({ auth: { token: 'wrong' }, baseUrl: server.url, log: quiet });
     const host = new GitHubGitHost({ octokit, owner: server.owner, repo: server.repo });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', await server.git('rev-parse', 'main'), { message: 'm', changes: [] }),
     );
     // Assess
@@ -462,7 +450,7 @@ describe('GitHubGitHost failures', () => {
       message: 'Reference cannot be updated',
     });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', head, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
     );
     // Assess
@@ -478,8 +466,8 @@ describe('GitHubGitHost failures', () => {
     const createRef = 'POST /repos/{owner}/{repo}/git/refs';
     server.failNext({ route: createRef, status: 422, message: 'Reference update failed', times: 2 });
     // Act
-    const proposal = await failure(host.setBranch('promote/dev/demo-1.0.0', head));
-    const orphan = await failure(
+    const proposal = await gitHostFailure(host.setBranch('promote/dev/demo-1.0.0', head));
+    const orphan = await gitHostFailure(
       host.commit('side', undefined, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
     );
     // Assess
@@ -497,7 +485,7 @@ describe('GitHubGitHost failures', () => {
       const { server, host } = await start({}, { maxRetryAfterSeconds: 30 });
       server.failNext({ route: 'POST /graphql', status: 200, kind, retryAfter: 3600 });
       // Act
-      const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+      const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
       // Assess
       expect(error.code).toBe('RATE_LIMITED');
       expect(error.retryable).toBe(true);
@@ -522,7 +510,7 @@ describe('GitHubGitHost failures', () => {
     const head = await server.git('rev-parse', 'main');
     server.failNext({ route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', status: 422 });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', head, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
     );
     // Assess
@@ -537,7 +525,7 @@ describe('GitHubGitHost failures', () => {
     const octokit = createGitHubClient({ auth: { token: server.token }, baseUrl: server.url, log: quiet });
     const host = new GitHubGitHost({ octokit, owner: server.owner, repo: 'nope' });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', await server.git('rev-parse', 'main'), { message: 'm', changes: [] }),
     );
     // Assess
@@ -595,7 +583,7 @@ describe('GitHubGitHost pull requests', () => {
     // Act
     await host.openPullRequest({ ...request, labels: ['chart-promoter', 'CHART-PROMOTER'] });
     await host.openPullRequest(request);
-    const tooLong = await failure(host.openPullRequest({ ...request, labels: ['x'.repeat(51)] }));
+    const tooLong = await gitHostFailure(host.openPullRequest({ ...request, labels: ['x'.repeat(51)] }));
     // Assess
     expect(server.pulls()[0]!.labels).toEqual(['needs-review', 'chart-promoter']);
     expect(server.counts()['POST /repos/{owner}/{repo}/issues/{issue_number}/labels']).toBe(2);

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubClient } from '../../../functions/adapters/github-client';
 import { createFirstCommit } from '../../../functions/adapters/github-first-commit';
 import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
-import { GitHostError } from '../../../functions/ports/git-host-error';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy';
+import { gitHostFailure } from '../../support/git-host-contract';
 import { type GitHubApiServer, startGitHubApiServer } from '../../support/github-api-server';
 import {
   type RecordedExchange,
@@ -68,17 +68,6 @@ afterEach(async () => {
     expect(server.validationErrors()).toEqual([]);
   }
 });
-
-const failure = (promise: Promise<unknown>): Promise<GitHostError> =>
-  promise.then(
-    () => {
-      throw new Error('expected a GitHostError');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(GitHostError);
-      return error as GitHostError;
-    },
-  );
 
 describe('recorded GitHub answers (@octokit/fixtures) replayed to the GitHub adapter', () => {
   it('git-refs: takes the recorded create-ref (201) and update-ref (200) answers', async () => {
@@ -151,10 +140,10 @@ describe('recorded GitHub answers (@octokit/fixtures) replayed to the GitHub ada
     const head = await rig.server.git('rev-parse', 'main');
     await rig.host.setBranch('promote/demo', head);
     // Act
-    const labels = await failure(
+    const labels = await gitHostFailure(
       rig.host.openPullRequest({ head: 'promote/demo', base: 'main', title: 't', body: 'b', labels: ['x'] }),
     );
-    const commit = await failure(
+    const commit = await gitHostFailure(
       rig.host.commit('main', head, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
     );
     // Assess
