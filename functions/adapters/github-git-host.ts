@@ -9,8 +9,23 @@ import type {
   SnapshotRequest,
 } from '../ports/git-host';
 import { GitHostError } from '../ports/git-host-error';
-import { messageOf, statusOf, toGitHostError } from './github-errors';
-import { buildSnapshotQuery, fileReadOf, type SnapshotResponse, treeIdOf } from './github-snapshot-query';
+import {
+  branchNotFound,
+  graphqlErrorsOf,
+  messageOf,
+  repositoryNotFound,
+  statusOf,
+  toGitHostError,
+} from './github-errors';
+import { createFirstCommit, isEmptyRepositoryAnswer } from './github-first-commit';
+import {
+  answerWithAbsentPaths,
+  buildSnapshotQuery,
+  fileReadOf,
+  type SnapshotQuery,
+  type SnapshotResponse,
+  treeIdOf,
+} from './github-snapshot-query';
 import {
   asInlineText,
   assertPlainPath,
@@ -39,8 +54,25 @@ export interface GitHubGitHostOptions {
 // immutable, so this is never stale and saves the commit read before writing.
 const TREE_CACHE_SIZE = 64;
 
-// update-ref/create-ref answers that mean "the branch is not where you expected".
-const MOVED = /not a fast forward|reference does not exist|reference already exists|object does not exist/i;
+// update-ref/create-ref answers (422) that mean "the branch is not where you expected": not a fast
+// forward (https://docs.github.com/rest/git/refs#update-a-reference); "Reference cannot be updated",
+// GitHub's answer to concurrent or back-to-back writers (osunyorg/admin#119, #1978, #2192;
+// googleapis/repo-automation-bots#4537); "Reference update failed", create-ref's intermittent answer
+// (github/rest-api-description#4887); a branch deleted or created under us.
+const MOVED =
+  /not a fast forward|reference cannot be updated|reference update failed|reference does not exist|reference already exists|object does not exist/i;
+
+/** A failed create-ref/update-ref: BRANCH_MOVED (re-read, re-plan) when GitHub says the branch moved. */
+const refFailure = (error: unknown, branch: string, action: string, expected?: string): GitHostError =>
+  statusOf(error) === 422 && MOVED.test(messageOf(error))
+    ? new GitHostError(
+        'BRANCH_MOVED',
+        `${branch} is no longer ${expected ? `at ${expected}` : 'where it was'}`,
+        {
+          cause: error,
+        },
+      )
+    : toGitHostError(error, `${action} ${branch}`);
 
 export class GitHubGitHost implements GitHost {
   readonly kind = 'github' as const;
@@ -50,24 +82,30 @@ export class GitHubGitHost implements GitHost {
   private readonly repo: string;
   private readonly limits: TreeChunkLimits;
   private readonly treeOfCommit = new Map<string, string>();
+  private readonly baseUrl: string;
 
   constructor(options: GitHubGitHostOptions) {
     this.octokit = options.octokit;
     this.owner = options.owner;
     this.repo = options.repo;
     this.limits = options.treeChunkLimits ?? DEFAULT_TREE_CHUNK_LIMITS;
-    const baseUrl = String(this.octokit.request.endpoint.DEFAULTS.baseUrl ?? 'https://api.github.com');
-    this.location = `${baseUrl.replace(/\/$/, '')}/repos/${this.owner}/${this.repo}`;
+    this.baseUrl = String(this.octokit.request.endpoint.DEFAULTS.baseUrl ?? 'https://api.github.com').replace(
+      /\/$/,
+      '',
+    );
+    this.location = `${this.baseUrl}/repos/${this.owner}/${this.repo}`;
   }
 
   async snapshot(branch: string, request: SnapshotRequest): Promise<RepoSnapshot> {
-    const { query, variables } = buildSnapshotQuery(this.owner, this.repo, branch, request);
-    const data = await this.octokit
-      .graphql<SnapshotResponse>(query, variables)
-      .catch((e: unknown) => Promise.reject(toGitHostError(e, `snapshot of ${branch}`)));
-    if (!data.repository)
-      throw new GitHostError('NOT_FOUND', `repository ${this.owner}/${this.repo} not found`);
-    const target = data.repository.ref?.target;
+    const query = buildSnapshotQuery(this.owner, this.repo, branch, request);
+    const { repository } = await this.readSnapshot(query, branch);
+    if (!repository) throw repositoryNotFound(this.owner, this.repo, this.baseUrl);
+    // A missing ref on a repository with commits is a branch that does not exist (GitHub answers
+    // `ref: null` without an error, changesets/ghcommit src/core.ts); an empty repository has no
+    // branch yet, and its first commit creates the one asked for (see commit()).
+    if (!repository.ref && !repository.isEmpty)
+      throw branchNotFound(this.owner, this.repo, branch, repository.defaultBranchRef?.name);
+    const target = repository.ref?.target;
     const files = new Map<string, string | undefined>();
     const trees = new Map<string, string | undefined>();
     if (target) this.rememberTree(target.oid, target.tree.oid);
@@ -93,6 +131,21 @@ export class GitHubGitHost implements GitHost {
     return { head: target?.oid, files, trees, directories };
   }
 
+  /** The snapshot's answer, absent paths included (github-snapshot-query.ts `answerWithAbsentPaths`). */
+  private async readSnapshot(query: SnapshotQuery, branch: string): Promise<SnapshotResponse> {
+    try {
+      return await this.octokit.graphql<SnapshotResponse>(query.query, query.variables);
+    } catch (error) {
+      const partial = answerWithAbsentPaths(error, query);
+      if (partial) return partial;
+      // `{"type":"NOT_FOUND","path":["repository"],"message":"Could not resolve to a Repository with the
+      // name 'o/r'."}` beside `repository: null` (cli/cli#436, sourcecred/sourcecred#761).
+      if (graphqlErrorsOf(error).some((e) => e.type === 'NOT_FOUND' && e.path?.join('.') === 'repository'))
+        throw repositoryNotFound(this.owner, this.repo, this.baseUrl, error);
+      throw toGitHostError(error, `snapshot of ${branch}`);
+    }
+  }
+
   /** One recursive tree read (https://docs.github.com/rest/git/trees#get-a-tree); blobs only. */
   private async filesBelow(dir: string, oid: string): Promise<string[]> {
     const { data } = await this.call(`list ${dir}`, () =>
@@ -109,6 +162,22 @@ export class GitHubGitHost implements GitHost {
     changeSet: ChangeSet,
   ): Promise<CommitResult> {
     for (const change of changeSet.changes) assertPlainPath(change);
+    try {
+      return await this.commitOnto(branch, expectedHead, changeSet);
+    } catch (error) {
+      if (expectedHead !== undefined || !isEmptyRepositoryAnswer(error)) throw error;
+    }
+    // An empty repository: the contents API creates its first commit, the change set goes on top.
+    const first = await createFirstCommit(this.octokit, this.owner, this.repo, branch);
+    this.rememberTree(first.sha, first.tree);
+    return this.commitOnto(branch, first.sha, changeSet);
+  }
+
+  private async commitOnto(
+    branch: string,
+    expectedHead: string | undefined,
+    changeSet: ChangeSet,
+  ): Promise<CommitResult> {
     const baseTree = expectedHead === undefined ? undefined : await this.treeOf(expectedHead);
     const entries = await this.treeEntries(changeSet);
     let tree = baseTree;
@@ -149,11 +218,11 @@ export class GitHubGitHost implements GitHost {
       await this.octokit.rest.git.createRef({ ...this.repoParams(), ref: `refs/heads/${branch}`, sha });
     } catch (error) {
       if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) {
-        throw toGitHostError(error, `create branch ${branch}`);
+        throw refFailure(error, branch, 'create branch');
       }
-      await this.call(`move branch ${branch}`, () =>
-        this.octokit.rest.git.updateRef({ ...this.repoParams(), ref: `heads/${branch}`, sha, force: true }),
-      );
+      await this.octokit.rest.git
+        .updateRef({ ...this.repoParams(), ref: `heads/${branch}`, sha, force: true })
+        .catch((e: unknown) => Promise.reject(refFailure(e, branch, 'move branch')));
     }
   }
 
@@ -221,12 +290,7 @@ export class GitHubGitHost implements GitHost {
         });
       }
     } catch (error) {
-      if (statusOf(error) === 422 && MOVED.test(messageOf(error))) {
-        throw new GitHostError('BRANCH_MOVED', `${branch} is no longer at ${expectedHead ?? '(absent)'}`, {
-          cause: error,
-        });
-      }
-      throw toGitHostError(error, `update branch ${branch}`);
+      throw refFailure(error, branch, 'update branch', expectedHead ?? '(absent)');
     }
   }
 

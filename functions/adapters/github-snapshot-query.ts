@@ -4,11 +4,15 @@
  * (`Commit.file(path:)`, https://docs.github.com/graphql/reference/objects#commit), so the snapshot is
  * consistent even while other writers move the branch. Paths travel as variables, never spliced into
  * the query text. One request instead of one REST GET per file keeps a run inside GitHub's rate limits.
+ * Every document this module can build is validated against GitHub's published schema in the tests
+ * (@octokit/graphql-schema).
  */
 
 export interface SnapshotQuery {
   readonly query: string;
   readonly variables: Record<string, string>;
+  /** The aliases of the requested files, trees and directories (`f0`, `t0`, `d0`…). */
+  readonly pathAliases: ReadonlySet<string>;
 }
 
 export interface BlobNode {
@@ -25,6 +29,9 @@ export interface TreeEntryNode {
 
 export interface SnapshotResponse {
   readonly repository: {
+    /** True for a repository without a single commit (https://docs.github.com/graphql/reference/objects#repository). */
+    readonly isEmpty: boolean;
+    readonly defaultBranchRef: { readonly name: string } | null;
     readonly ref: {
       readonly target:
         | ({ readonly oid: string; readonly tree: { readonly oid: string } } & Record<string, unknown>)
@@ -46,28 +53,30 @@ export const buildSnapshotQuery = (
   const variables: Record<string, string> = { owner, repo, ref: `refs/heads/${branch}` };
   const declarations = ['$owner: String!', '$repo: String!', '$ref: String!'];
   const selections: string[] = [];
+  const pathAliases = new Set<string>();
+  const ask = (alias: string, path: string, selection: string) => {
+    variables[alias] = path;
+    declarations.push(`$${alias}: String!`);
+    selections.push(`${alias}: file(path: $${alias}) ${selection}`);
+    pathAliases.add(alias);
+  };
   request.files.forEach((file, i) => {
-    variables[`f${i}`] = file;
-    declarations.push(`$f${i}: String!`);
-    selections.push(
-      `f${i}: file(path: $f${i}) { oid type object { ... on Blob { text isBinary isTruncated } } }`,
-    );
+    ask(`f${i}`, file, '{ oid type object { ... on Blob { text isBinary isTruncated } } }');
   });
   request.trees.forEach((tree, i) => {
-    variables[`t${i}`] = tree;
-    declarations.push(`$t${i}: String!`);
-    selections.push(`t${i}: file(path: $t${i}) { oid type }`);
+    ask(`t${i}`, tree, '{ oid type }');
   });
   // Directories to list: the tree id here, its files with one recursive REST tree read per directory
   // (GraphQL has no recursion; `git/trees/{oid}?recursive=1` is one request whatever the depth).
   (request.directories ?? []).forEach((dir, i) => {
-    variables[`d${i}`] = dir;
-    declarations.push(`$d${i}: String!`);
-    selections.push(`d${i}: file(path: $d${i}) { oid type }`);
+    ask(`d${i}`, dir, '{ oid type }');
   });
   const query = [
     `query Snapshot(${declarations.join(', ')}) {`,
     '  repository(owner: $owner, name: $repo) {',
+    // Both tell a missing branch from an empty repository, in the same request.
+    '    isEmpty',
+    '    defaultBranchRef { name }',
     '    ref(qualifiedName: $ref) {',
     '      target {',
     '        ... on Commit {',
@@ -80,7 +89,44 @@ export const buildSnapshotQuery = (
     '  }',
     '}',
   ].join('\n');
-  return { query, variables };
+  return { query, variables, pathAliases };
+};
+
+interface GraphqlErrorShape {
+  readonly type?: unknown;
+  readonly path?: unknown;
+}
+
+const ALIAS_PARENT = ['repository', 'ref', 'target'];
+
+/** A NOT_FOUND on one of the snapshot's own path aliases: GitHub's way of saying "no such path". */
+const isAbsentPath = (error: GraphqlErrorShape, aliases: ReadonlySet<string>): boolean => {
+  const path = error?.path;
+  return (
+    error?.type === 'NOT_FOUND' &&
+    Array.isArray(path) &&
+    path.length === ALIAS_PARENT.length + 1 &&
+    ALIAS_PARENT.every((step, i) => path[i] === step) &&
+    aliases.has(String(path[ALIAS_PARENT.length]))
+  );
+};
+
+/**
+ * GitHub answers `Commit.file(path:)` on a path that does not exist with `null` at that alias AND a
+ * top-level error `{"type":"NOT_FOUND","path":["repository","ref","target","<alias>"],…,"message":
+ * "Could not resolve file for path '<path>'."}`, one per missing alias (seen against real GitHub in
+ * changesets/ghcommit tests/integration/utils.ts, `expectBranchNotHaveFile`). @octokit/graphql then
+ * rejects with a `GraphqlResponseError` whose `data` is the partial answer and `errors` the list
+ * (@octokit/graphql src/error.ts, src/graphql.ts). When every error is such a path-scoped NOT_FOUND,
+ * the partial answer IS the snapshot (those paths are absent); anything else stays an error.
+ */
+export const answerWithAbsentPaths = (error: unknown, query: SnapshotQuery): SnapshotResponse | undefined => {
+  const e = error as { name?: unknown; errors?: unknown; data?: unknown } | null | undefined;
+  if (e?.name !== 'GraphqlResponseError' || !Array.isArray(e.errors) || e.errors.length === 0)
+    return undefined;
+  if (e.data === null || typeof e.data !== 'object') return undefined;
+  const errors = e.errors as GraphqlErrorShape[];
+  return errors.every((x) => isAbsentPath(x, query.pathAliases)) ? (e.data as SnapshotResponse) : undefined;
 };
 
 export type FileRead =

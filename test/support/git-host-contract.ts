@@ -28,6 +28,18 @@ const SEED = {
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/** The GitHostError `promise` rejects with (the test fails if it resolves or rejects with anything else). */
+export const gitHostFailure = (promise: Promise<unknown>): Promise<GitHostError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a GitHostError');
+    },
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(GitHostError);
+      return error as GitHostError;
+    },
+  );
+
 const withFixture =
   (factory: GitHostFixtureFactory, test: (fixture: GitHostFixture) => Promise<void>) => async () => {
     const fixture = await factory(SEED);
