@@ -16,7 +16,10 @@
  *
  * Runtime API: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
  * Context object: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
- * Not emulated (answered with a clear error): response streaming (`awslambda.streamifyResponse`).
+ * Not emulated: response streaming (`awslambda.streamifyResponse`, refused at init with a clear
+ * error); for callback-style handlers, waiting for an empty event loop before answering (the answer
+ * goes when the callback is called); the runtime's console patching (log lines are the raw output);
+ * a handler promise that never settles ends the process here (Lambda answers Runtime.NodeJsExit).
  *
  * Written in erasable TypeScript only (Node 22 strips the types itself), importing nothing but Node:
  * the task root must see no other code than its own and the layers'.
