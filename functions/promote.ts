@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger, metrics, promoteDependencies, settings } from './composition/promote-lambda';
 import { isPromoterError } from './errors';
+import { asSqsBatch } from './events/invocation-event';
 import { handleSqsBatch } from './pipeline/handle-sqs-batch';
 import { looksLikeCommand, parsePromotionCommand } from './pipeline/promotion-command';
 import { type CommandOutcome, runPromotionCommand } from './pipeline/run-promotion-command';
@@ -35,23 +36,37 @@ const runManualMove = async (event: ManualMoveEvent): Promise<ManualMoveResult> 
   return runPromotionCommand(command, await promoteDependencies(), settings);
 };
 
+/** What the function reads: anything else is answered `invalid`, never retried (it cannot get better). */
+const EXPECTED =
+  'expected an SQS batch from the intake queue (Records[] with eventSource "aws:sqs") or a promotion ' +
+  'command ({"chartPromoter": "promote" | "rollback", …})';
+
 /**
  * The promote Lambda: SQS batches from the intake queue (S3 "Object Created" events → chart intake →
  * one commit per batch; promotion commands, e.g. scheduled after a soak), or a manual move invoked
- * directly (above). Thin on purpose: the pipeline lives in functions/pipeline, the wiring in
- * functions/composition.
+ * directly (above). Any other event (a function URL request, an S3 or EventBridge event sent straight
+ * to the function) is answered `invalid` with EVENT_UNRECOGNISED, naming what was expected and what
+ * arrived, and logged as an error. Thin on purpose: the pipeline lives in functions/pipeline, the
+ * wiring in functions/composition.
  */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
 export async function handler(event: ManualMoveEvent, context: Context): Promise<ManualMoveResult>;
+export async function handler(event: unknown, context: Context): Promise<ManualMoveResult>;
 export async function handler(
-  event: SQSEvent | ManualMoveEvent,
+  event: unknown,
   context: Context,
 ): Promise<SQSBatchResponse | ManualMoveResult> {
   logger.addContext(context);
   metrics.captureColdStartMetric();
   try {
     if (looksLikeCommand(event)) return await runManualMove(event as ManualMoveEvent);
-    const { response } = await handleSqsBatch(event as SQSEvent, await promoteDependencies(), settings);
+    const batch = asSqsBatch(event);
+    if (!batch.ok) {
+      const message = `${EXPECTED}; got ${batch.got}`;
+      logger.error('unrecognised event: nothing done', { code: 'EVENT_UNRECOGNISED', reason: message });
+      return { status: 'invalid', code: 'EVENT_UNRECOGNISED', message };
+    }
+    const { response } = await handleSqsBatch(batch.event, await promoteDependencies(), settings);
     return response;
   } finally {
     metrics.publishStoredMetrics();
