@@ -63,7 +63,7 @@ export interface PullRequestResult {
 }
 
 export interface GitHost {
-  readonly kind: 'github' | 'git';
+  readonly kind: string;
   /** Human-readable location of the repository (URL or path) for logs and output. */
   readonly location: string;
   snapshot(branch: string, request: SnapshotRequest): Promise<RepoSnapshot>;
