@@ -6,12 +6,12 @@ import {
 } from '../../../functions/adapters/git-hosts/bitbucket/http-client';
 import { SnapshotCache } from '../../../functions/adapters/git-hosts/bitbucket/snapshot-cache';
 import { GitHostError } from '../../../functions/ports/git-host-error';
-import { describeGitHostContract } from '../../support/git-host-contract';
 import {
   type BitbucketApiServer,
   type BitbucketApiServerOptions,
   startBitbucketApiServer,
 } from '../../support/bitbucket-api-server';
+import { describeGitHostContract } from '../../support/git-host-contract';
 
 const SEED = {
   'README.md': '# cluster\n',
@@ -103,7 +103,10 @@ describe('BitbucketGitHost smoke', () => {
   it('commits one file', async () => {
     const { server, host } = await start();
     const head = await server.git('rev-parse', 'main');
-    const result = await host.commit('main', head, { message: 'm', changes: [{ path: 'a.txt', content: text('a') }] });
+    const result = await host.commit('main', head, {
+      message: 'm',
+      changes: [{ path: 'a.txt', content: text('a') }],
+    });
     expect(await server.git('rev-parse', 'main')).toBe(result.sha);
   });
 });

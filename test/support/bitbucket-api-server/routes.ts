@@ -155,41 +155,55 @@ const getSource = async (ctx: RouteContext): Promise<RouteResult> => {
     }
   }
   // "max_depth … will do a breadth-first search", "in the same order as the underlying SCM".
-  const values: ReturnType<typeof directoryEntry | typeof fileEntry>[] = [];
+  const found: { path: string; entry: TreeEntry }[] = [];
   let level = [{ path, tree: entry.sha }];
   for (let depth = 1; depth <= maxDepth && level.length > 0; depth++) {
     const nextLevel: { path: string; tree: string }[] = [];
     for (const dir of level) {
       for (const child of await store.readTree(dir.tree)) {
         const childPath = dir.path === '' ? child.name : `${dir.path}/${child.name}`;
-        if (child.type === 'tree') {
-          values.push(directoryEntry(repo, commit, childPath));
-          nextLevel.push({ path: childPath, tree: child.sha });
-        } else {
-          const attributes = await attributesOf(store, child);
-          values.push(fileEntry(repo, commit, childPath, attributes, child.size ?? 0));
-        }
+        found.push({ path: childPath, entry: child });
+        if (child.type === 'tree') nextLevel.push({ path: childPath, tree: child.sha });
       }
     }
     level = nextLevel;
   }
-  const kept = filter
-    ? values.filter((v) =>
-        filter((field) =>
-          field === 'path'
-            ? v.path
-            : field === 'type'
-              ? v.type
-              : field === 'size'
-                ? 'size' in v
-                  ? v.size
-                  : undefined
-                : 'attributes' in v
-                  ? v.attributes
-                  : [],
-        ),
-      )
-    : values;
+  // Attributes cost a blob read (binary detection): only for what the filter needs or keeps.
+  const needsAttributes = q !== null && /attributes/.test(q);
+  const withAttributes = await Promise.all(
+    found.map(async (f) => ({
+      ...f,
+      attributes: f.entry.type === 'tree' || !needsAttributes ? [] : await attributesOf(store, f.entry),
+    })),
+  );
+  const keep = (f: (typeof withAttributes)[number]) =>
+    filter === undefined ||
+    filter((field) =>
+      field === 'path'
+        ? f.path
+        : field === 'type'
+          ? f.entry.type === 'tree'
+            ? 'commit_directory'
+            : 'commit_file'
+          : field === 'size'
+            ? f.entry.size
+            : f.attributes,
+    );
+  const kept = await Promise.all(
+    withAttributes
+      .filter(keep)
+      .map(async (f) =>
+        f.entry.type === 'tree'
+          ? directoryEntry(repo, commit, f.path)
+          : fileEntry(
+              repo,
+              commit,
+              f.path,
+              needsAttributes ? f.attributes : await attributesOf(store, f.entry),
+              f.entry.size ?? 0,
+            ),
+      ),
+  );
   return { status: 200, body: page(kept, url, 10, 100) };
 };
 

@@ -13,13 +13,14 @@ import { RepoState, type SnapshotCache } from './snapshot-cache';
  * Reads a snapshot through Bitbucket Cloud's REST API 2.0, whose operations (in Atlassian's OpenAPI
  * description) decide the shape of every read:
  *
- * - the branch head: `GET /refs/branches/{name}` (its `target.hash`); everything else is read at that
- *   commit, so the snapshot is consistent even while the branch moves;
- * - a file: `GET /src/{commit}/{path}` answers its raw bytes ("Content-Disposition: attachment"), or
- *   404; there is no multi-file read, so it is one request per file not already known;
- * - whether directories exist: one directory listing per top-level directory with `max_depth` deep
- *   enough and a `q` filter naming them (`path = "…" OR …`: "this API supports the Bitbucket
- *   querying/filtering syntax"), chunked to keep URLs short; pages are followed either way;
+ * - which paths exist, and where the branch is: ONE directory listing of the root at the branch name
+ *   (`GET /src/{branch}/?max_depth=<deepest>&q=path = "…" OR …`: listings are breadth-first to
+ *   `max_depth`, and "this API supports the Bitbucket querying/filtering syntax"), whose entries carry
+ *   "the commit that was used in the URL" — the head. Everything else is read at that commit, so the
+ *   snapshot is consistent while the branch moves. (`GET /refs/branches/{name}` when the listing
+ *   cannot say: nothing to look up, no entry found, or a branch name with a slash.)
+ * - a file: `GET /src/{commit}/{path}` answers its raw bytes ("Content-Disposition: attachment");
+ *   there is no multi-file read, so it is one request per existing file not already known;
  * - tree ids: Bitbucket exposes none (a listing entry has a path, size and attributes, no object id),
  *   so the id of a directory that exists is computed from a recursive listing (`max_depth`) and every
  *   file's bytes, with the mode its attributes give (`executable`, `link`, `subrepository`).
@@ -56,7 +57,22 @@ interface ListingEntry {
   readonly type: string;
   readonly path: string;
   readonly attributes?: unknown;
+  readonly commit?: { readonly hash?: string };
 }
+
+/** What a probe learnt at one commit: the kind of each of `paths` that exists. */
+interface Probe {
+  readonly head: string | undefined;
+  readonly kinds: ReadonlyMap<string, 'dir' | 'file'>;
+  readonly paths: ReadonlySet<string>;
+}
+
+/**
+ * Branch names that can stand in a `src/{commit}/` URL. Names with a slash cannot (Renovate's
+ * Bitbucket platform reads such branches by their head commit for that reason); they are read through
+ * `refs/branches/{name}` first.
+ */
+const NAMEABLE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 interface DiffStat {
   readonly old?: { readonly path?: string } | null;
@@ -68,6 +84,43 @@ interface BranchResource {
 }
 
 const depthOf = (path: string): number => (path === '' ? 0 : path.split('/').length);
+
+/** What `request` needs that `state` does not hold: files, and directories (only the outermost listed). */
+const needsOf = (state: RepoState | undefined, request: SnapshotRequest) => {
+  const dirs = [
+    ...new Set([
+      ...request.trees.filter((t) => !state?.trees.has(t)),
+      ...(request.directories ?? []).filter((d) => !state?.directories.has(d)),
+    ]),
+  ];
+  const roots = dirs.filter((d) => !dirs.some((o) => within(d, o)));
+  const files = request.files.filter((f) => !state?.files.has(f));
+  return { files, roots, dirs };
+};
+
+/**
+ * A path that existed at `state`'s commit and is no deeper than the probe's deepest path: likely to
+ * still exist, so the probe learns the branch head even when none of the unknown paths exists.
+ */
+const anchorOf = (
+  state: RepoState,
+  request: SnapshotRequest,
+  unknown: readonly string[],
+): string | undefined => {
+  const depth = Math.max(...unknown.map(depthOf));
+  const candidates = [
+    ...request.files.filter((f) => (state.files.get(f) ?? null) !== null),
+    ...[...state.files].flatMap(([path, text]) => (text === null ? [] : [path])),
+  ];
+  return candidates.find((path) => depthOf(path) <= depth);
+};
+
+const emptySnapshot = (request: SnapshotRequest): RepoSnapshot => ({
+  head: undefined,
+  files: new Map(request.files.map((f) => [f, undefined])),
+  trees: new Map(request.trees.map((t) => [t, undefined])),
+  directories: new Map((request.directories ?? []).map((d) => [d, undefined])),
+});
 const within = (path: string, dir: string): boolean => path.startsWith(`${dir}/`);
 
 const attributesOf = (entry: ListingEntry): string[] =>
@@ -128,26 +181,34 @@ export class BitbucketSnapshotReader {
   }
 
   async read(branch: string, request: SnapshotRequest): Promise<RepoSnapshot> {
-    const tip = await this.branchTip(branch);
-    const directories = request.directories ?? [];
-    if (tip === undefined) {
-      return {
-        head: undefined,
-        files: new Map(request.files.map((f) => [f, undefined])),
-        trees: new Map(request.trees.map((t) => [t, undefined])),
-        directories: new Map(directories.map((d) => [d, undefined])),
-      };
+    const latest = this.#cache.latest();
+    const first = needsOf(latest, request);
+    let probe: Probe | undefined;
+    const unknown = [...first.roots, ...first.files];
+    if (unknown.length > 0 && NAMEABLE.test(branch)) {
+      // One listing at the branch name says which paths exist AND, through the commit its entries
+      // carry ("the commit that was used in the URL"), where the branch is: no separate branch read.
+      const anchor = latest === undefined ? undefined : anchorOf(latest, request, unknown);
+      const found = await this.#probe(branch, anchor === undefined ? unknown : [...unknown, anchor]);
+      if (found === 'missing') return emptySnapshot(request);
+      probe = found;
     }
-    const state = await this.#stateAt(tip.hash);
-    await this.#learn(state, request);
+    let head = probe?.head;
+    if (head === undefined) {
+      const tip = await this.branchTip(branch);
+      if (tip === undefined) return emptySnapshot(request);
+      head = tip.hash;
+    }
+    const state = await this.#stateAt(head);
+    await this.#learn(state, request, probe?.head === head ? probe : undefined);
     this.#cache.store(state);
     const known = <T>(map: ReadonlyMap<string, T | null>, path: string): T | undefined =>
       map.get(path) ?? undefined;
     return {
-      head: tip.hash,
+      head,
       files: new Map(request.files.map((f) => [f, known(state.files, f)])),
       trees: new Map(request.trees.map((t) => [t, known(state.trees, t)])),
-      directories: new Map(directories.map((d) => [d, known(state.directories, d)])),
+      directories: new Map((request.directories ?? []).map((d) => [d, known(state.directories, d)])),
     };
   }
 
@@ -194,31 +255,35 @@ export class BitbucketSnapshotReader {
     return [...paths];
   }
 
-  /** Reads into `state` whatever `request` needs that it does not hold yet. */
-  async #learn(state: RepoState, request: SnapshotRequest): Promise<void> {
-    const dirs = [
-      ...request.trees.filter((t) => !state.trees.has(t)),
-      ...(request.directories ?? []).filter((d) => !state.directories.has(d)),
-    ];
-    // List only the outermost directories; what lies inside them comes from the same listing.
-    const roots = [...new Set(dirs)].filter((d) => !dirs.some((o) => within(d, o)));
-    const files = request.files.filter((f) => !state.files.has(f));
+  /**
+   * Reads into `state` whatever `request` needs that it does not hold yet. `probe`, when given, was
+   * taken at this very commit: what it covered needs no second look.
+   */
+  async #learn(state: RepoState, request: SnapshotRequest, probe: Probe | undefined): Promise<void> {
+    const { files, roots, dirs } = needsOf(state, request);
+    const probed = (path: string) => probe?.paths.has(path) ?? false;
+    const unprobedRoots = roots.filter((r) => !probed(r));
     const looseFiles = files.filter((f) => !roots.some((r) => within(f, r)));
-    const [kinds] = await Promise.all([
-      this.#kinds(state.commit, roots),
-      mapLimit(looseFiles, this.#concurrency, async (f) =>
-        state.files.set(f, await this.#fileText(state.commit, f)),
-      ),
+    const [late] = await Promise.all([
+      unprobedRoots.length === 0 ? undefined : this.#probe(state.commit, unprobedRoots),
+      mapLimit(looseFiles, this.#concurrency, async (f) => {
+        // A probed path that is not a file needs no request: it is absent (or a directory).
+        const text =
+          probed(f) && probe?.kinds.get(f) !== 'file' ? null : await this.#fileText(state.commit, f);
+        state.files.set(f, text);
+      }),
     ]);
-    const existing = roots.filter((r) => kinds.get(r) === 'dir');
+    const kindOf = (path: string) =>
+      probed(path) ? probe?.kinds.get(path) : late === 'missing' ? undefined : late?.kinds.get(path);
     for (const root of roots) {
-      if (kinds.get(root) === 'dir') continue;
+      if (kindOf(root) === 'dir') continue;
       for (const d of dirs.filter((d) => d === root || within(d, root))) {
         if (request.trees.includes(d)) state.trees.set(d, null);
         if (request.directories?.includes(d)) state.directories.set(d, null);
       }
       for (const f of files.filter((f) => within(f, root))) state.files.set(f, null);
     }
+    const existing = roots.filter((r) => kindOf(r) === 'dir');
     await Promise.all(existing.map((root) => this.#learnDirectory(state, root, dirs, files, request)));
   }
 
@@ -286,49 +351,47 @@ export class BitbucketSnapshotReader {
     return treeIdOfLeaves(entries);
   }
 
-  /** Whether each path is a directory, a file or absent, in one filtered listing per top-level directory. */
-  async #kinds(commit: string, paths: readonly string[]): Promise<Map<string, 'dir' | 'file'>> {
-    const kinds = new Map<string, 'dir' | 'file'>();
-    const groups = new Map<string, string[]>();
-    for (const path of paths) {
-      const top = depthOf(path) === 1 ? '' : path.split('/')[0]!;
-      groups.set(top, [...(groups.get(top) ?? []), path]);
-    }
-    const requests: { top: string; chunk: string[] }[] = [];
-    for (const [top, members] of groups) {
-      let chunk: string[] = [];
-      let chars = 0;
-      for (const path of members) {
-        const clause = `path = ${bbqlString(path)}`;
-        if (chunk.length > 0 && chars + clause.length + 4 > MAX_FILTER_CHARS) {
-          requests.push({ top, chunk });
-          chunk = [];
-          chars = 0;
-        }
-        chunk.push(path);
-        chars += clause.length + 4;
+  /**
+   * Which of `paths` exist at `ref` (a commit, or a branch name) and as what: one breadth-first listing
+   * of the root deep enough for the deepest path (`max_depth`), filtered to exactly these paths with
+   * `q` (chunked so URLs stay short). Every entry names "the commit that was used in the URL", which
+   * is how a branch name resolves here; entries that disagree (the branch moved between pages or
+   * chunks) leave the head unknown. 'missing': the ref does not exist.
+   */
+  async #probe(ref: string, paths: readonly string[]): Promise<Probe | 'missing'> {
+    const chunks: string[][] = [];
+    let chunk: string[] = [];
+    let chars = 0;
+    for (const path of new Set(paths)) {
+      const clause = `path = ${bbqlString(path)}`;
+      if (chunk.length > 0 && chars + clause.length + 4 > MAX_FILTER_CHARS) {
+        chunks.push(chunk);
+        chunk = [];
+        chars = 0;
       }
-      if (chunk.length > 0) requests.push({ top, chunk });
+      chunk.push(path);
+      chars += clause.length + 4;
     }
-    await Promise.all(
-      requests.map(async ({ top, chunk }) => {
-        const depth = Math.max(...chunk.map((p) => depthOf(p) - depthOf(top)));
-        const url = this.#client.url(
-          `${this.#repo}/src/${commit}/${top === '' ? '' : `${encodePath(top)}/`}`,
-          {
-            max_depth: String(depth),
-            pagelen: '100',
-            q: chunk.map((p) => `path = ${bbqlString(p)}`).join(' OR '),
-          },
-        );
-        const wanted = new Set(chunk);
-        for (const entry of (await this.#listing(`look up ${top || '/'}`, url)) ?? []) {
-          if (!wanted.has(entry.path)) continue;
-          kinds.set(entry.path, entry.type === 'commit_directory' ? 'dir' : 'file');
-        }
+    if (chunk.length > 0) chunks.push(chunk);
+    const kinds = new Map<string, 'dir' | 'file'>();
+    const heads = new Set<string>();
+    const listed = await Promise.all(
+      chunks.map((members) => {
+        const url = this.#client.url(`${this.#repo}/src/${encodeURIComponent(ref)}/`, {
+          max_depth: String(Math.max(...members.map(depthOf))),
+          pagelen: '100',
+          q: members.map((p) => `path = ${bbqlString(p)}`).join(' OR '),
+        });
+        return this.#listing('look up paths', url);
       }),
     );
-    return kinds;
+    if (listed.some((entries) => entries === undefined)) return 'missing';
+    const wanted = new Set(paths);
+    for (const entry of listed.flatMap((entries) => entries ?? [])) {
+      if (entry.commit?.hash !== undefined) heads.add(entry.commit.hash);
+      if (wanted.has(entry.path)) kinds.set(entry.path, entry.type === 'commit_directory' ? 'dir' : 'file');
+    }
+    return { head: heads.size === 1 ? [...heads][0] : undefined, kinds, paths: wanted };
   }
 
   /** Every entry below `dir`; directories at the depth limit are listed again from there. */
