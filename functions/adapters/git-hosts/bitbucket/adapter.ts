@@ -12,6 +12,7 @@ import type {
 import { GitHostError } from '../../../ports/git-host-error';
 import { assertPlainPath } from '../../github-tree-requests';
 import type { GitHostSettings, GitHostWiring } from '../descriptor';
+import { commitForm } from './commit-form';
 import { httpFailure } from './errors';
 import { type BitbucketAuth, BitbucketClient, type BitbucketClientOptions, encodePath } from './http-client';
 import { BitbucketPullRequests } from './pull-requests';
@@ -103,7 +104,7 @@ export class BitbucketGitHost implements GitHost {
       'POST',
       this.#client.url(`${this.#repo}/src`),
       {
-        body: this.#form(branch, expectedHead, changeSet),
+        ...commitForm(branch, expectedHead, changeSet),
         accept: [409],
       },
     );
@@ -146,21 +147,6 @@ export class BitbucketGitHost implements GitHost {
 
   openPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
     return this.#pulls.open(request);
-  }
-
-  #form(branch: string, expectedHead: string | undefined, changeSet: ChangeSet): FormData {
-    const form = new FormData();
-    form.append('message', changeSet.message);
-    form.append('branch', branch);
-    if (expectedHead !== undefined) form.append('parents', expectedHead);
-    for (const { path, content } of changeSet.changes) {
-      // A field with a filename is a file ("Path field names are always interpreted to be absolute
-      // from the root"); a path listed in `files` without a file field is deleted.
-      if (content === null) form.append('files', path);
-      else
-        form.append(`/${path}`, new Blob([new Uint8Array(content)]), path.slice(path.lastIndexOf('/') + 1));
-    }
-    return form;
   }
 
   /**

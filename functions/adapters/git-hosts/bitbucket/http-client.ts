@@ -65,7 +65,9 @@ export interface BitbucketAnswer {
 }
 
 export interface RequestOptions {
-  readonly body?: FormData | string;
+  /** Raw request body, sent with `contentType`. */
+  readonly body?: Uint8Array;
+  readonly contentType?: string;
   /** JSON request body (sent with `Content-Type: application/json`). */
   readonly json?: unknown;
   /** Non-2xx statuses the caller handles itself (e.g. 404 on a read, 409 on a commit). */
@@ -219,7 +221,8 @@ export class BitbucketClient {
       accept: 'application/json',
       'user-agent': this.#options.userAgent ?? 'chart-promoter',
     };
-    let body = options.body;
+    let body: Uint8Array | string | undefined = options.body;
+    if (options.contentType !== undefined) headers['content-type'] = options.contentType;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
