@@ -8,6 +8,7 @@ import type { Chart } from '../../../functions/chart/chart';
 import { readChartArchive } from '../../../functions/chart/read-chart-archive';
 import { starterPolicy } from '../../../functions/local/starter-policy';
 import { systemClock } from '../../../functions/ports/clock';
+import { runEnvironmentMove } from '../../../functions/promotion/environment-moves-run';
 import { commitUploads } from '../../../functions/promotion/policy-commit';
 import {
   type BitbucketApiServer,
@@ -161,5 +162,60 @@ describe('Bitbucket requests per promotion', () => {
     const counted = await measure(server, await batch(100, '1.0.0'), await batch(100, '1.0.1'), 'cold');
     // 3 listings (202 paths), the policy, 100 HelmReleases and the kustomization, the commit, its id.
     expect(counted.byRoute).toEqual({ [SOURCE]: 3 + 1 + 100 + 1, [COMMIT]: 1, [BRANCH]: 1 });
+  });
+});
+
+describe('Bitbucket requests per environment move', () => {
+  const movePolicy = `environments:
+  - name: dev
+  - name: staging
+    after: dev
+  - name: prod
+    after: staging
+    mode: pull-request
+`;
+
+  it('measures cold and warm moves (each new chart version costs one read per file: tree ids)', async () => {
+    // Prepare: the promote function (its own cache) uploads; the feedback function (another cache)
+    // moved the previous version through staging (direct) and prod (pull request).
+    const server = await serve({ seed: { '.chart-promoter.yaml': movePolicy } });
+    const options = { clock: systemClock, fallbackEnvironment: 'dev' };
+    const uploads = hostOn(server, new SnapshotCache());
+    const feedbackCache = new SnapshotCache();
+    const feedback = hostOn(server, feedbackCache);
+    const move = (host: BitbucketGitHost, version: string, from: string, to: string) =>
+      runEnvironmentMove(
+        host,
+        'main',
+        { kind: 'promote', chart: 'podinfo', version, from, to, runId: `${version}-${to}` },
+        options,
+      );
+    await promote(uploads, [await podinfo('6.14.1')]);
+    await move(feedback, '6.14.1', 'dev', 'staging');
+    await move(feedback, '6.14.1', 'staging', 'prod');
+    await promote(uploads, [await podinfo('6.14.2')]);
+    const counted = async (host: BitbucketGitHost, from: string, to: string) => {
+      server.reset();
+      const outcome = await move(host, '6.14.2', from, to);
+      return { status: outcome.status, total: server.total() };
+    };
+    // Act: the same two moves, by a cold function and by the warm feedback function.
+    const coldStaging = await counted(hostOn(server, new SnapshotCache()), 'dev', 'staging');
+    // Undo the cold function's commit, so the warm one makes the same move.
+    await server.git('update-ref', 'refs/heads/main', 'main~1');
+    const warmStaging = await counted(feedback, 'dev', 'staging');
+    const coldProd = await counted(hostOn(server, new SnapshotCache()), 'staging', 'prod');
+    const warmProd = await counted(feedback, 'staging', 'prod');
+    // Assess: a move reads the tree ids of the current and the new version directory (the pull-request
+    // body compares them) and Bitbucket exposes none, so a version directory the function has not
+    // seen costs a listing plus one read per file (podinfo: 29). Warm, only the new version's does.
+    expect([coldStaging, warmStaging]).toEqual([
+      { status: 'committed', total: 68 },
+      { status: 'committed', total: 36 },
+    ]);
+    expect([coldProd, warmProd]).toEqual([
+      { status: 'pull-request', total: 38 },
+      { status: 'pull-request', total: 8 },
+    ]);
   });
 });

@@ -1,11 +1,6 @@
 import type { RepoSnapshot, SnapshotRequest } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
-import {
-  blobId,
-  type GitEntryMode,
-  type GitTreeLeaf,
-  treeIdOfLeaves,
-} from '../../../promotion/git-object-id';
+import { blobId, type GitEntryMode, type GitTreeLeaf } from '../../../promotion/git-object-id';
 import { type BitbucketClient, bbqlString, encodePath } from './http-client';
 import { RepoState, type SnapshotCache } from './snapshot-cache';
 
@@ -89,8 +84,8 @@ const depthOf = (path: string): number => (path === '' ? 0 : path.split('/').len
 const needsOf = (state: RepoState | undefined, request: SnapshotRequest) => {
   const dirs = [
     ...new Set([
-      ...request.trees.filter((t) => !state?.trees.has(t)),
-      ...(request.directories ?? []).filter((d) => !state?.directories.has(d)),
+      ...request.trees.filter((t) => state?.tree(t) === undefined),
+      ...(request.directories ?? []).filter((d) => state?.listing(d) === undefined),
     ]),
   ];
   const roots = dirs.filter((d) => !dirs.some((o) => within(d, o)));
@@ -202,13 +197,11 @@ export class BitbucketSnapshotReader {
     const state = await this.#stateAt(head);
     await this.#learn(state, request, probe?.head === head ? probe : undefined);
     this.#cache.store(state);
-    const known = <T>(map: ReadonlyMap<string, T | null>, path: string): T | undefined =>
-      map.get(path) ?? undefined;
     return {
       head,
-      files: new Map(request.files.map((f) => [f, known(state.files, f)])),
-      trees: new Map(request.trees.map((t) => [t, known(state.trees, t)])),
-      directories: new Map((request.directories ?? []).map((d) => [d, known(state.directories, d)])),
+      files: new Map(request.files.map((f) => [f, state.files.get(f) ?? undefined])),
+      trees: new Map(request.trees.map((t) => [t, state.tree(t) ?? undefined])),
+      directories: new Map((request.directories ?? []).map((d) => [d, state.listing(d) ?? undefined])),
     };
   }
 
@@ -334,12 +327,19 @@ export class BitbucketSnapshotReader {
             : null,
         );
       }
-      if (request.trees.includes(d)) state.trees.set(d, exists ? this.#treeId(d, under, bytes) : null);
+      if (!request.trees.includes(d)) continue;
+      // The outermost wanted directory keeps its complete contents: ids inside it follow later too.
+      if (!exists) state.trees.set(d, null);
+      else if (!treesWanted.some((o) => within(d, o))) state.contents.set(d, this.#leaves(d, under, bytes));
     }
   }
 
-  #treeId(dir: string, leaves: readonly ListingEntry[], bytes: ReadonlyMap<string, Uint8Array>): string {
-    const entries: GitTreeLeaf[] = leaves.map((leaf) => {
+  #leaves(
+    dir: string,
+    leaves: readonly ListingEntry[],
+    bytes: ReadonlyMap<string, Uint8Array>,
+  ): GitTreeLeaf[] {
+    return leaves.map((leaf) => {
       const data = bytes.get(leaf.path);
       if (data === undefined)
         throw new GitHostError('HOST_UNAVAILABLE', `Bitbucket listed ${leaf.path} but did not serve it`);
@@ -348,7 +348,6 @@ export class BitbucketSnapshotReader {
       const id = mode === '160000' ? decoder.decode(data).trim() : blobId(data);
       return { path: leaf.path.slice(dir.length + 1), mode, id };
     });
-    return treeIdOfLeaves(entries);
   }
 
   /**
