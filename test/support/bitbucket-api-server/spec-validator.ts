@@ -47,11 +47,12 @@ const PROSE: Record<string, { readonly query?: readonly string[]; readonly statu
 };
 
 /**
- * Answers any operation may give: missing or bad credentials (401), no permission (403), nothing
+ * Answers any operation may give: a request it cannot take (400, "If the input document was invalid"
+ * on the operations with bodies), missing or bad credentials (401), no permission (403), nothing
  * there (404), the hourly request limit (429, https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/),
  * and server failures. Their bodies, when JSON, must still be Bitbucket's `error` object.
  */
-const GENERIC_STATUSES = [401, 403, 404, 429, 500, 502, 503, 504];
+const GENERIC_STATUSES = [400, 401, 403, 404, 429, 500, 502, 503, 504];
 
 export interface OperationValidator {
   readonly key: string;
