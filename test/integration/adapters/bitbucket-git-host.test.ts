@@ -276,6 +276,20 @@ describe('BitbucketGitHost snapshots', () => {
     expect(snapshot.directories?.get('environments/dev/kustomization.yaml')).toBeUndefined();
   });
 
+  it('looks deep paths up from an ancestor, so no look-up walks more than three levels', async () => {
+    const urls: string[] = [];
+    const { host } = await start({}, { onRequest: (event) => urls.push(event.url) });
+    const snapshot = await host.snapshot('main', {
+      files: ['charts/demo/1.0.0/templates/cm.yaml', 'charts/demo/1.0.0/values.yaml', 'README.md'],
+      trees: [],
+    });
+    expect(snapshot.files.get('charts/demo/1.0.0/templates/cm.yaml')).toBeUndefined();
+    expect(snapshot.files.get('README.md')).toBe('# cluster\n');
+    const depths = urls.flatMap((url) => new URL(url).searchParams.getAll('max_depth'));
+    expect(depths.length).toBeGreaterThan(0);
+    expect(Math.max(...depths.map(Number))).toBeLessThanOrEqual(3);
+  });
+
   it('reads a branch whose name has a slash through refs/branches, then at its commit', async () => {
     const { server, host } = await start();
     await host.setBranch('release/v1', await server.git('rev-parse', 'main'));

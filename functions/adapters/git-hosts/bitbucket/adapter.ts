@@ -28,6 +28,13 @@ import { BitbucketSnapshotReader } from './snapshot-reader';
  * parent SHA1 was also provided, then it is asserted that the parent is the branch's tip/HEAD at the
  * time the request is made. When this is not the case, a 409 is returned" (the operation's description
  * in Atlassian's OpenAPI description) → a retryable BRANCH_MOVED, and the pipeline re-plans.
+ *
+ * Two things the endpoint cannot do, and what happens instead: it cannot assert that a branch is
+ * absent (`expectedHead` undefined), so the adapter checks just before (a narrow window remains); and
+ * it cannot create a second root commit, so a branch created in a repository that has commits starts
+ * from the main branch's tip ("the new commit will inherit from the current main branch's tip/HEAD").
+ * The 201 names no commit in its documentation; the adapter takes a `Location: …/commit/<sha>` when
+ * there is one, else reads the branch (one more request).
  */
 
 export interface BitbucketGitHostOptions {

@@ -30,7 +30,8 @@ export const commitForm = (
     ...(expectedHead === undefined ? [] : [{ name: 'parents', data: encoder.encode(expectedHead) }]),
   ];
   for (const { path, content } of changeSet.changes) {
-    if (content === null) parts.push({ name: 'files', data: encoder.encode(path) });
+    // As the description's own example writes them: `-F files=/file/to/delete/1.txt`.
+    if (content === null) parts.push({ name: 'files', data: encoder.encode(`/${path}`) });
     else parts.push({ name: `/${path}`, data: content, filename: path.slice(path.lastIndexOf('/') + 1) });
   }
   let boundary: string;

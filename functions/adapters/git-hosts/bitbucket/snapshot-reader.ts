@@ -43,6 +43,8 @@ export interface SnapshotReaderOptions {
 
 /** Paths differing between two commits beyond which reading afresh is cheaper than following them. */
 const MAX_DIFFERING = 2_000;
+/** Levels one look-up listing walks at most. */
+const PROBE_DEPTH = 3;
 /** Characters of one `q` filter, so a listing URL stays far below common 8 KiB URL limits. */
 const MAX_FILTER_CHARS = 3_000;
 
@@ -65,9 +67,9 @@ interface Probe {
 /**
  * Branch names that can stand in a `src/{commit}/` URL. Names with a slash cannot (Renovate's
  * Bitbucket platform reads such branches by their head commit for that reason); they are read through
- * `refs/branches/{name}` first.
+ * `refs/branches/{name}` first, and so are names that look like a commit hash.
  */
-const NAMEABLE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAMEABLE = /^(?![0-9a-f]{7,40}$)[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 interface DiffStat {
   readonly old?: { readonly path?: string } | null;
@@ -176,10 +178,16 @@ export class BitbucketSnapshotReader {
   }
 
   async read(branch: string, request: SnapshotRequest): Promise<RepoSnapshot> {
+    if (request.files.length + request.trees.length + (request.directories?.length ?? 0) === 0) {
+      // Only the head is wanted: nothing to read at it, nothing to carry over.
+      const tip = await this.branchTip(branch);
+      return { ...emptySnapshot(request), head: tip?.hash };
+    }
     const latest = this.#cache.latest();
     const first = needsOf(latest, request);
     let probe: Probe | undefined;
-    const unknown = [...first.roots, ...first.files];
+    // Files inside a directory to be listed come with its listing: no need to look them up.
+    const unknown = [...first.roots, ...first.files.filter((f) => !first.roots.some((r) => within(f, r)))];
     if (unknown.length > 0 && NAMEABLE.test(branch)) {
       // One listing at the branch name says which paths exist AND, through the commit its entries
       // carry ("the commit that was used in the URL"), where the branch is: no separate branch read.
@@ -358,35 +366,52 @@ export class BitbucketSnapshotReader {
    * chunks) leave the head unknown. 'missing': the ref does not exist.
    */
   async #probe(ref: string, paths: readonly string[]): Promise<Probe | 'missing'> {
-    const chunks: string[][] = [];
-    let chunk: string[] = [];
-    let chars = 0;
+    // Paths deeper than PROBE_DEPTH are looked up from an ancestor, so no listing walks more than
+    // PROBE_DEPTH levels (a breadth-first walk of the whole repository to the depth of a chart's
+    // files would list every file of every chart version).
+    const requests: { base: string; members: string[] }[] = [];
+    const groups = new Map<string, string[]>();
     for (const path of new Set(paths)) {
-      const clause = `path = ${bbqlString(path)}`;
-      if (chunk.length > 0 && chars + clause.length + 4 > MAX_FILTER_CHARS) {
-        chunks.push(chunk);
-        chunk = [];
-        chars = 0;
-      }
-      chunk.push(path);
-      chars += clause.length + 4;
+      const base = path
+        .split('/')
+        .slice(0, Math.max(0, depthOf(path) - PROBE_DEPTH))
+        .join('/');
+      groups.set(base, [...(groups.get(base) ?? []), path]);
     }
-    if (chunk.length > 0) chunks.push(chunk);
-    const kinds = new Map<string, 'dir' | 'file'>();
-    const heads = new Set<string>();
+    for (const [base, members] of groups) {
+      let chunk: string[] = [];
+      let chars = 0;
+      for (const path of members) {
+        const clause = `path = ${bbqlString(path)}`;
+        if (chunk.length > 0 && chars + clause.length + 4 > MAX_FILTER_CHARS) {
+          requests.push({ base, members: chunk });
+          chunk = [];
+          chars = 0;
+        }
+        chunk.push(path);
+        chars += clause.length + 4;
+      }
+      if (chunk.length > 0) requests.push({ base, members: chunk });
+    }
     const listed = await Promise.all(
-      chunks.map((members) => {
-        const url = this.#client.url(`${this.#repo}/src/${encodeURIComponent(ref)}/`, {
-          max_depth: String(Math.max(...members.map(depthOf))),
-          pagelen: '100',
-          q: members.map((p) => `path = ${bbqlString(p)}`).join(' OR '),
-        });
-        return this.#listing('look up paths', url);
+      requests.map(async ({ base, members }) => {
+        const url = this.#client.url(
+          `${this.#repo}/src/${encodeURIComponent(ref)}/${base === '' ? '' : `${encodePath(base)}/`}`,
+          {
+            max_depth: String(Math.max(...members.map(depthOf)) - depthOf(base)),
+            pagelen: '100',
+            q: members.map((p) => `path = ${bbqlString(p)}`).join(' OR '),
+          },
+        );
+        return { base, entries: await this.#listing('look up paths', url) };
       }),
     );
-    if (listed.some((entries) => entries === undefined)) return 'missing';
+    // The root always exists at an existing ref: its 404 means the ref (branch) does not.
+    if (listed.some(({ base, entries }) => base === '' && entries === undefined)) return 'missing';
     const wanted = new Set(paths);
-    for (const entry of listed.flatMap((entries) => entries ?? [])) {
+    const kinds = new Map<string, 'dir' | 'file'>();
+    const heads = new Set<string>();
+    for (const entry of listed.flatMap(({ entries }) => entries ?? [])) {
       if (entry.commit?.hash !== undefined) heads.add(entry.commit.hash);
       if (wanted.has(entry.path)) kinds.set(entry.path, entry.type === 'commit_directory' ? 'dir' : 'file');
     }

@@ -18,7 +18,7 @@ describe('commitForm', () => {
     expect(form.get('message')).toBe('promote x\n\nChart-Promoter-Run: r\n');
     expect(form.get('branch')).toBe('main');
     expect(form.get('parents')).toBe('a'.repeat(40));
-    expect(form.getAll('files')).toEqual(['environments/dev/old.yaml']);
+    expect(form.getAll('files')).toEqual(['/environments/dev/old.yaml']);
     const file = form.get('/charts/x/1.0.0/logo.png') as File;
     expect(file.name).toBe('logo.png');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(binary);
