@@ -415,7 +415,9 @@ export class BitbucketSnapshotReader {
       if (entry.commit?.hash !== undefined) heads.add(entry.commit.hash);
       if (wanted.has(entry.path)) kinds.set(entry.path, entry.type === 'commit_directory' ? 'dir' : 'file');
     }
-    return { head: heads.size === 1 ? [...heads][0] : undefined, kinds, paths: wanted };
+    // A listing that found nothing says nothing about WHEN it looked: with several, all must agree.
+    const dated = listed.every(({ entries }) => (entries?.length ?? 0) > 0) || listed.length === 1;
+    return { head: heads.size === 1 && dated ? [...heads][0] : undefined, kinds, paths: wanted };
   }
 
   /** Every entry below `dir`; directories at the depth limit are listed again from there. */
