@@ -69,6 +69,7 @@ interface Probe {
  * Bitbucket platform reads such branches by their head commit for that reason); they are read through
  * `refs/branches/{name}` first, and so are names that look like a commit hash.
  */
+const SHA = /^[0-9a-f]{40}$/;
 const NAMEABLE = /^(?![0-9a-f]{7,40}$)[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 interface DiffStat {
@@ -186,13 +187,14 @@ export class BitbucketSnapshotReader {
     const latest = this.#cache.latest();
     const first = needsOf(latest, request);
     let probe: Probe | undefined;
-    // Files inside a directory to be listed come with its listing: no need to look them up.
-    const unknown = [...first.roots, ...first.files.filter((f) => !first.roots.some((r) => within(f, r)))];
+    // Files inside a directory to be listed come with its listing: no need to look them up. Files go
+    // first: the first look-up, the one that dates the rest, should find something.
+    const unknown = [...first.files.filter((f) => !first.roots.some((r) => within(f, r))), ...first.roots];
     if (unknown.length > 0 && NAMEABLE.test(branch)) {
       // One listing at the branch name says which paths exist AND, through the commit its entries
       // carry ("the commit that was used in the URL"), where the branch is: no separate branch read.
       const anchor = latest === undefined ? undefined : anchorOf(latest, request, unknown);
-      const found = await this.#probe(branch, anchor === undefined ? unknown : [...unknown, anchor]);
+      const found = await this.#probe(branch, anchor === undefined ? unknown : [anchor, ...unknown]);
       if (found === 'missing') return emptySnapshot(request);
       probe = found;
     }
@@ -393,31 +395,40 @@ export class BitbucketSnapshotReader {
       }
       if (chunk.length > 0) requests.push({ base, members: chunk });
     }
-    const listed = await Promise.all(
-      requests.map(async ({ base, members }) => {
-        const url = this.#client.url(
-          `${this.#repo}/src/${encodeURIComponent(ref)}/${base === '' ? '' : `${encodePath(base)}/`}`,
-          {
-            max_depth: String(Math.max(...members.map(depthOf)) - depthOf(base)),
-            pagelen: '100',
-            q: members.map((p) => `path = ${bbqlString(p)}`).join(' OR '),
-          },
-        );
-        return { base, entries: await this.#listing('look up paths', url) };
-      }),
-    );
-    // The root always exists at an existing ref: its 404 means the ref (branch) does not.
-    if (listed.some(({ base, entries }) => base === '' && entries === undefined)) return 'missing';
-    const wanted = new Set(paths);
+    const lookUp = async (at: string, { base, members }: { base: string; members: string[] }) => {
+      const url = this.#client.url(
+        `${this.#repo}/src/${encodeURIComponent(at)}/${base === '' ? '' : `${encodePath(base)}/`}`,
+        {
+          max_depth: String(Math.max(...members.map(depthOf)) - depthOf(base)),
+          pagelen: '100',
+          q: members.map((p) => `path = ${bbqlString(p)}`).join(' OR '),
+        },
+      );
+      return { base, entries: await this.#listing('look up paths', url) };
+    };
+    const headOf = (entries: readonly ListingEntry[] | undefined) => {
+      const heads = new Set(
+        (entries ?? []).flatMap((e) => (e.commit?.hash === undefined ? [] : [e.commit.hash])),
+      );
+      return heads.size === 1 ? [...heads][0] : undefined;
+    };
+    // At a branch name, the first look-up goes alone and names the commit; the others are made at that
+    // commit, so all of them see the same tree even while the branch moves.
+    const [lead, ...rest] = requests;
+    const first = await lookUp(ref, lead!);
+    // The root always exists at an existing ref: its 404 means the ref (a branch) does not.
+    if (first.base === '' && first.entries === undefined) return 'missing';
+    const head = SHA.test(ref) ? ref : headOf(first.entries);
+    const listed = [
+      first,
+      ...(head === undefined ? [] : await Promise.all(rest.map((r) => lookUp(head, r)))),
+    ];
+    const wanted = new Set(head === undefined ? lead!.members : paths);
     const kinds = new Map<string, 'dir' | 'file'>();
-    const heads = new Set<string>();
     for (const entry of listed.flatMap(({ entries }) => entries ?? [])) {
-      if (entry.commit?.hash !== undefined) heads.add(entry.commit.hash);
       if (wanted.has(entry.path)) kinds.set(entry.path, entry.type === 'commit_directory' ? 'dir' : 'file');
     }
-    // A listing that found nothing says nothing about WHEN it looked: with several, all must agree.
-    const dated = listed.every(({ entries }) => (entries?.length ?? 0) > 0) || listed.length === 1;
-    return { head: heads.size === 1 && dated ? [...heads][0] : undefined, kinds, paths: wanted };
+    return { head, kinds, paths: wanted };
   }
 
   /** Every entry below `dir`; directories at the depth limit are listed again from there. */
