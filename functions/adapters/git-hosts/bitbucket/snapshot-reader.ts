@@ -8,12 +8,15 @@ import { RepoState, type SnapshotCache } from './snapshot-cache';
  * Reads a snapshot through Bitbucket Cloud's REST API 2.0, whose operations (in Atlassian's OpenAPI
  * description) decide the shape of every read:
  *
- * - which paths exist, and where the branch is: ONE directory listing of the root at the branch name
- *   (`GET /src/{branch}/?max_depth=<deepest>&q=path = "…" OR …`: listings are breadth-first to
- *   `max_depth`, and "this API supports the Bitbucket querying/filtering syntax"), whose entries carry
- *   "the commit that was used in the URL" — the head. Everything else is read at that commit, so the
- *   snapshot is consistent while the branch moves. (`GET /refs/branches/{name}` when the listing
- *   cannot say: nothing to look up, no entry found, or a branch name with a slash.)
+ * - which paths exist, and where the branch is: a directory listing of the root at the branch name
+ *   (`GET /src/{branch}/?max_depth=<deepest, at most 3>&q=path = "…" OR …`: listings are breadth-first
+ *   to `max_depth`, and "this API supports the Bitbucket querying/filtering syntax"), whose entries
+ *   carry "the commit that was used in the URL" — the head. Everything else is read at that commit
+ *   (more look-ups when the filter would make the URL long, or a path is deeper), so the snapshot is
+ *   consistent while the branch moves. `GET /refs/branches/{name}` instead when the listing cannot
+ *   say: nothing to look up, no entry found, or a branch name with a slash.
+ * - nothing is looked up that is already known at that commit (below), so a path known to exist is
+ *   added to the look-up as an anchor: it dates the listing even when nothing new exists.
  * - a file: `GET /src/{commit}/{path}` answers its raw bytes ("Content-Disposition: attachment");
  *   there is no multi-file read, so it is one request per existing file not already known;
  * - tree ids: Bitbucket exposes none (a listing entry has a path, size and attributes, no object id),
