@@ -11,20 +11,31 @@ const hashObject = (type: 'blob' | 'tree', body: Uint8Array): string =>
 
 export const blobId = (content: Uint8Array): string => hashObject('blob', content);
 
+/** Modes git records for a tree's non-directory entries: file, executable, symbolic link, submodule. */
+export type GitEntryMode = '100644' | '100755' | '120000' | '160000';
+
+/** A non-directory entry whose object id is already known (e.g. a blob id computed from its bytes). */
+export interface GitTreeLeaf {
+  /** Relative to the tree root, `/`-separated. */
+  readonly path: string;
+  readonly mode: GitEntryMode;
+  readonly id: string;
+}
+
 interface TreeNode {
-  readonly files: Map<string, Uint8Array>;
+  readonly leaves: Map<string, { readonly mode: GitEntryMode; readonly id: string }>;
   readonly dirs: Map<string, TreeNode>;
 }
 
-const newNode = (): TreeNode => ({ files: new Map(), dirs: new Map() });
+const newNode = (): TreeNode => ({ leaves: new Map(), dirs: new Map() });
 
 // Git sorts tree entries by name bytes, comparing a directory as if its name ended with '/'.
 const sortKey = (name: string, isDir: boolean): Buffer => Buffer.from(isDir ? `${name}/` : name);
 
 const treeIdOf = (node: TreeNode): string => {
   const entries: { key: Buffer; mode: string; name: string; id: string }[] = [];
-  for (const [name, content] of node.files) {
-    entries.push({ key: sortKey(name, false), mode: '100644', name, id: blobId(content) });
+  for (const [name, { mode, id }] of node.leaves) {
+    entries.push({ key: sortKey(name, false), mode, name, id });
   }
   for (const [name, child] of node.dirs) {
     entries.push({ key: sortKey(name, true), mode: '40000', name, id: treeIdOf(child) });
@@ -36,15 +47,12 @@ const treeIdOf = (node: TreeNode): string => {
   return hashObject('tree', body);
 };
 
-/**
- * The id git gives the tree holding `files` (paths relative to the tree root, `/`-separated), every
- * file written with mode 100644 as both GitHost adapters do.
- */
-export const treeId = (files: Iterable<{ readonly path: string; readonly data: Uint8Array }>): string => {
+/** The id git gives the tree holding `leaves` (their ids and modes known; directories implied by paths). */
+export const treeIdOfLeaves = (leaves: Iterable<GitTreeLeaf>): string => {
   const root = newNode();
-  for (const { path, data } of files) {
+  for (const { path, mode, id } of leaves) {
     const parts = path.split('/');
-    const fileName = parts.pop()!;
+    const name = parts.pop()!;
     let node = root;
     for (const part of parts) {
       let child = node.dirs.get(part);
@@ -54,7 +62,14 @@ export const treeId = (files: Iterable<{ readonly path: string; readonly data: U
       }
       node = child;
     }
-    node.files.set(fileName, data);
+    node.leaves.set(name, { mode, id });
   }
   return treeIdOf(root);
 };
+
+/**
+ * The id git gives the tree holding `files` (paths relative to the tree root, `/`-separated), every
+ * file written with mode 100644 as every GitHost adapter does.
+ */
+export const treeId = (files: Iterable<{ readonly path: string; readonly data: Uint8Array }>): string =>
+  treeIdOfLeaves([...files].map(({ path, data }) => ({ path, mode: '100644' as const, id: blobId(data) })));

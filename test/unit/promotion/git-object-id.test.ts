@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { blobId, treeId } from '../../../functions/promotion/git-object-id';
+import { blobId, treeId, treeIdOfLeaves } from '../../../functions/promotion/git-object-id';
 
 const dir = mkdtempSync(join(tmpdir(), 'git-object-id-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +34,26 @@ describe('git object ids', () => {
     execFileSync('git', ['add', '-A'], { cwd: repo });
     const expected = execFileSync('git', ['write-tree'], { cwd: repo, encoding: 'utf8' }).trim();
     expect(treeId(files)).toBe(expected);
+  });
+
+  it('matches git write-tree for executables and symbolic links when their modes are given', () => {
+    // Prepare: a work tree with a regular file, an executable and a link, as git records them.
+    git('init', '-q', 'modes');
+    const repo = join(dir, 'modes');
+    mkdirSync(join(repo, 'bin'), { recursive: true });
+    writeFileSync(join(repo, 'values.yaml'), 'a: 1\n');
+    writeFileSync(join(repo, 'bin/run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    symlinkSync('values.yaml', join(repo, 'link.yaml'));
+    execFileSync('git', ['add', '-A'], { cwd: repo });
+    const expected = execFileSync('git', ['write-tree'], { cwd: repo, encoding: 'utf8' }).trim();
+    // Act
+    const id = treeIdOfLeaves([
+      { path: 'values.yaml', mode: '100644', id: blobId(Buffer.from('a: 1\n')) },
+      { path: 'bin/run.sh', mode: '100755', id: blobId(Buffer.from('#!/bin/sh\n')) },
+      { path: 'link.yaml', mode: '120000', id: blobId(Buffer.from('values.yaml')) },
+    ]);
+    // Assess
+    expect(id).toBe(expected);
   });
 
   it('changes when one byte changes', () => {
