@@ -1,5 +1,5 @@
-import { createGitHubClient } from '../../functions/adapters/github-client';
-import { GitHubGitHost } from '../../functions/adapters/github-git-host';
+import { createGitHubClient } from '../../functions/adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../../functions/adapters/git-hosts/github/github-git-host';
 import type { GitHubApiServer } from '../../test/support/github-api-server';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

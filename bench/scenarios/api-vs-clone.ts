@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PlainGitHost } from '../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../functions/adapters/git-hosts/git/plain-git-host';
 import type { Chart } from '../../functions/chart/chart';
 import { systemClock } from '../../functions/ports/clock';
 import type { GitHost } from '../../functions/ports/git-host';

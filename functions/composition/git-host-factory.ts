@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { createGitHubClient } from '../adapters/github-client';
-import { GitHubGitHost } from '../adapters/github-git-host';
-import { PlainGitHost } from '../adapters/plain-git-host';
+import { PlainGitHost } from '../adapters/git-hosts/git/plain-git-host';
+import { createGitHubClient } from '../adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../adapters/git-hosts/github/github-git-host';
 import type { GitCredentials } from '../adapters/secrets-credentials';
 import type { PromoteConfig } from '../config/promote-config';
 import { PromoterError } from '../errors';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { access } from 'node:fs/promises';
 import git from 'isomorphic-git';
-import { PlainGitHost } from '../adapters/plain-git-host';
+import { PlainGitHost } from '../adapters/git-hosts/git/plain-git-host';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { PlainGitHost } from '../adapters/plain-git-host';
+import { PlainGitHost } from '../adapters/git-hosts/git/plain-git-host';
 import { pullRequestBranch } from '../promotion/environment-moves-pull-request';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
 import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy';

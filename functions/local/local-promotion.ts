@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PlainGitHost } from '../adapters/plain-git-host';
+import { PlainGitHost } from '../adapters/git-hosts/git/plain-git-host';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
 import { PromoterError } from '../errors';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';

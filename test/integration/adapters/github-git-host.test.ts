@@ -1,7 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClientOptions } from '../../../functions/adapters/github-client';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import {
+  createGitHubClient,
+  type GitHubClientOptions,
+} from '../../../functions/adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import type { FileChange } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
 import { treeId } from '../../../functions/promotion/git-object-id';

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type PlainGitAuth, PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { type PlainGitAuth, PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
 import { commitFile, createBareRepo, type Git } from '../../support/bare-repo';
 import { describeGitHostContract } from '../../support/git-host-contract';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import type { GitHost } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
 import { commitFile, createBareRepo, type Git } from '../../support/bare-repo';

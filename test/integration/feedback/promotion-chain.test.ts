@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubClient } from '../../../functions/adapters/github-client';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import { createGitHubClient } from '../../../functions/adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import type { ChartFile } from '../../../functions/chart/chart';
 import { runEnvironmentMove } from '../../../functions/promotion/environment-moves-run';
 import { commitUploads } from '../../../functions/promotion/policy-commit';

@@ -1,6 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createGitHubClient, type GitHubRequestEvent } from '../../../functions/adapters/github-client';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import {
+  createGitHubClient,
+  type GitHubRequestEvent,
+} from '../../../functions/adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy';
 import { type GitHubApiServer, startGitHubApiServer } from '../../support/github-api-server';
 import { type Wiring, wirePipeline } from './pipeline-rig';

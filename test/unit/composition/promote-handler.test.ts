@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { commitUploads } from '../../../functions/promotion/policy-commit';
 import { createBareRepo, type Git } from '../../support/bare-repo';
 import { FakeClock } from '../feedback/feedback-harness';

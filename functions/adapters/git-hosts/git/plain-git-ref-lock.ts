@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { GitHostError } from '../ports/git-host-error';
+import { GitHostError } from '../../../ports/git-host-error';
 import type { PlainGitFs } from './plain-git-fs';
 
 /**

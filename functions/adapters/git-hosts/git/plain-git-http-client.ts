@@ -1,6 +1,6 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { Errors } from 'isomorphic-git';
-import { GitHostError } from '../ports/git-host-error';
+import { GitHostError } from '../../../ports/git-host-error';
 
 /** What the HTTP transport moved over the wire since the adapter was created. */
 export interface TransferStats {

@@ -7,8 +7,8 @@ import type {
   PullRequestResult,
   RepoSnapshot,
   SnapshotRequest,
-} from '../ports/git-host';
-import { GitHostError } from '../ports/git-host-error';
+} from '../../../ports/git-host';
+import { GitHostError } from '../../../ports/git-host-error';
 import { messageOf, statusOf, toGitHostError } from './github-errors';
 import { buildSnapshotQuery, fileReadOf, type SnapshotResponse, treeIdOf } from './github-snapshot-query';
 import {

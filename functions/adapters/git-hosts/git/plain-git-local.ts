@@ -1,4 +1,4 @@
-import { GitHostError } from '../ports/git-host-error';
+import { GitHostError } from '../../../ports/git-host-error';
 import { atomicWritesFs, type PlainGitFs } from './plain-git-fs';
 import { hasCommit, type ObjectContext } from './plain-git-objects';
 import { readLocalRef, swapLocalRef } from './plain-git-ref-lock';

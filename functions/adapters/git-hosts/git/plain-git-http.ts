@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import git, { type AuthCallback, type HttpClient } from 'isomorphic-git';
-import { GitHostError } from '../ports/git-host-error';
+import { GitHostError } from '../../../ports/git-host-error';
 import { atomicWritesFs, type PlainGitFs } from './plain-git-fs';
 import { countingHttp, gitHostErrorOf, type TransferStats } from './plain-git-http-client';
 import { hasCommit, type ObjectContext } from './plain-git-objects';

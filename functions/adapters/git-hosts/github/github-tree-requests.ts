@@ -1,5 +1,5 @@
-import type { FileChange } from '../ports/git-host';
-import { GitHostError } from '../ports/git-host-error';
+import type { FileChange } from '../../../ports/git-host';
+import { GitHostError } from '../../../ports/git-host-error';
 
 /**
  * Turns a change set into create-tree entries (https://docs.github.com/rest/git/trees#create-a-tree):

@@ -1,5 +1,11 @@
 import httpNode from 'isomorphic-git/http/node';
-import type { ChangeSet, CommitResult, GitHost, RepoSnapshot, SnapshotRequest } from '../ports/git-host';
+import type {
+  ChangeSet,
+  CommitResult,
+  GitHost,
+  RepoSnapshot,
+  SnapshotRequest,
+} from '../../../ports/git-host';
 import type { PlainGitFs } from './plain-git-fs';
 import { HttpTransport, type HttpTransportOptions } from './plain-git-http';
 import type { TransferStats } from './plain-git-http-client';

@@ -1,6 +1,6 @@
 import git, { Errors, type PromiseFsClient, type TreeEntry } from 'isomorphic-git';
-import type { ChangeSet, RepoSnapshot, SnapshotRequest } from '../ports/git-host';
-import { GitHostError } from '../ports/git-host-error';
+import type { ChangeSet, RepoSnapshot, SnapshotRequest } from '../../../ports/git-host';
+import { GitHostError } from '../../../ports/git-host-error';
 
 /**
  * Reading a snapshot and writing a change set as git objects in a local gitdir (the work copy of an

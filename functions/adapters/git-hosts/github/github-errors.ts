@@ -1,4 +1,4 @@
-import { GitHostError, type GitHostErrorCode } from '../ports/git-host-error';
+import { GitHostError, type GitHostErrorCode } from '../../../ports/git-host-error';
 
 /**
  * Classifies what Octokit throws into GitHostError codes. By the time an error arrives here the
