@@ -4,6 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createGitHost } from '../adapters/git-hosts/registry';
 import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
 import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parseFeedbackConfig } from '../config/feedback-config';
@@ -14,7 +15,6 @@ import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { tracedGitHost } from '../observability/traced-ports';
 import type { Scheduler } from '../pipeline/scheduler';
 import { systemClock } from '../ports/clock';
-import { createGitHost } from './git-host-factory';
 import { createIssueNotifier } from './integrations-factory';
 
 /**
@@ -95,7 +95,12 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
   const credentials = config.credentialsSecretArn
     ? await new SecretsCredentialsReader({ client: secrets, secretId: config.credentialsSecretArn }).read()
     : undefined;
-  const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
+  const git = await createGitHost(config.gitHostKind, {
+    repository: config.repository,
+    ...(config.gitHostBaseUrl === undefined ? {} : { baseUrl: config.gitHostBaseUrl }),
+    ...(credentials === undefined ? {} : { credentials }),
+    workDir: '/tmp/chart-promoter-git',
+  });
   const scheduler = config.intakeQueueUrl
     ? new SqsScheduler({
         queueUrl: config.intakeQueueUrl,

@@ -6,6 +6,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createGitHost } from '../adapters/git-hosts/registry';
 import { HelmChartRenderer } from '../adapters/helm-chart-renderer';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
@@ -16,7 +17,6 @@ import { tracedGitHost, tracedObjectStore } from '../observability/traced-ports'
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
 import type { PipelineSettings } from '../pipeline/pipeline-settings';
 import { systemClock } from '../ports/clock';
-import { createGitHost } from './git-host-factory';
 import { createIssueNotifier, createKeyringSource } from './integrations-factory';
 
 /**
@@ -59,7 +59,12 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
   };
   const keyring = createKeyringSource(config, integrations);
   const issueNotifier = createIssueNotifier(config, integrations);
-  const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
+  const git = await createGitHost(config.gitHostKind, {
+    repository: config.repository,
+    ...(config.gitHostBaseUrl === undefined ? {} : { baseUrl: config.gitHostBaseUrl }),
+    ...(credentials === undefined ? {} : { credentials }),
+    workDir: '/tmp/chart-promoter-git',
+  });
   const helmPath = process.env.HELM_BIN ?? LAYER_HELM;
   const renderer = config.helmRenderCheck
     ? await access(helmPath).then(() => new HelmChartRenderer({ helmPath, tempDir: '/tmp' }))

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHost } from '../../../functions/composition/git-host-factory';
+import { createGitHost } from '../../../functions/adapters/git-hosts/registry';
 import { ensureClusterRepository } from '../../../functions/local/cluster-repository';
 import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
 import type { GitHost } from '../../../functions/ports/git-host';
@@ -155,12 +155,12 @@ describe('handleSqsBatch observability: Powertools log lines and metrics', () =>
     });
 
     const httpPipeline = (repository: string, token: string) =>
-      newPipeline(world, () => {
-        const git = createGitHost(
-          { repository, gitHostKind: 'git' },
-          { kind: 'token', token },
-          fs.mkdtempSync(path.join(world.dir, 'work-')),
-        );
+      newPipeline(world, async () => {
+        const git = await createGitHost('git', {
+          repository,
+          credentials: { kind: 'token', token },
+          workDir: fs.mkdtempSync(path.join(world.dir, 'work-')),
+        });
         return { host: git.host, gitHostRequests: git.requests };
       });
 

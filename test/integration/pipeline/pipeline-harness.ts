@@ -155,12 +155,14 @@ export interface Pipeline {
 /** A fresh cluster repository and fresh logs/metrics; `overrides` swap adapters (fault injection). */
 export const newPipeline = async (
   world: World,
-  overrides: (deps: PipelineDependencies) => Partial<PipelineDependencies> = () => ({}),
+  overrides: (
+    deps: PipelineDependencies,
+  ) => Partial<PipelineDependencies> | Promise<Partial<PipelineDependencies>> = () => ({}),
 ): Promise<Pipeline> => {
   const repo = path.join(world.dir, `cluster-${randomUUID()}.git`);
   const host = await ensureClusterRepository(repo, BRANCH);
   const wiring = wirePipeline({ client: world.s3.client, host });
-  const deps = { ...wiring.deps, ...overrides(wiring.deps) };
+  const deps = { ...wiring.deps, ...(await overrides(wiring.deps)) };
   const { settings, metrics, lines } = wiring;
   const git = (...args: string[]) => runGit(repo, ['--git-dir', repo, ...args]);
   return {

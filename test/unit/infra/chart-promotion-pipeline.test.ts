@@ -8,6 +8,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitHostKindList } from '../../../functions/adapters/git-hosts/registry';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { EXAMPLE_REPOSITORY, readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
@@ -42,10 +43,10 @@ describe('ChartPromotionPipeline props validation', () => {
       { gitHostKind: 'git', repository: 'git@host:acme/cluster.git' },
       'repository: must be an https:// clone URL',
     ],
-    [{ gitHostKind: 'gitlab' as never }, 'gitHostKind: must be "github" or "git"'],
+    [{ gitHostKind: 'svn' as never }, `gitHostKind: must be ${gitHostKindList()} (got "svn")`],
     [
       { gitHostKind: 'git', repository: 'https://git.example.com/c.git', gitHostBaseUrl: 'https://x' },
-      'gitHostBaseUrl: only applies to gitHostKind github',
+      'gitHostBaseUrl: does not apply to gitHostKind git',
     ],
     [{ branch: 'feature..x' }, 'branch: not a valid git branch name'],
     [{ targetEnvironment: 'Prod' }, 'targetEnvironment: must be a lower-case RFC 1123 label'],
@@ -277,7 +278,7 @@ describe('sample app configuration (cdk.json context)', () => {
       { 'chartPromoter.logRetentionDays': '8' },
       "chartPromoter.logRetentionDays: must be one of CloudWatch's",
     ],
-    [{ 'chartPromoter.gitHostKind': 'gitlab' }, 'chartPromoter.gitHostKind: must be "github" or "git"'],
+    [{ 'chartPromoter.gitHostKind': 'svn' }, `chartPromoter.gitHostKind: must be ${gitHostKindList()}`],
     [{ 'chartPromoter.nag': 'maybe' }, 'chartPromoter.nag: must be true or false'],
   ])('refuses bad context %o', (values, message) => {
     // Act + Assess

@@ -1,6 +1,7 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { Errors } from 'isomorphic-git';
 import { GitHostError } from '../../../ports/git-host-error';
+import { gitHostErrorCodeOf } from '../shared/http-status';
 
 /** What the HTTP transport moved over the wire since the adapter was created. */
 export interface TransferStats {
@@ -86,17 +87,9 @@ export const gitHostErrorOf = (error: unknown, location: string): unknown => {
   }
   if (error instanceof Errors.HttpError) {
     const status = error.data.statusCode;
-    const code =
-      status === 401 || status === 403
-        ? 'AUTH_FAILED'
-        : status === 404
-          ? 'NOT_FOUND'
-          : status === 429
-            ? 'RATE_LIMITED'
-            : status >= 500
-              ? 'HOST_UNAVAILABLE'
-              : 'REQUEST_REJECTED';
-    return new GitHostError(code, `${location} answered HTTP ${status}`, { cause: error });
+    return new GitHostError(gitHostErrorCodeOf(status), `${location} answered HTTP ${status}`, {
+      cause: error,
+    });
   }
   if (error instanceof Errors.SmartHttpError || error instanceof Errors.EmptyServerResponseError) {
     return new GitHostError('HOST_UNAVAILABLE', `${location} sent an unreadable git response`, {

@@ -9,11 +9,11 @@ import type {
   SnapshotRequest,
 } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
+import { assertPlainPath } from '../shared/repository-path';
 import { messageOf, statusOf, toGitHostError } from './github-errors';
 import { buildSnapshotQuery, fileReadOf, type SnapshotResponse, treeIdOf } from './github-snapshot-query';
 import {
   asInlineText,
-  assertPlainPath,
   chunkTreeEntries,
   DEFAULT_TREE_CHUNK_LIMITS,
   type TreeChunkLimits,

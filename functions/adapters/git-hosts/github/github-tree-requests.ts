@@ -1,6 +1,3 @@
-import type { FileChange } from '../../../ports/git-host';
-import { GitHostError } from '../../../ports/git-host-error';
-
 /**
  * Turns a change set into create-tree entries (https://docs.github.com/rest/git/trees#create-a-tree):
  * UTF-8 text goes inline as `content` (no blob request), binary files reference a blob created first,
@@ -60,12 +57,4 @@ export const chunkTreeEntries = (
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-};
-
-/** Paths must be repository-relative and plain; git itself would refuse the rest. */
-export const assertPlainPath = (change: FileChange): void => {
-  const parts = change.path.split('/');
-  if (parts.some((p) => p === '' || p === '.' || p === '..' || p === '.git')) {
-    throw new GitHostError('REQUEST_REJECTED', `not a plain repository path: ${JSON.stringify(change.path)}`);
-  }
 };
