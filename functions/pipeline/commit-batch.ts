@@ -1,7 +1,6 @@
 import type { Chart } from '../chart/chart';
 import type { ObjectCreated } from '../events';
-import type { PromotionRun } from '../promotion/commit-promotions';
-import { commitUploads, type UploadRequest } from '../promotion/policy-commit';
+import { commitUploads, type UploadRequest, type UploadRun } from '../promotion/policy-commit';
 import type { PromotionOutcome } from '../promotion/promotion';
 import { UploadProvenanceVerifier } from '../provenance/upload-provenance';
 import type { PipelineDependencies } from './pipeline-dependencies';
@@ -19,7 +18,7 @@ export interface AdmittedUpload {
 export interface BatchCommit {
   /** One per admitted upload, in order. */
   readonly outcomes: readonly Omit<UploadOutcome, 'durationMs'>[];
-  readonly run?: PromotionRun;
+  readonly run?: UploadRun;
   readonly gitHostRequests?: number;
 }
 

@@ -1,15 +1,19 @@
 import { PromoterError } from '../errors';
 import type { Clock } from '../ports/clock';
-import type { CommitResult, GitHost } from '../ports/git-host';
 import { GitHostError } from '../ports/git-host-error';
-import { DEFAULT_LAYOUT } from './layout';
-import { planPromotions } from './plan-promotions';
-import type { PlanOptions, PromotionOutcome, PromotionRequest } from './promotion';
-import { snapshotRequestFor } from './snapshot-request';
+import type { PlanOptions } from './promotion';
 
+/**
+ * The one compare-and-swap loop every write to the cluster repository goes through (uploads,
+ * promotions between environments, rollbacks): read → plan → commit on the head that was read. When
+ * another writer moved the branch (`BRANCH_MOVED`), read and plan again on the new head (its changes
+ * may make ours different or unnecessary) rather than replaying the old change set, after a backoff
+ * with full jitter; give up with a retryable COMMIT_CONTENDED after `maxAttempts`. Other errors
+ * propagate unchanged, with their disposition.
+ */
 export interface CommitOptions extends PlanOptions {
   readonly clock: Clock;
-  /** Snapshot-plan-commit rounds before giving up. @default 10 */
+  /** Read-plan-commit rounds before giving up. @default 10 */
   readonly maxAttempts?: number;
   /** First backoff cap; doubles per conflict. @default 100 */
   readonly baseDelayMs?: number;
@@ -19,11 +23,9 @@ export interface CommitOptions extends PlanOptions {
   readonly random?: () => number;
 }
 
-export interface PromotionRun {
-  /** Absent when nothing changed (no empty commit). */
-  readonly commit?: CommitResult;
-  readonly outcomes: readonly PromotionOutcome[];
-  /** Snapshot-plan-commit rounds made (1 without conflicts). */
+/** How many rounds a write took. */
+export interface CommitRounds {
+  /** Read-plan-commit rounds made (1 without conflicts). */
   readonly attempts: number;
   /** BRANCH_MOVED answers survived. */
   readonly conflicts: number;
@@ -55,26 +57,19 @@ export const backoffDelay = (conflict: number, options: CommitOptions): number =
 };
 
 /**
- * Snapshot → plan → commit with compare-and-swap on the head that was read. When another writer moved
- * the branch, re-read and re-plan on the new head (its changes may make ours different or unnecessary)
- * rather than replaying the old change set. Other errors propagate unchanged, with their disposition.
+ * Runs `round` (one read → plan → commit, throwing the host's BRANCH_MOVED when it lost the race)
+ * until it returns, as described above. `round` is told how many rounds and conflicts came before it,
+ * for the outcome it returns.
  */
-export const commitPromotions = async (
-  host: GitHost,
-  branch: string,
-  requests: readonly PromotionRequest[],
+export const commitWithRetries = async <T>(
   options: CommitOptions,
-): Promise<PromotionRun> => {
+  round: (rounds: CommitRounds) => Promise<T>,
+): Promise<T> => {
   const maxAttempts = options.maxAttempts ?? 10;
-  const snapshotRequest = snapshotRequestFor(requests, options.layout ?? DEFAULT_LAYOUT);
   let conflicts = 0;
   for (let attempt = 1; ; attempt++) {
-    const snapshot = await host.snapshot(branch, snapshotRequest);
-    const plan = planPromotions(snapshot, requests, options);
-    if (!plan.changeSet) return { outcomes: plan.outcomes, attempts: attempt, conflicts };
     try {
-      const commit = await host.commit(branch, snapshot.head, plan.changeSet);
-      return { commit, outcomes: plan.outcomes, attempts: attempt, conflicts };
+      return await round({ attempts: attempt, conflicts });
     } catch (error) {
       if (!isBranchMoved(error)) throw error;
       conflicts++;

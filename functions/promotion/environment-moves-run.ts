@@ -1,6 +1,5 @@
 import type { CommitResult, GitHost } from '../ports/git-host';
-import { GitHostError } from '../ports/git-host-error';
-import { backoffDelay, CommitContendedError, type CommitOptions } from './commit-promotions';
+import { type CommitOptions, commitWithRetries } from './commit-promotions';
 import {
   type EnvironmentMove,
   type MoveRefusalCode,
@@ -66,14 +65,12 @@ export type MoveOutcome = MoveSubject &
     readonly issues?: readonly string[];
   };
 
-const isBranchMoved = (error: unknown): boolean =>
-  error instanceof GitHostError && error.code === 'BRANCH_MOVED';
-
 /**
  * Promotes an existing chart version into an environment, or rolls one back: read (policy and files
  * from one commit) → plan → commit on `branch` (direct environments) or on the pull-request branch
  * `promote/<env>/<chart>-<version>` started at the same head (gated environments), then open the pull
- * request (GitHub) or leave the branch (plain git). Re-plans when a branch moved under it. Idempotent:
+ * request (GitHub) or leave the branch (plain git). Re-plans when a branch moved under it (the one
+ * commit loop, commitWithRetries). Idempotent:
  * a move that is already in place commits nothing; a re-run of a gated move finds the open request.
  */
 export const runEnvironmentMove = async (
@@ -84,9 +81,7 @@ export const runEnvironmentMove = async (
 ): Promise<MoveOutcome> => {
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const subject = { chart: move.chart, environment: targetEnvironmentOf(move) };
-  const maxAttempts = options.maxAttempts ?? 10;
-  let conflicts = 0;
-  for (let attempt = 1; ; attempt++) {
+  return commitWithRetries(options, async (): Promise<MoveOutcome> => {
     const { snapshot, policy } = await readWithPolicy(
       host,
       branch,
@@ -103,37 +98,30 @@ export const runEnvironmentMove = async (
       ...(plan.fromVersion === undefined ? {} : { fromVersion: plan.fromVersion }),
       ...(plan.issues === undefined ? {} : { issues: plan.issues }),
     };
-    try {
-      if (plan.environment.mode === 'direct') {
-        const commit = await host.commit(branch, snapshot.head, plan.changeSet);
-        return { ...subject, status: 'committed', commit, ...versions, policy };
-      }
-      const request = pullRequestFor(move, plan, snapshot, branch, layout);
-      if (!host.setBranch || snapshot.head === undefined) {
-        const message = `${subject.environment} takes changes by pull request, and this Git host cannot push branches`;
-        return { ...subject, status: 'refused', code: 'PULL_REQUEST_UNSUPPORTED', message, policy };
-      }
-      // The branch always restarts from the current head: a re-run replaces a stale proposal.
-      await host.setBranch(request.head, snapshot.head);
-      const commit = await host.commit(request.head, snapshot.head, plan.changeSet);
-      if (!host.openPullRequest) {
-        return { ...subject, status: 'branch-pushed', branch: request.head, commit, ...versions, policy };
-      }
-      const pull = await host.openPullRequest(request);
-      return {
-        ...subject,
-        status: 'pull-request',
-        ...pull,
-        branch: request.head,
-        commit,
-        ...versions,
-        policy,
-      };
-    } catch (error) {
-      if (!isBranchMoved(error)) throw error;
-      conflicts++;
-      if (attempt >= maxAttempts) throw new CommitContendedError(attempt, error);
-      await options.clock.sleep(backoffDelay(conflicts, options));
+    if (plan.environment.mode === 'direct') {
+      const commit = await host.commit(branch, snapshot.head, plan.changeSet);
+      return { ...subject, status: 'committed', commit, ...versions, policy };
     }
-  }
+    const request = pullRequestFor(move, plan, snapshot, branch, layout);
+    if (!host.setBranch || snapshot.head === undefined) {
+      const message = `${subject.environment} takes changes by pull request, and this Git host cannot push branches`;
+      return { ...subject, status: 'refused', code: 'PULL_REQUEST_UNSUPPORTED', message, policy };
+    }
+    // The branch always restarts from the current head: a re-run replaces a stale proposal.
+    await host.setBranch(request.head, snapshot.head);
+    const commit = await host.commit(request.head, snapshot.head, plan.changeSet);
+    if (!host.openPullRequest) {
+      return { ...subject, status: 'branch-pushed', branch: request.head, commit, ...versions, policy };
+    }
+    const pull = await host.openPullRequest(request);
+    return {
+      ...subject,
+      status: 'pull-request',
+      ...pull,
+      branch: request.head,
+      commit,
+      ...versions,
+      policy,
+    };
+  });
 };

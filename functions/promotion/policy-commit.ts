@@ -1,14 +1,8 @@
 import { PromoterError } from '../errors';
-import type { ChangeSet, GitHost, RepoSnapshot } from '../ports/git-host';
-import { GitHostError } from '../ports/git-host-error';
+import type { ChangeSet, CommitResult, GitHost, RepoSnapshot } from '../ports/git-host';
 import type { ProvenanceVerdict } from '../provenance/provenance-codes';
 import { commitMessage } from './commit-message';
-import {
-  backoffDelay,
-  CommitContendedError,
-  type CommitOptions,
-  type PromotionRun,
-} from './commit-promotions';
+import { type CommitOptions, type CommitRounds, commitWithRetries } from './commit-promotions';
 import { DEFAULT_LAYOUT, type RepositoryLayout } from './layout';
 import { planPromotions } from './plan-promotions';
 import { chartPermission, firstEnvironment, POLICY_PATH, type PromotionPolicy } from './policy';
@@ -32,7 +26,11 @@ export interface UploadCommitOptions extends CommitOptions {
   readonly verifyProvenance?: (upload: UploadRequest, index: number) => Promise<ProvenanceVerdict>;
 }
 
-export interface UploadRun extends PromotionRun {
+export interface UploadRun extends CommitRounds {
+  /** Absent when nothing changed (no empty commit). */
+  readonly commit?: CommitResult;
+  /** One per upload, in order. */
+  readonly outcomes: readonly PromotionOutcome[];
   /** The policy the plan followed (read from the same commit as the files it changed). */
   readonly policy: PromotionPolicy;
   /** Where the uploads went: the policy's first environment. */
@@ -147,11 +145,12 @@ const provenanceVerdicts = async (
 };
 
 /**
- * New uploads into the policy's first environment: like `commitPromotions` (snapshot → plan → commit
- * with compare-and-swap, re-planning on a moved branch), with the policy read from the same snapshot,
- * charts outside the environment's allow-list refused with `CHART_NOT_ALLOWED`, charts without valid
- * provenance refused (`PROVENANCE_MISSING` / `PROVENANCE_INVALID`) where the environment requires it,
- * and, with `retain: n`, unreferenced old versions of the promoted charts removed in the same commit.
+ * New uploads into the policy's first environment, through the one commit loop (commitWithRetries:
+ * read → plan → commit with compare-and-swap, re-planning on a moved branch), with the policy read from
+ * the same snapshot, charts outside the environment's allow-list refused with `CHART_NOT_ALLOWED`,
+ * charts without valid provenance refused (`PROVENANCE_MISSING` / `PROVENANCE_INVALID`) where the
+ * environment requires it, and, with `retain: n`, unreferenced old versions of the promoted charts
+ * removed in the same commit.
  */
 export const commitUploads = async (
   host: GitHost,
@@ -159,53 +158,39 @@ export const commitUploads = async (
   uploads: readonly UploadRequest[],
   options: UploadCommitOptions,
 ): Promise<UploadRun> => {
-  const maxAttempts = options.maxAttempts ?? 10;
   const layout = options.layout ?? DEFAULT_LAYOUT;
-  let conflicts = 0;
   const provenance = new Map<number, Promise<ProvenanceVerdict>>();
-  for (let attempt = 1; ; attempt++) {
+  const requestFor = (guess: PromotionPolicy, previous: RepoSnapshot | undefined) => {
+    const planning = snapshotRequestFor(
+      uploads.map((upload) => ({ ...upload, environment: firstEnvironment(guess).name })),
+      layout,
+    );
+    if (guess.retain <= 0) return planning;
+    const retention = retentionRequest(
+      uploads.map((upload) => upload.chart.name),
+      guess.environments.map((environment) => environment.name),
+      previous,
+      layout,
+    );
+    return {
+      files: [...planning.files, ...retention.files],
+      trees: planning.trees,
+      directories: retention.directories,
+    };
+  };
+  return commitWithRetries(options, async (rounds) => {
     const { snapshot, policy } = await readWithPolicy(
       host,
       branch,
       options.fallbackEnvironment,
-      (guess, previous) => {
-        const planning = snapshotRequestFor(
-          uploads.map((upload) => ({ ...upload, environment: firstEnvironment(guess).name })),
-          layout,
-        );
-        if (guess.retain <= 0) return planning;
-        const retention = retentionRequest(
-          uploads.map((upload) => upload.chart.name),
-          guess.environments.map((environment) => environment.name),
-          previous,
-          layout,
-        );
-        return {
-          files: [...planning.files, ...retention.files],
-          trees: planning.trees,
-          directories: retention.directories,
-        };
-      },
+      requestFor,
       lastPolicy.get(host),
     );
     lastPolicy.set(host, policy);
     const verdicts = await provenanceVerdicts(policy, uploads, provenance, options);
     const plan = planWithPolicy(policy, snapshot, uploads, verdicts, options);
-    const base = {
-      outcomes: plan.outcomes,
-      attempts: attempt,
-      conflicts,
-      policy,
-      environment: plan.environment,
-    };
+    const base = { ...rounds, outcomes: plan.outcomes, policy, environment: plan.environment };
     if (!plan.changeSet) return base;
-    try {
-      return { ...base, commit: await host.commit(branch, snapshot.head, plan.changeSet) };
-    } catch (error) {
-      if (!(error instanceof GitHostError && error.code === 'BRANCH_MOVED')) throw error;
-      conflicts++;
-      if (attempt >= maxAttempts) throw new CommitContendedError(attempt, error);
-      await options.clock.sleep(backoffDelay(conflicts, options));
-    }
-  }
+    return { ...base, commit: await host.commit(branch, snapshot.head, plan.changeSet) };
+  });
 };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Clock } from '../../../functions/ports/clock';
 import { GitHostError } from '../../../functions/ports/git-host-error';
-import { CommitContendedError, commitPromotions } from '../../../functions/promotion/commit-promotions';
+import { CommitContendedError, commitWithRetries } from '../../../functions/promotion/commit-promotions';
+import { commitUploads, type UploadCommitOptions } from '../../../functions/promotion/policy-commit';
+import type { PromotionRequest } from '../../../functions/promotion/promotion';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
 import { makeRequest } from './fixtures';
 
@@ -14,7 +16,15 @@ const fakeClock = () => {
 
 const encoder = new TextEncoder();
 
-describe('commitPromotions', () => {
+/** Uploads into the default policy's one environment (dev): what the promote function commits. */
+const commitPromotions = (
+  host: InMemoryGitHost,
+  branch: string,
+  requests: readonly PromotionRequest[],
+  options: Omit<UploadCommitOptions, 'fallbackEnvironment'>,
+) => commitUploads(host, branch, requests, { ...options, fallbackEnvironment: 'dev' });
+
+describe('the commit loop (commitWithRetries), as commitUploads runs it', () => {
   it('commits one change set on top of the head it read', async () => {
     // Prepare
     const host = new InMemoryGitHost({ 'README.md': '# cluster\n' });
@@ -122,5 +132,27 @@ describe('commitPromotions', () => {
     expect(error).toBe(limited);
     expect(host.snapshots).toBe(1);
     expect(sleeps).toEqual([]);
+  });
+});
+
+describe('commitWithRetries', () => {
+  it('tells each round how many rounds and conflicts came before it', async () => {
+    // Prepare
+    const { clock, sleeps } = fakeClock();
+    const seen: unknown[] = [];
+    // Act
+    const result = await commitWithRetries({ clock, random: () => 0 }, async (rounds) => {
+      seen.push(rounds);
+      if (rounds.attempts < 3) throw new GitHostError('BRANCH_MOVED', 'moved');
+      return 'landed';
+    });
+    // Assess
+    expect(result).toBe('landed');
+    expect(seen).toEqual([
+      { attempts: 1, conflicts: 0 },
+      { attempts: 2, conflicts: 1 },
+      { attempts: 3, conflicts: 2 },
+    ]);
+    expect(sleeps).toEqual([0, 0]);
   });
 });
