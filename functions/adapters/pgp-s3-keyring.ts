@@ -2,7 +2,7 @@ import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s
 import { PromoterError } from '../errors';
 import { type Clock, systemClock } from '../ports/clock';
 import type { KeyringSource } from '../ports/keyring-source';
-import { ttlCached } from './pgp-keyring-cache';
+import { ttlCached } from './ttl-cache';
 
 /** The one call we make; an `S3Client` fits. */
 export interface KeyringObjectClient {

@@ -5,7 +5,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createGitHost } from '../adapters/git-hosts/registry';
-import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
+import { SecretsCredentialsReader } from '../adapters/secrets/git-credentials';
 import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parseFeedbackConfig } from '../config/feedback-config';
 import { PromoterError } from '../errors';

@@ -1,8 +1,8 @@
-import { jiraCredentialsFromSecret } from '../adapters/jira-credentials-secret';
 import { JiraIssueNotifier } from '../adapters/jira-issue-notifier';
 import { type KeyringObjectClient, S3KeyringSource } from '../adapters/pgp-s3-keyring';
-import { SecretsKeyringSource } from '../adapters/pgp-secrets-keyring';
-import type { SecretsClient } from '../adapters/secrets-credentials';
+import type { SecretsClient } from '../adapters/secrets/git-credentials';
+import { jiraCredentialsFromSecret } from '../adapters/secrets/jira-credentials';
+import { SecretsKeyringSource } from '../adapters/secrets/pgp-keyring';
 import type { IntegrationsConfig } from '../config/integrations-config';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';

@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createGitHost } from '../adapters/git-hosts/registry';
 import { HelmChartRenderer } from '../adapters/helm-chart-renderer';
 import { S3ObjectStore } from '../adapters/s3-object-store';
-import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
+import { SecretsCredentialsReader } from '../adapters/secrets/git-credentials';
 import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parsePromoteConfig } from '../config/promote-config';
 import { powertoolsMetrics } from '../observability/powertools-metrics';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGitCredentials } from '../../functions/adapters/secrets-credentials';
+import { parseGitCredentials } from '../../functions/adapters/secrets/git-credentials';
 import { buildChart } from '../support/tar-fixtures';
 import { ROUTES, startGitHubRig } from './support/github-rig';
 import { type Bucket, PREFIX, runThroughQueue, startBucket } from './support/pipeline-rig';

@@ -1,7 +1,7 @@
 import type { GitHost } from '../../ports/git-host';
-import type { GitCredentials } from '../secrets-credentials';
+import type { GitCredentials } from '../secrets/git-credentials';
 
-export type { GitCredentials } from '../secrets-credentials';
+export type { GitCredentials } from '../secrets/git-credentials';
 
 /**
  * What the rest of chart-promoter knows about one kind of Git host: its repository syntax, the

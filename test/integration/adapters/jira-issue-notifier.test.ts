@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GetSecretValueCommand, GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JiraIssueNotifier } from '../../../functions/adapters/jira-issue-notifier';
 import {
   jiraCredentialsFromSecret,
   parseJiraCredentials,
-} from '../../../functions/adapters/jira-credentials-secret';
-import { JiraIssueNotifier } from '../../../functions/adapters/jira-issue-notifier';
+} from '../../../functions/adapters/secrets/jira-credentials';
 import { PromoterError } from '../../../functions/errors';
 import { systemClock } from '../../../functions/ports/clock';
 

@@ -1,9 +1,9 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { PromoterError } from '../errors';
-import { type Clock, systemClock } from '../ports/clock';
-import type { KeyringSource } from '../ports/keyring-source';
-import { ttlCached } from './pgp-keyring-cache';
-import type { SecretsClient } from './secrets-credentials';
+import { PromoterError } from '../../errors';
+import { type Clock, systemClock } from '../../ports/clock';
+import type { KeyringSource } from '../../ports/keyring-source';
+import { ttlCached } from '../ttl-cache';
+import type { SecretsClient } from './git-credentials';
 
 export interface SecretsKeyringSourceOptions {
   readonly client: SecretsClient;

@@ -1,9 +1,9 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { PromoterError } from '../errors';
-import { type Clock, systemClock } from '../ports/clock';
-import type { JiraCredentials } from './jira-issue-notifier';
-import { ttlCached } from './pgp-keyring-cache';
-import type { SecretsClient } from './secrets-credentials';
+import { PromoterError } from '../../errors';
+import { type Clock, systemClock } from '../../ports/clock';
+import type { JiraCredentials } from '../jira-issue-notifier';
+import { ttlCached } from '../ttl-cache';
+import type { SecretsClient } from './git-credentials';
 
 const unavailable = (secretId: string, message: string, cause?: unknown): PromoterError =>
   new PromoterError(

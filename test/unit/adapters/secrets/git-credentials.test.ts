@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type SecretsClient,
   SecretsCredentialsReader,
-} from '../../../functions/adapters/secrets-credentials';
-import type { Clock } from '../../../functions/ports/clock';
+} from '../../../../functions/adapters/secrets/git-credentials';
+import type { Clock } from '../../../../functions/ports/clock';
 
 // Secrets Manager cannot run on this machine: the fake stands in for `send` only, and records calls.
 class FakeSecrets implements SecretsClient {

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { PromoterError } from '../errors';
-import { type Clock, systemClock } from '../ports/clock';
+import { PromoterError } from '../../errors';
+import { type Clock, systemClock } from '../../ports/clock';
 
 /** Git host credentials as stored in the secret (JSON in SecretString). */
 export type GitCredentials =
