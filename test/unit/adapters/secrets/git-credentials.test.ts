@@ -4,10 +4,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import type { GitCredentials } from '../../../../functions/adapters/git-hosts/descriptor';
+import { GIT_CREDENTIALS } from '../../../../functions/adapters/secrets/git-credentials';
 import {
+  type SecretReaderOptions,
   type SecretsClient,
-  SecretsCredentialsReader,
-} from '../../../../functions/adapters/secrets/git-credentials';
+  secretReader,
+} from '../../../../functions/adapters/secrets/secret-reader';
 import type { Clock } from '../../../../functions/ports/clock';
 
 // Secrets Manager cannot run on this machine: the fake stands in for `send` only, and records calls.
@@ -29,7 +32,13 @@ const manualClock = (): Clock & { advance(ms: number): void } => {
 const secret = (value: unknown) => async () => ({ SecretString: JSON.stringify(value) });
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:git-AbCdEf';
 
-describe('SecretsCredentialsReader', () => {
+/** The Git host credentials as the Lambda compositions read them (lambda-bootstrap.ts). */
+const gitCredentialsReader = (options: Omit<SecretReaderOptions<GitCredentials>, 'format'>) => {
+  const reader = secretReader({ ...options, format: GIT_CREDENTIALS });
+  return { read: () => reader.get(), invalidate: () => reader.invalidate() };
+};
+
+describe('secretReader with the Git credentials format', () => {
   it.each([
     [{ token: 'ghp_x' }, { kind: 'token', token: 'ghp_x' }],
     [
@@ -47,7 +56,7 @@ describe('SecretsCredentialsReader', () => {
     ],
   ])('parses %j', async (stored, expected) => {
     // Prepare
-    const reader = new SecretsCredentialsReader({ client: new FakeSecrets([secret(stored)]), secretId: ARN });
+    const reader = gitCredentialsReader({ client: new FakeSecrets([secret(stored)]), secretId: ARN });
 
     // Act
     const credentials = await reader.read();
@@ -60,7 +69,7 @@ describe('SecretsCredentialsReader', () => {
     // Prepare
     const clock = manualClock();
     const client = new FakeSecrets([secret({ token: 'one' }), secret({ token: 'two' })]);
-    const reader = new SecretsCredentialsReader({ client, secretId: ARN, ttlMs: 60_000, clock });
+    const reader = gitCredentialsReader({ client, secretId: ARN, ttlMs: 60_000, clock });
 
     // Act
     const [first, concurrent] = await Promise.all([reader.read(), reader.read()]);
@@ -85,7 +94,7 @@ describe('SecretsCredentialsReader', () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     };
     const client = new FakeSecrets([throttled, secret({ token: 'ok' })]);
-    const reader = new SecretsCredentialsReader({ client, secretId: ARN });
+    const reader = gitCredentialsReader({ client, secretId: ARN });
 
     // Act
     const failure = await reader.read().catch((error: unknown) => error);
@@ -103,7 +112,7 @@ describe('SecretsCredentialsReader', () => {
     ['a binary secret', async () => ({ SecretBinary: new Uint8Array([1]) }), 'no SecretString'],
   ])('refuses %s without ever quoting the value', async (_name, answer, expected) => {
     // Prepare
-    const reader = new SecretsCredentialsReader({ client: new FakeSecrets([answer]), secretId: ARN });
+    const reader = gitCredentialsReader({ client: new FakeSecrets([answer]), secretId: ARN });
 
     // Act
     const error = (await reader.read().catch((caught: unknown) => caught)) as Error;
@@ -119,7 +128,7 @@ describe('SecretsCredentialsReader', () => {
   it('invalidate() forces the next read to fetch again', async () => {
     // Prepare
     const client = new FakeSecrets([secret({ token: 'one' }), secret({ token: 'rotated' })]);
-    const reader = new SecretsCredentialsReader({ client, secretId: ARN });
+    const reader = gitCredentialsReader({ client, secretId: ARN });
     await reader.read();
 
     // Act
@@ -132,7 +141,7 @@ describe('SecretsCredentialsReader', () => {
 
   it('takes a real SecretsManagerClient (type check; no call is made)', () => {
     const client = new SecretsManagerClient({ region: 'eu-west-1' });
-    expect(new SecretsCredentialsReader({ client, secretId: ARN })).toBeInstanceOf(SecretsCredentialsReader);
+    expect(gitCredentialsReader({ client, secretId: ARN }).read).toBeTypeOf('function');
     client.destroy();
   });
 });
