@@ -1,6 +1,6 @@
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import type { PromotionCommand } from '../functions/pipeline/promotion-command';
 import type { CommandOutcome } from '../functions/pipeline/run-promotion-command';
+import type { PromotionCommand } from '../functions/ports/promotion-command';
 import { CliError, EXIT } from './command';
 
 /** The slice of the Lambda client used here (tests pass a fake with the same `send`). */

@@ -4,7 +4,11 @@ import type { Chart } from '../../functions/chart/chart';
 import { readChartArchive } from '../../functions/chart/read-chart-archive';
 import { systemClock } from '../../functions/ports/clock';
 import type { GitHost } from '../../functions/ports/git-host';
-import { commitUploads, type UploadRequest, type UploadRun } from '../../functions/promotion/policy-commit';
+import {
+  commitUploads,
+  type UploadRequest,
+  type UploadRun,
+} from '../../functions/promotion/uploads/commit-uploads';
 import { buildArchive, chartEntries, type TarEntrySpec } from '../../test/support/tar-fixtures';
 
 /**

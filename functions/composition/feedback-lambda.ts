@@ -6,8 +6,8 @@ import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
 import { ReplayCache } from '../feedback/replay-cache';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
-import type { Scheduler } from '../pipeline/scheduler';
 import { systemClock } from '../ports/clock';
+import type { Scheduler } from '../ports/scheduler';
 import { createIssueNotifier } from './integrations-factory';
 import {
   intakeScheduler,

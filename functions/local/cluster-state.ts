@@ -1,8 +1,8 @@
-import { pullRequestBranch } from '../promotion/environment-moves-pull-request';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
-import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy';
-import { readWithPolicy } from '../promotion/policy-snapshot';
-import { type ReleaseState, readReleaseState } from '../promotion/release-annotations';
+import { type ReleaseState, readReleaseState } from '../promotion/manifests/release-annotations';
+import { pullRequestBranch } from '../promotion/moves/pull-request';
+import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy/policy';
+import { readWithPolicy } from '../promotion/policy/read-with-policy';
 import { localClusterHost } from './cluster-repository';
 
 /**

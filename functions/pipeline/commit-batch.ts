@@ -1,9 +1,9 @@
 import type { Chart } from '../chart/chart';
 import type { ObjectCreated } from '../events';
-import { commitUploads, type UploadRequest, type UploadRun } from '../promotion/policy-commit';
 import type { PromotionOutcome } from '../promotion/promotion';
+import { commitUploads, type UploadRequest, type UploadRun } from '../promotion/uploads/commit-uploads';
 import { UploadProvenanceVerifier } from '../provenance/upload-provenance';
-import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineDependencies } from './pipeline-context';
 import type { PipelineSettings } from './pipeline-settings';
 import type { UploadOutcome } from './upload-outcome';
 

@@ -3,7 +3,7 @@ import { admitUpload } from './admit-upload';
 import { type AdmittedUpload, commitBatch } from './commit-batch';
 import { mapLimit } from './map-limit';
 import { notifyIssues } from './notify-issues';
-import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineDependencies } from './pipeline-context';
 import type { PipelineSettings } from './pipeline-settings';
 import { recordOutcome } from './record-outcome';
 import type { UploadOutcome } from './upload-outcome';

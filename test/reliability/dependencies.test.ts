@@ -13,7 +13,7 @@ import { ScenarioTally } from './support/reliability-report';
  */
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-const ENTRY = path.join(REPO_ROOT, 'functions/promote.ts');
+const ENTRY = path.join(REPO_ROOT, 'functions/handlers/promote.ts');
 const tally = new ScenarioTally('8 dependencies');
 afterAll(() => tally.finish());
 

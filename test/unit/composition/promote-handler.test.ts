@@ -8,13 +8,13 @@ import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { createBareRepo, type Git } from '../../support/bare-repo';
 import { FakeClock } from '../feedback/feedback-harness';
 import { makeRequest } from '../promotion/fixtures';
 
 /**
- * functions/promote.ts as Lambda runs it, composition included: a manual move invoked directly (the
+ * functions/handlers/promote.ts as Lambda runs it, composition included: a manual move invoked directly (the
  * CLI's Lambda Invoke payload) commits to a real git repository (a bare repository path), and a
  * command not due yet goes to the intake queue through the real SQS client, received by a small SQS
  * JSON-protocol endpoint on 127.0.0.1 that records what it was sent.
@@ -52,7 +52,7 @@ let work: string;
 let git: Git;
 let sqs: Server;
 let queueUrl: string;
-let handler: typeof import('../../../functions/promote').handler;
+let handler: typeof import('../../../functions/handlers/promote').handler;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -81,7 +81,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   vi.resetModules();
-  ({ handler } = await import('../../../functions/promote'));
+  ({ handler } = await import('../../../functions/handlers/promote'));
 });
 
 afterAll(async () => {

@@ -6,9 +6,9 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../../functions/feedback/feedback-con
 import { signBody } from '../../../functions/feedback/hmac-signature';
 import { ReplayCache } from '../../../functions/feedback/replay-cache';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
-import { InMemoryScheduler } from '../../../functions/pipeline/scheduler';
 import type { Clock } from '../../../functions/ports/clock';
 import type { GitHost } from '../../../functions/ports/git-host';
+import { InMemoryScheduler } from '../../../functions/ports/scheduler';
 
 export const KEY = new TextEncoder().encode('flux-provider-token');
 const fixtures = path.resolve(import.meta.dirname, '../../fixtures/flux-events');

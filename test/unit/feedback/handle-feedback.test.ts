@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromFunctionUrlEvent } from '../../../functions/feedback/function-url-request';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import { signBody } from '../../../functions/feedback/hmac-signature';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
 import { makeRequest } from '../promotion/fixtures';
 import { FakeClock, feedbackFixture, fixtureEvent, helmReleaseEvent, KEY, signed } from './feedback-harness';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jiraCommentText } from '../../../functions/adapters/jira-issue-notifier';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { IssueNotifier, PromotionNotice } from '../../../functions/ports/issue-notifier';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
 import { makeRequest } from '../promotion/fixtures';
 import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from './feedback-harness';

@@ -7,7 +7,7 @@ import { initCommand } from '../../../../cli/commands/init';
 import { runCli } from '../../../../cli/main';
 import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../../../functions/adapters/layer-binaries';
-import { parsePolicy } from '../../../../functions/promotion/policy-parse';
+import { parsePolicy } from '../../../../functions/promotion/policy/parse-policy';
 import { errorsText, fluxCrdValidators } from '../../../support/flux-crds';
 import { captureIo } from '../capture';
 
