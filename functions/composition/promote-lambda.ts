@@ -6,8 +6,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store';
 import { parsePromoteConfig } from '../config/promote-config';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { tracedObjectStore } from '../observability/traced-ports';
-import type { PipelineDependencies } from '../pipeline/pipeline-context';
-import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
 import { systemClock } from '../ports/clock';
 import { createIssueNotifier, createKeyringSource } from './integrations-factory';
 import {

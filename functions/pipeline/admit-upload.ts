@@ -4,8 +4,7 @@ import { isPromoterError } from '../errors';
 import { isChartUpload, type ObjectCreated } from '../events';
 import { uploadIssueKeys } from '../promotion/issues/issue-keys';
 import { chartOfProvenanceUpload } from '../provenance/upload-provenance';
-import type { PipelineDependencies } from './pipeline-context';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import type { UploadOutcome } from './upload-outcome';
 
 export type Admission =

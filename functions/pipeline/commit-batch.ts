@@ -3,8 +3,7 @@ import type { ObjectCreated } from '../events';
 import type { PromotionOutcome } from '../promotion/promotion';
 import { commitUploads, type UploadRequest, type UploadRun } from '../promotion/uploads/commit-uploads';
 import { UploadProvenanceVerifier } from '../provenance/upload-provenance';
-import type { PipelineDependencies } from './pipeline-context';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import type { UploadOutcome } from './upload-outcome';
 
 export interface AdmittedUpload {

@@ -2,8 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type ObjectCreated, parseEventBody } from '../events';
 import { looksLikeCommand, type PromotionCommand, parsePromotionCommand } from '../ports/promotion-command';
-import type { PipelineDependencies } from './pipeline-context';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import { promoteUploads } from './promote-uploads';
 import { type CommandOutcome, runPromotionCommand } from './run-promotion-command';
 import type { UploadOutcome } from './upload-outcome';

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { IntakeLimits } from '../chart/chart';
 import type { ChartRenderer } from '../ports/chart-renderer';
 import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
@@ -7,6 +8,7 @@ import type { KeyringSource } from '../ports/keyring-source';
 import type { ObjectStore } from '../ports/object-store';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
 import type { Scheduler } from '../ports/scheduler';
+import type { PlanOptions } from '../promotion/promotion';
 
 /** Built once per entry point by its composition module (Lambda, local runtime, tests). */
 export interface PipelineDependencies {
@@ -26,4 +28,13 @@ export interface PipelineDependencies {
   readonly keyring?: KeyringSource;
   /** Tells the issue tracker where a chart with issue keys went; failures are logged only. */
   readonly issueNotifier?: IssueNotifier;
+}
+
+/** What the pipeline needs to know, parsed once at the edge (Lambda config or the local runtime). */
+export interface PipelineSettings {
+  readonly branch: string;
+  readonly bucketPrefix: string;
+  readonly targetEnvironment: string;
+  readonly limits: IntakeLimits;
+  readonly plan: PlanOptions;
 }

@@ -4,8 +4,7 @@ import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations'
 import type { EnvironmentMove } from '../promotion/moves/environment-move';
 import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
 import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
-import type { PipelineDependencies } from './pipeline-context';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 
 type WithoutPolicy<T> = T extends unknown ? Omit<T, 'policy'> : never;
 

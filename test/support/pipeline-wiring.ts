@@ -6,8 +6,7 @@ import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../../functions/chart/chart';
 import { redirectLoggerOutput } from '../../functions/local/powertools-output';
 import { RecordedMetrics } from '../../functions/local/recorded-metrics';
-import type { PipelineDependencies } from '../../functions/pipeline/pipeline-context';
-import type { PipelineSettings } from '../../functions/pipeline/pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from '../../functions/pipeline/pipeline-context';
 import { systemClock } from '../../functions/ports/clock';
 import type { GitHost } from '../../functions/ports/git-host';
 

@@ -10,8 +10,7 @@ import { ensureClusterRepository } from '../../../functions/local/cluster-reposi
 import type { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import { type S3Endpoint, startS3Endpoint } from '../../../functions/local/s3-endpoint';
 import { type BatchResult, handleSqsBatch } from '../../../functions/pipeline/handle-sqs-batch';
-import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-context';
-import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
 import eventBridgeFixture from '../../fixtures/sqs/eventbridge-object-created.json';
 import s3NotificationFixture from '../../fixtures/sqs/s3-notification-object-created.json';
 import { runGit } from '../../support/bare-repo';

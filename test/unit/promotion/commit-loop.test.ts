@@ -17,7 +17,7 @@ const fakeClock = () => {
 const encoder = new TextEncoder();
 
 /** Uploads into the default policy's one environment (dev): what the promote function commits. */
-const commitPromotions = (
+const commitBatch = (
   host: InMemoryGitHost,
   branch: string,
   requests: readonly PromotionRequest[],
@@ -31,7 +31,7 @@ describe('the commit loop (commitWithRetries), as commitUploads runs it', () => 
     const before = host.head;
     const { clock } = fakeClock();
     // Act
-    const run = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    const run = await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], { clock });
     // Assess
     expect(run).toMatchObject({ attempts: 1, conflicts: 0, commit: { sha: host.head, parent: before } });
     expect(run.outcomes.map((o) => o.status)).toEqual(['promoted']);
@@ -44,14 +44,14 @@ describe('the commit loop (commitWithRetries), as commitUploads runs it', () => 
     // Prepare
     const host = new InMemoryGitHost();
     const { clock, sleeps } = fakeClock();
-    await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], { clock });
     host.injectBranchMoved(1, (files) => {
       const path = 'environments/dev/kustomization.yaml';
       const text = new TextDecoder().decode(files.get(path));
       files.set(path, encoder.encode(`${text}  - monitoring.yaml # added by SRE\n`));
     });
     // Act
-    const run = await commitPromotions(host, 'main', [makeRequest('api', '2.0.0')], {
+    const run = await commitBatch(host, 'main', [makeRequest('api', '2.0.0')], {
       clock,
       random: () => 0.5,
     });
@@ -68,13 +68,13 @@ describe('the commit loop (commitWithRetries), as commitUploads runs it', () => 
     // Prepare
     const source = new InMemoryGitHost();
     const { clock } = fakeClock();
-    await commitPromotions(source, 'main', [makeRequest('web', '1.0.0')], { clock });
+    await commitBatch(source, 'main', [makeRequest('web', '1.0.0')], { clock });
     const host = new InMemoryGitHost();
     host.injectBranchMoved(1, (files) => {
       for (const [path, data] of source.files) files.set(path, data);
     });
     // Act
-    const run = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    const run = await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], { clock });
     // Assess
     expect(run.commit).toBeUndefined();
     expect(run).toMatchObject({ attempts: 2, conflicts: 1 });
@@ -88,7 +88,7 @@ describe('the commit loop (commitWithRetries), as commitUploads runs it', () => 
     const { clock, sleeps } = fakeClock();
     host.injectBranchMoved(5);
     // Act
-    const error = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], {
+    const error = await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], {
       clock,
       maxAttempts: 4,
       random: () => 0.999,
@@ -105,10 +105,10 @@ describe('the commit loop (commitWithRetries), as commitUploads runs it', () => 
     // Prepare
     const host = new InMemoryGitHost();
     const { clock } = fakeClock();
-    await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], { clock });
     const head = host.head;
     // Act
-    const run = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    const run = await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], { clock });
     // Assess
     expect(run).toMatchObject({ attempts: 1, conflicts: 0 });
     expect(run.commit).toBeUndefined();
@@ -125,7 +125,7 @@ describe('the commit loop (commitWithRetries), as commitUploads runs it', () => 
     };
     const { clock, sleeps } = fakeClock();
     // Act
-    const error = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock }).catch(
+    const error = await commitBatch(host, 'main', [makeRequest('web', '1.0.0')], { clock }).catch(
       (e: unknown) => e,
     );
     // Assess
