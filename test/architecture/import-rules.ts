@@ -116,7 +116,7 @@ export const importRules = (root: string): UnitRule[] => {
       ],
     },
     { path: HANDLERS, may: [COMPOSITION, PIPELINE, FEEDBACK, PORTS, ERRORS] },
-    { path: ENTRY, may: [REGISTRY, GIT_HOSTS, CHART, PROMOTION, PROVENANCE, PORTS, ERRORS] },
+    { path: ENTRY, may: [REGISTRY, GIT_HOSTS, ADAPTERS, CHART, PROMOTION, PORTS, ERRORS] },
     // The command line drives the domain and the local runtime, never the Lambda compositions (they
     // read the Lambda's environment when loaded) nor the handlers.
     {

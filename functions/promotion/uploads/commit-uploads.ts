@@ -4,8 +4,8 @@ import type { ProvenanceVerdict } from '../../provenance/provenance-codes';
 import { type CommitOptions, type CommitRounds, commitWithRetries } from '../commit-loop';
 import { DEFAULT_LAYOUT, type RepositoryLayout } from '../layout';
 import { chartPermission, firstEnvironment, POLICY_PATH, type PromotionPolicy } from '../policy/policy';
-import { readWithPolicy } from '../policy/read-with-policy';
-import type { PromotionOutcome, PromotionRequest } from '../promotion';
+import { type RequestFor, readWithPolicy } from '../policy/read-with-policy';
+import type { PlanOptions, PromotionOutcome, PromotionRequest } from '../promotion';
 import { planRetention, retentionNote } from '../retention/retention';
 import { retentionEnvironments, retentionRequest } from '../retention/retention-request';
 import { commitMessage } from './commit-message';
@@ -15,7 +15,7 @@ import { snapshotRequestFor } from './snapshot-request';
 /** A validated upload, before the policy says where it goes. */
 export type UploadRequest = Omit<PromotionRequest, 'environment'>;
 
-export interface UploadCommitOptions extends CommitOptions {
+export interface UploadPlanOptions extends PlanOptions {
   /** The environment of the default policy (a repository without .chart-promoter.yaml). */
   readonly fallbackEnvironment: string;
   /**
@@ -26,15 +26,25 @@ export interface UploadCommitOptions extends CommitOptions {
   readonly verifyProvenance?: (upload: UploadRequest, index: number) => Promise<ProvenanceVerdict>;
 }
 
-export interface UploadRun extends CommitRounds {
-  /** Absent when nothing changed (no empty commit). */
-  readonly commit?: CommitResult;
+export interface UploadCommitOptions extends UploadPlanOptions, CommitOptions {}
+
+/** The uploads planned on one snapshot: what commitUploads would commit there. */
+export interface UploadPlan {
+  readonly snapshot: RepoSnapshot;
+  /** The policy the plan followed (read from the same commit as the files it changes). */
+  readonly policy: PromotionPolicy;
+  /** Where the uploads go: the policy's first environment. */
+  readonly environment: string;
+  /** `undefined` when nothing changes: no empty commit. */
+  readonly changeSet: ChangeSet | undefined;
   /** One per upload, in order. */
   readonly outcomes: readonly PromotionOutcome[];
-  /** The policy the plan followed (read from the same commit as the files it changed). */
-  readonly policy: PromotionPolicy;
-  /** Where the uploads went: the policy's first environment. */
-  readonly environment: string;
+}
+
+/** What commitUploads did: the plan's outcomes, policy and environment, and the commit it made. */
+export interface UploadRun extends CommitRounds, Pick<UploadPlan, 'outcomes' | 'policy' | 'environment'> {
+  /** Absent when nothing changed (no empty commit). */
+  readonly commit?: CommitResult;
 }
 
 // The last policy seen per host: the first guess of the next read (one snapshot when it still holds).
@@ -95,7 +105,7 @@ const planWithPolicy = (
   snapshot: Parameters<typeof planPromotions>[0],
   uploads: readonly UploadRequest[],
   verdicts: readonly (ProvenanceVerdict | undefined)[],
-  options: UploadCommitOptions,
+  options: UploadPlanOptions,
 ) => {
   const environment = firstEnvironment(policy);
   const requests = uploads.map((upload) => ({ ...upload, environment: environment.name }));
@@ -125,7 +135,7 @@ const provenanceVerdicts = async (
   policy: PromotionPolicy,
   uploads: readonly UploadRequest[],
   memo: Map<number, Promise<ProvenanceVerdict>>,
-  options: UploadCommitOptions,
+  options: UploadPlanOptions,
 ): Promise<(ProvenanceVerdict | undefined)[]> => {
   const environment = firstEnvironment(policy);
   if (!environment.requireProvenance) return uploads.map(() => undefined);
@@ -144,23 +154,10 @@ const provenanceVerdicts = async (
   );
 };
 
-/**
- * New uploads into the policy's first environment, through the one commit loop (commitWithRetries:
- * read → plan → commit with compare-and-swap, re-planning on a moved branch), with the policy read from
- * the same snapshot, charts outside the environment's allow-list refused with `CHART_NOT_ALLOWED`,
- * charts without valid provenance refused (`PROVENANCE_MISSING` / `PROVENANCE_INVALID`) where the
- * environment requires it, and, with `retain: n`, unreferenced old versions of the promoted charts
- * removed in the same commit.
- */
-export const commitUploads = async (
-  host: GitHost,
-  branch: string,
-  uploads: readonly UploadRequest[],
-  options: UploadCommitOptions,
-): Promise<UploadRun> => {
-  const layout = options.layout ?? DEFAULT_LAYOUT;
-  const provenance = new Map<number, Promise<ProvenanceVerdict>>();
-  const requestFor = (guess: PromotionPolicy, previous: RepoSnapshot | undefined) => {
+/** What planning the uploads reads: the plan's files, plus retention's when the policy keeps n versions. */
+const snapshotRequestWith =
+  (uploads: readonly UploadRequest[], layout: RepositoryLayout): RequestFor =>
+  (guess, previous) => {
     const planning = snapshotRequestFor(
       uploads.map((upload) => ({ ...upload, environment: firstEnvironment(guess).name })),
       layout,
@@ -178,19 +175,64 @@ export const commitUploads = async (
       directories: retention.directories,
     };
   };
+
+const readAndPlan = async (
+  host: GitHost,
+  branch: string,
+  uploads: readonly UploadRequest[],
+  options: UploadPlanOptions,
+  provenance: Map<number, Promise<ProvenanceVerdict>>,
+): Promise<UploadPlan> => {
+  const { snapshot, policy } = await readWithPolicy(
+    host,
+    branch,
+    options.fallbackEnvironment,
+    snapshotRequestWith(uploads, options.layout ?? DEFAULT_LAYOUT),
+    lastPolicy.get(host),
+  );
+  lastPolicy.set(host, policy);
+  const verdicts = await provenanceVerdicts(policy, uploads, provenance, options);
+  return { snapshot, policy, ...planWithPolicy(policy, snapshot, uploads, verdicts, options) };
+};
+
+/**
+ * Reads what new uploads need at the branch head (the policy from the same commit) and plans them into
+ * the policy's first environment, committing nothing: the plan commitUploads commits, for dry runs and
+ * programmatic checks (functions/index.ts).
+ */
+export const planUploads = (
+  host: GitHost,
+  branch: string,
+  uploads: readonly UploadRequest[],
+  options: UploadPlanOptions,
+): Promise<UploadPlan> => readAndPlan(host, branch, uploads, options, new Map());
+
+/**
+ * New uploads into the policy's first environment, through the one commit loop (commitWithRetries:
+ * read → plan (planUploads) → commit with compare-and-swap, re-planning on a moved branch), with the
+ * policy read from the same snapshot, charts outside the environment's allow-list refused with
+ * `CHART_NOT_ALLOWED`, charts without valid provenance refused (`PROVENANCE_MISSING` /
+ * `PROVENANCE_INVALID`) where the environment requires it, and, with `retain: n`, unreferenced old
+ * versions of the promoted charts removed in the same commit.
+ */
+export const commitUploads = async (
+  host: GitHost,
+  branch: string,
+  uploads: readonly UploadRequest[],
+  options: UploadCommitOptions,
+): Promise<UploadRun> => {
+  // Each upload's provenance is verified at most once, however many rounds the commit takes.
+  const provenance = new Map<number, Promise<ProvenanceVerdict>>();
   return commitWithRetries(options, async (rounds) => {
-    const { snapshot, policy } = await readWithPolicy(
+    const { snapshot, policy, environment, changeSet, outcomes } = await readAndPlan(
       host,
       branch,
-      options.fallbackEnvironment,
-      requestFor,
-      lastPolicy.get(host),
+      uploads,
+      options,
+      provenance,
     );
-    lastPolicy.set(host, policy);
-    const verdicts = await provenanceVerdicts(policy, uploads, provenance, options);
-    const plan = planWithPolicy(policy, snapshot, uploads, verdicts, options);
-    const base = { ...rounds, outcomes: plan.outcomes, policy, environment: plan.environment };
-    if (!plan.changeSet) return base;
-    return { ...base, commit: await host.commit(branch, snapshot.head, plan.changeSet) };
+    const base = { ...rounds, outcomes, policy, environment };
+    if (!changeSet) return base;
+    return { ...base, commit: await host.commit(branch, snapshot.head, changeSet) };
   });
 };
