@@ -18,9 +18,9 @@ import { handleSqsBatch } from '../../functions/pipeline/handle-sqs-batch';
 import { systemClock } from '../../functions/ports/clock';
 import { InMemoryScheduler } from '../../functions/ports/scheduler';
 import { commitFile, runGit } from '../support/bare-repo';
+import { BRANCH, type Bucket, PREFIX, startBucket, wirePipeline } from '../support/pipeline/queue-rig';
+import { ScenarioTally } from '../support/reliability/reliability-report';
 import { buildChart } from '../support/tar-fixtures';
-import { BRANCH, type Bucket, PREFIX, startBucket, wirePipeline } from './support/pipeline-rig';
-import { ScenarioTally } from './support/reliability-report';
 
 /**
  * Scenario 6: attacks on the feedback endpoint, through the function URL payload mapping and the

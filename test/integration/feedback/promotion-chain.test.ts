@@ -13,8 +13,8 @@ import type { ObjectStore } from '../../../functions/ports/object-store';
 import type { InMemoryScheduler } from '../../../functions/ports/scheduler';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { createBareRepo, type Git } from '../../support/bare-repo';
-import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../support/feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * The whole loop against a real git repository (PlainGitHost on a local bare repo), driven only by

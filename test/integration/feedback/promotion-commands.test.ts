@@ -8,9 +8,9 @@ import { runPromotionCommand } from '../../../functions/pipeline/run-promotion-c
 import type { ObjectStore } from '../../../functions/ports/object-store';
 import { InMemoryScheduler } from '../../../functions/ports/scheduler';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
+import { FakeClock } from '../../support/feedback-harness';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
-import { FakeClock } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /** Promotion commands (CLI, schedule) through the promote pipeline, and the policy at upload time. */
 const POLICY = `environments:

@@ -8,7 +8,6 @@ import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
 import type { GitHost } from '../../../functions/ports/git-host';
 import { commitFile } from '../../support/bare-repo';
 import { type GitHttpServer, startGitHttpServer } from '../../support/git-http-server';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   BRANCH,
   eventBridgeRecord,
@@ -17,7 +16,8 @@ import {
   newPipeline,
   s3NotificationRecord,
   useWorld,
-} from './pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 /** What a leaked credential would look like in a log line: unique, never otherwise produced. */
 const SECRET = 'glpat-TESTSECRET-9f8e7d6c5b4a3210';

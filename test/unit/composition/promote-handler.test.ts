@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { createBareRepo, type Git } from '../../support/bare-repo';
-import { FakeClock } from '../feedback/feedback-harness';
-import { makeRequest } from '../promotion/fixtures';
+import { FakeClock } from '../../support/feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * functions/handlers/promote.ts as Lambda runs it, composition included: a manual move invoked directly (the

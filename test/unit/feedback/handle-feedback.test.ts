@@ -3,9 +3,16 @@ import { fromFunctionUrlEvent } from '../../../functions/feedback/function-url-r
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import { signBody } from '../../../functions/feedback/hmac-signature';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
+import {
+  FakeClock,
+  feedbackFixture,
+  fixtureEvent,
+  helmReleaseEvent,
+  KEY,
+  signed,
+} from '../../support/feedback-harness';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
-import { makeRequest } from '../promotion/fixtures';
-import { FakeClock, feedbackFixture, fixtureEvent, helmReleaseEvent, KEY, signed } from './feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 const POLICY = `environments:
   - name: dev

@@ -15,7 +15,7 @@ import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
 import { AlarmDestinations } from '../../../infra/monitoring/alarm-destination';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, policyStatements } from './infra-helpers';
+import { actionsOf, nagFindings, policyStatements } from '../../support/cdk-template';
 
 // These tests are about the construct's wiring, not the bundle (chart-promoter-stack.test.ts builds
 // that once): skipping bundling keeps each synth well under a second.

@@ -6,7 +6,7 @@ import { CommitContendedError, commitWithRetries } from '../../../functions/prom
 import type { PromotionRequest } from '../../../functions/promotion/promotion';
 import { commitUploads, type UploadCommitOptions } from '../../../functions/promotion/uploads/commit-uploads';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
-import { makeRequest } from './fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 const fakeClock = () => {
   const sleeps: number[] = [];

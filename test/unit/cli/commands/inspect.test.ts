@@ -6,7 +6,7 @@ import { CliError, EXIT } from '../../../../cli/command';
 import { inspectCommand } from '../../../../cli/commands/inspect';
 import { refusal } from '../../../../functions/chart/refusal';
 import type { ChartRenderer, RenderRequest, RenderResult } from '../../../../functions/ports/chart-renderer';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 const fixtures = resolve(repoRoot, 'test/fixtures/charts');

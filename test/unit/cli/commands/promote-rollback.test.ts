@@ -4,7 +4,7 @@ import type { CliDependencies, LambdaInvoker } from '../../../../cli/command';
 import { promoteCommand } from '../../../../cli/commands/promote';
 import { rollbackCommand } from '../../../../cli/commands/rollback';
 import { runCli } from '../../../../cli/main';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 /**
  * `promote`/`rollback --function`: the AWS mode, with a fake Lambda client (Lambda cannot run here).

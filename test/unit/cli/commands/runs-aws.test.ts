@@ -10,7 +10,7 @@ import type { CliDependencies, LogsQueryClient } from '../../../../cli/command';
 import { runsCommand } from '../../../../cli/commands/runs';
 import { runCli } from '../../../../cli/main';
 import { RUN_QUERIES } from '../../../../infra/monitoring/run-queries';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 /**
  * `runs --log-group`: the AWS mode, with a fake CloudWatch Logs client (Logs Insights cannot run here).

@@ -14,7 +14,7 @@ import { parsePolicy } from '../../../../functions/promotion/policy/parse-policy
 import { commitMessage } from '../../../../functions/promotion/uploads/commit-message';
 import { planPromotions } from '../../../../functions/promotion/uploads/plan-promotions';
 import { InMemoryGitHost } from '../../../support/in-memory-git-host';
-import { makeRequest, snapshotOf } from '../fixtures';
+import { makeRequest, snapshotOf } from '../../../support/promotion-fixtures';
 
 const decoder = new TextDecoder();
 

@@ -7,7 +7,7 @@ import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomi
 import { layerBinaryPath } from '../../../../functions/adapters/layer-binaries';
 import { validateHelmRelease } from '../../../../functions/promotion/manifests/flux-schema';
 import { planPromotions } from '../../../../functions/promotion/uploads/plan-promotions';
-import { changedTexts, makeRequest, snapshotOf } from '../fixtures';
+import { changedTexts, makeRequest, snapshotOf } from '../../../support/promotion-fixtures';
 
 let workDir: string;
 let kustomize: KubectlKustomize;

@@ -6,7 +6,7 @@ import { PREVIOUS_VERSION_ANNOTATION } from '../../../../functions/promotion/man
 import { planRetention, prunableVersions } from '../../../../functions/promotion/retention/retention';
 import { commitUploads, type UploadRequest } from '../../../../functions/promotion/uploads/commit-uploads';
 import { InMemoryGitHost } from '../../../support/in-memory-git-host';
-import { makeChart } from '../fixtures';
+import { makeChart } from '../../../support/promotion-fixtures';
 
 const clock: Clock = { now: () => new Date(0), sleep: async () => undefined };
 const options = { clock, fallbackEnvironment: 'dev' };

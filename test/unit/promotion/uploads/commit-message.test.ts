@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { commitMessage } from '../../../../functions/promotion/uploads/commit-message';
-import { makeRequest } from '../fixtures';
+import { makeRequest } from '../../../support/promotion-fixtures';
 
 /** Git's own trailer parser: what `git log --format=%(trailers)` and tools will read. */
 const gitTrailers = async (message: string): Promise<string[]> => {

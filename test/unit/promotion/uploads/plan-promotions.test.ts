@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { RUN_ID_ANNOTATION } from '../../../../functions/promotion/manifests/helm-release-manifest';
 import { planPromotions } from '../../../../functions/promotion/uploads/plan-promotions';
 import { snapshotRequestFor } from '../../../../functions/promotion/uploads/snapshot-request';
-import { changedTexts, makeRequest, snapshotOf } from '../fixtures';
+import { changedTexts, makeRequest, snapshotOf } from '../../../support/promotion-fixtures';
 
 /** The repository files as they are after a plan for `requests` is applied to `files`. */
 const applied = async (files: Record<string, string>, requests: Parameters<typeof planPromotions>[1]) => {

@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
-import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../../functions/chart/chart';
-import { redirectLoggerOutput } from '../../functions/local/powertools-output';
-import { RecordedMetrics } from '../../functions/local/recorded-metrics';
-import type { PipelineDependencies, PipelineSettings } from '../../functions/pipeline/pipeline-context';
-import { systemClock } from '../../functions/ports/clock';
-import type { GitHost } from '../../functions/ports/git-host';
+import { S3ObjectStore } from '../../../functions/adapters/s3-object-store';
+import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../../../functions/chart/chart';
+import { redirectLoggerOutput } from '../../../functions/local/powertools-output';
+import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
+import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
+import { systemClock } from '../../../functions/ports/clock';
+import type { GitHost } from '../../../functions/ports/git-host';
 
 /**
  * The promote pipeline's dependencies and settings wired as in Lambda, for tests on 127.0.0.1: the S3
  * adapter over the test's client, the test's GitHost, the real Powertools Logger writing its JSON
- * lines into memory, and recorded metrics. Shared by the integration harness and the reliability rig.
+ * lines into memory, and recorded metrics. Shared by the integration harness (harness.ts) and the reliability queue rig (queue-rig.ts).
  */
 
 export const BUCKET = 'charts';

@@ -13,8 +13,8 @@ import { type BatchResult, handleSqsBatch } from '../../../functions/pipeline/ha
 import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
 import eventBridgeFixture from '../../fixtures/sqs/eventbridge-object-created.json';
 import s3NotificationFixture from '../../fixtures/sqs/s3-notification-object-created.json';
-import { runGit } from '../../support/bare-repo';
-import { BRANCH, BUCKET, wirePipeline } from '../../support/pipeline-wiring';
+import { runGit } from '../bare-repo';
+import { BRANCH, BUCKET, wirePipeline } from './wiring';
 
 /**
  * The promote pipeline wired as in Lambda, but on 127.0.0.1: s3rver for the bucket, a bare git
@@ -22,7 +22,7 @@ import { BRANCH, BUCKET, wirePipeline } from '../../support/pipeline-wiring';
  * JSON lines into memory, and recorded metrics. SQS records are built from the JSON fixtures.
  */
 
-export { BRANCH, BUCKET, collectingLogger, ENVIRONMENT, PREFIX } from '../../support/pipeline-wiring';
+export { BRANCH, BUCKET, collectingLogger, ENVIRONMENT, PREFIX } from './wiring';
 
 /** The chart archives in test/fixtures/charts . */
 export const FIXTURE_CHARTS = path.resolve(import.meta.dirname, '../../..', 'test/fixtures/charts');

@@ -1,4 +1,4 @@
-import { buildChart } from '../../support/tar-fixtures';
+import { buildChart } from '../tar-fixtures';
 import {
   chartYaml,
   demoArchive,

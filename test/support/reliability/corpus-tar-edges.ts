@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { buildArchive } from '../../support/tar-fixtures';
+import { buildArchive } from '../tar-fixtures';
 import { accept, chartYaml, demoEntries, ESCAPE_MARKER, type HostileCase, refuse, text } from './corpus-case';
 import { gnuLongName, type RawEntry, rawTar } from './raw-tar';
 

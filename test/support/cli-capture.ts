@@ -1,4 +1,4 @@
-import type { CliIo } from '../../../cli/command';
+import type { CliIo } from '../../cli/command';
 
 /** A CliIo that keeps what a command writes, for assertions. */
 export const captureIo = (): CliIo & { out: () => string; err: () => string } => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
-import { buildArchive, type TarEntrySpec } from '../../support/tar-fixtures';
+import { buildArchive, type TarEntrySpec } from '../tar-fixtures';
 import { ESCAPE_MARKER, type HostileCase, refuse, text } from './corpus-case';
 
 /**

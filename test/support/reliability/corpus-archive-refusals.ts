@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { buildArchive, buildTar, gzipBomb, type TarEntrySpec } from '../../support/tar-fixtures';
+import { buildArchive, buildTar, gzipBomb, type TarEntrySpec } from '../tar-fixtures';
 import {
   chartYaml,
   demoArchive,

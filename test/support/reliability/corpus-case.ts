@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IntakeLimits } from '../../../functions/chart/chart';
 import type { RefusalCode } from '../../../functions/chart/refusal';
-import { buildArchive, chartEntries, type TarEntrySpec } from '../../support/tar-fixtures';
+import { buildArchive, chartEntries, type TarEntrySpec } from '../tar-fixtures';
 
 /**
  * One input of the hostile-archive corpus and what intake must make of it. Every case says in

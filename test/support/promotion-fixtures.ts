@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Chart, ChartFile } from '../../../functions/chart/chart';
-import type { RepoSnapshot } from '../../../functions/ports/git-host';
-import type { PromotionRequest } from '../../../functions/promotion/promotion';
-import { snapshotRequestFor } from '../../../functions/promotion/uploads/snapshot-request';
-import { InMemoryGitHost } from '../../support/in-memory-git-host';
+import type { Chart, ChartFile } from '../../functions/chart/chart';
+import type { RepoSnapshot } from '../../functions/ports/git-host';
+import type { PromotionRequest } from '../../functions/promotion/promotion';
+import { snapshotRequestFor } from '../../functions/promotion/uploads/snapshot-request';
+import { InMemoryGitHost } from './in-memory-git-host';
 
 const encoder = new TextEncoder();
 

@@ -2,11 +2,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   createGitHubClient,
   type GitHubRequestEvent,
-} from '../../../functions/adapters/git-hosts/github/github-client';
-import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
-import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy';
-import { type GitHubApiServer, startGitHubApiServer } from '../../support/github-api-server';
-import { type Wiring, wirePipeline } from './pipeline-rig';
+} from '../../functions/adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../../functions/adapters/git-hosts/github/github-git-host';
+import { type FaultProxy, startFaultProxy } from './fault-proxy';
+import { type GitHubApiServer, startGitHubApiServer } from './github-api-server';
+import { type Wiring, wirePipeline } from './pipeline/queue-rig';
 
 /**
  * The pipeline against the local GitHub API server through the real Octokit client (throttling and

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { FeedbackDependencies, FeedbackSettings } from '../../../functions/feedback/feedback-context';
-import { DEFAULT_MAX_BODY_BYTES } from '../../../functions/feedback/feedback-context';
-import { signBody } from '../../../functions/feedback/hmac-signature';
-import { ReplayCache } from '../../../functions/feedback/replay-cache';
-import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
-import type { Clock } from '../../../functions/ports/clock';
-import type { GitHost } from '../../../functions/ports/git-host';
-import { InMemoryScheduler } from '../../../functions/ports/scheduler';
+import type { FeedbackDependencies, FeedbackSettings } from '../../functions/feedback/feedback-context';
+import { DEFAULT_MAX_BODY_BYTES } from '../../functions/feedback/feedback-context';
+import { signBody } from '../../functions/feedback/hmac-signature';
+import { ReplayCache } from '../../functions/feedback/replay-cache';
+import { RecordedMetrics } from '../../functions/local/recorded-metrics';
+import type { Clock } from '../../functions/ports/clock';
+import type { GitHost } from '../../functions/ports/git-host';
+import { InMemoryScheduler } from '../../functions/ports/scheduler';
 
 export const KEY = new TextEncoder().encode('flux-provider-token');
-const fixtures = path.resolve(import.meta.dirname, '../../fixtures/flux-events');
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/flux-events');
 
 /** A clock the test moves by hand; `sleep` advances it (commit backoff) without waiting. */
 export class FakeClock implements Clock {

@@ -13,12 +13,12 @@ import {
 import { type BridgeFormat, toSqsRecord } from '../../../functions/local/s3-event-bridge';
 import { type BatchResult, handleSqsBatch } from '../../../functions/pipeline/handle-sqs-batch';
 import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
-import { BUCKET, type Wiring } from '../../support/pipeline-wiring';
+import { BUCKET, type Wiring } from './wiring';
 
 /**
  * The promote pipeline wired as in Lambda, on 127.0.0.1: s3rver for the bucket (its real events,
  * bridged to SQS records exactly as the local runtime does), a GitHost of the test's choosing, the
- * real Powertools Logger writing into memory (test/support/pipeline-wiring.ts), and an SQS stand-in
+ * real Powertools Logger writing into memory (test/support/pipeline/wiring.ts), and an SQS stand-in
  * (the local runtime's LocalQueue: batching, redelivery of batchItemFailures, dead letters after
  * maxReceives).
  */
@@ -30,7 +30,7 @@ export {
   PREFIX,
   type Wiring,
   wirePipeline,
-} from '../../support/pipeline-wiring';
+} from './wiring';
 
 export interface Bucket {
   readonly dir: string;

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { buildArchive, buildChart, buildTar } from '../../support/tar-fixtures';
+import { buildArchive, buildChart, buildTar } from '../tar-fixtures';
 import { accept, chartYaml, demoArchive, demoEntries, type HostileCase } from './corpus-case';
 import { raw, rawDemo } from './corpus-tar-edges';
 import { gnuLongName } from './raw-tar';
