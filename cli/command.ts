@@ -10,7 +10,7 @@ import type {
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
 
-/** Exit codes (contract, DESIGN.md "Command line"). */
+/** Exit codes (contract, README "The `chart-promoter` command"). */
 export const EXIT = {
   /** Success. */
   ok: 0,

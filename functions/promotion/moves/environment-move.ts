@@ -55,17 +55,20 @@ export type EnvironmentMove =
  * - `NO_PREVIOUS_VERSION`: rollback without `toVersion` of a release that records no previous version;
  * - plus planning's `RELEASE_MANIFEST_INVALID`, `RELEASE_SCHEMA_VIOLATION`, `KUSTOMIZATION_INVALID`.
  */
-export type MoveRefusalCode =
-  | 'ENVIRONMENT_UNKNOWN'
-  | 'CHART_NOT_ALLOWED'
-  | 'VERSION_NOT_FOUND'
-  | 'RELEASE_NOT_FOUND'
-  | 'NO_PREVIOUS_VERSION'
-  | 'RELEASE_MANIFEST_INVALID'
-  | 'RELEASE_SCHEMA_VIOLATION'
-  | 'KUSTOMIZATION_INVALID'
+export const MOVE_REFUSAL_CODES = [
+  'ENVIRONMENT_UNKNOWN',
+  'CHART_NOT_ALLOWED',
+  'VERSION_NOT_FOUND',
+  'RELEASE_NOT_FOUND',
+  'NO_PREVIOUS_VERSION',
+  'RELEASE_MANIFEST_INVALID',
+  'RELEASE_SCHEMA_VIOLATION',
+  'KUSTOMIZATION_INVALID',
   /** The environment is gated (`mode: pull-request`) and the Git host cannot even push a branch. */
-  | 'PULL_REQUEST_UNSUPPORTED';
+  'PULL_REQUEST_UNSUPPORTED',
+] as const;
+
+export type MoveRefusalCode = (typeof MOVE_REFUSAL_CODES)[number];
 
 export type MovePlan =
   | {

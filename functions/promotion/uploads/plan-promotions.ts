@@ -189,7 +189,7 @@ const planKustomization = (batch: Batch, environment: string, winners: readonly 
 };
 
 /**
- * Turns validated charts and the files they touch into one change set (contract: DESIGN.md "Cluster
+ * Turns validated charts and the files they touch into one change set (contract: README "The cluster
  * repository"). Pure: the snapshot comes from `snapshotRequestFor(requests)`. Each request ends in an
  * explicit outcome; a refusal of one request never stops the others.
  */

@@ -19,7 +19,7 @@ export interface TreeChunkLimits {
 
 /**
  * 2 000 files of 2 KiB (a hundred charts) go in three requests. Create-tree calls above ~2 MB or a few
- * hundred entries fail in practice (502/422, DESIGN.md "Known facts"); 1.5 MiB keeps a margin below
+ * hundred entries fail in practice (502/422, REAL-SERVICES.md "GitHub REST"); 1.5 MiB keeps a margin below
  * that while a batch of 100 podinfo-sized charts (7 MB of text) stays within the 10-request budget.
  */
 export const DEFAULT_TREE_CHUNK_LIMITS: TreeChunkLimits = { maxEntries: 500, maxBytes: 1536 * 1024 };
