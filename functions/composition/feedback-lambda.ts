@@ -9,13 +9,7 @@ import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { systemClock } from '../ports/clock';
 import type { Scheduler } from '../ports/scheduler';
 import { createIssueNotifier } from './integrations-factory';
-import {
-  intakeScheduler,
-  lambdaGitHost,
-  lambdaObservability,
-  memoised,
-  secretsClient,
-} from './lambda-bootstrap';
+import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
 
 /**
  * The feedback Lambda's composition (the one place that reads process.env for it). Needs, besides the
@@ -49,8 +43,7 @@ const noScheduler: Scheduler = {
 };
 
 const buildDependencies = async (): Promise<FeedbackDependencies> => {
-  const secrets = secretsClient(tracer);
-  const git = await lambdaGitHost(config, secrets, tracer);
+  const { secrets, git, scheduler } = await lambdaFoundation(config, tracer);
   const issueNotifier = createIssueNotifier(config, {
     // Only the provenance keyring reads S3, and the feedback function checks no provenance: no S3
     // client (nor its SDK in this bundle).
@@ -71,7 +64,7 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     clock: systemClock,
     logger,
     metrics: powertoolsMetrics(metrics),
-    scheduler: intakeScheduler(config.intakeQueueUrl, tracer) ?? noScheduler,
+    scheduler: scheduler ?? noScheduler,
     newRunId: randomUUID,
     replay: new ReplayCache(1000, settings.freshness.maxAgeMs + settings.freshness.maxSkewMs),
     hmacKey: () => hmacKey.get(),

@@ -33,10 +33,6 @@ export const lambdaObservability = (): LambdaObservability => ({
   tracer: new Tracer({ serviceName: SERVICE }),
 });
 
-/** Secrets Manager, traced (secretsmanager:GetSecretValue on the secrets the function is granted). */
-export const secretsClient = (tracer: Tracer): SecretsManagerClient =>
-  tracer.captureAWSv3Client(new SecretsManagerClient({}));
-
 /** Where the Lambda's git adapters may write (only /tmp is writable in Lambda). */
 const WORK_DIR = '/tmp/chart-promoter-git';
 
@@ -44,7 +40,7 @@ const WORK_DIR = '/tmp/chart-promoter-git';
  * The cluster repository's host: credentials from their secret (when configured), the configured
  * kind's adapter through the registry (only that adapter is loaded), calls traced.
  */
-export const lambdaGitHost = async (
+const lambdaGitHost = async (
   config: Pick<PromoteConfig, 'gitHostKind' | 'repository' | 'gitHostBaseUrl' | 'credentialsSecretArn'>,
   secrets: SecretsClient,
   tracer: Tracer,
@@ -69,7 +65,7 @@ export const lambdaGitHost = async (
  * Promotion commands that are not due yet go back on the intake queue with a delay (soak), when the
  * function knows the queue (CHART_PROMOTER_INTAKE_QUEUE_URL, sqs:SendMessage on it).
  */
-export const intakeScheduler = (queueUrl: string | undefined, tracer: Tracer): SqsScheduler | undefined =>
+const intakeScheduler = (queueUrl: string | undefined, tracer: Tracer): SqsScheduler | undefined =>
   queueUrl === undefined
     ? undefined
     : new SqsScheduler({
@@ -77,6 +73,27 @@ export const intakeScheduler = (queueUrl: string | undefined, tracer: Tracer): S
         sendMessage: sendMessageWith(tracer.captureAWSv3Client(new SQSClient({}))),
         clock: systemClock,
       });
+
+export interface LambdaFoundation {
+  /** Secrets Manager, traced (secretsmanager:GetSecretValue on the secrets the function is granted). */
+  readonly secrets: SecretsManagerClient;
+  readonly git: GitHostWiring;
+  /** Absent when the function has no intake queue configured. */
+  readonly scheduler: SqsScheduler | undefined;
+}
+
+/** What both functions build first: the secrets client, the Git host, the intake scheduler. */
+export const lambdaFoundation = async (
+  config: Pick<
+    PromoteConfig,
+    'gitHostKind' | 'repository' | 'gitHostBaseUrl' | 'credentialsSecretArn' | 'intakeQueueUrl'
+  >,
+  tracer: Tracer,
+): Promise<LambdaFoundation> => {
+  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+  const git = await lambdaGitHost(config, secrets, tracer);
+  return { secrets, git, scheduler: intakeScheduler(config.intakeQueueUrl, tracer) };
+};
 
 /** Built on first use and kept for the life of the execution environment; rebuilt after a failure. */
 export const memoised = <T>(build: () => Promise<T>): (() => Promise<T>) => {

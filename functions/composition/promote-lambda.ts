@@ -9,13 +9,7 @@ import { tracedObjectStore } from '../observability/traced-ports';
 import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
 import { systemClock } from '../ports/clock';
 import { createIssueNotifier, createKeyringSource } from './integrations-factory';
-import {
-  intakeScheduler,
-  lambdaGitHost,
-  lambdaObservability,
-  memoised,
-  secretsClient,
-} from './lambda-bootstrap';
+import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
 
 /**
  * The promote Lambda's composition: the one place that reads process.env and builds the real
@@ -43,7 +37,7 @@ export const settings: PipelineSettings = {
 
 const buildDependencies = async (): Promise<PipelineDependencies> => {
   const s3 = tracer.captureAWSv3Client(new S3Client({}));
-  const secrets = secretsClient(tracer);
+  const { secrets, git, scheduler } = await lambdaFoundation(config, tracer);
   const integrations = {
     // The keyring may sit in another region's bucket: follow S3's 301 rather than fail every batch.
     s3: () => tracer.captureAWSv3Client(new S3Client({ followRegionRedirects: true })),
@@ -51,12 +45,10 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
   };
   const keyring = createKeyringSource(config, integrations);
   const issueNotifier = createIssueNotifier(config, integrations);
-  const git = await lambdaGitHost(config, secrets, tracer);
   const helmPath = process.env.HELM_BIN ?? LAYER_HELM;
   const renderer = config.helmRenderCheck
     ? await access(helmPath).then(() => new HelmChartRenderer({ helmPath, tempDir: '/tmp' }))
     : undefined;
-  const scheduler = intakeScheduler(config.intakeQueueUrl, tracer);
   return {
     store: tracedObjectStore(new S3ObjectStore({ client: s3 }), tracer),
     host: git.host,

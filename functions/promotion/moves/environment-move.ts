@@ -70,6 +70,14 @@ export const MOVE_REFUSAL_CODES = [
 
 export type MoveRefusalCode = (typeof MOVE_REFUSAL_CODES)[number];
 
+/** A move refused for good (a plan's, and the move outcome's, last case). */
+export interface MoveRefusal {
+  readonly status: 'refused';
+  readonly code: MoveRefusalCode;
+  readonly message: string;
+  readonly path?: string;
+}
+
 export type MovePlan =
   | {
       readonly status: 'planned';
@@ -90,12 +98,7 @@ export type MovePlan =
     }
   /** A scheduled promotion whose source no longer runs the version (superseded or rolled back). */
   | { readonly status: 'skipped'; readonly reason: string }
-  | {
-      readonly status: 'refused';
-      readonly code: MoveRefusalCode;
-      readonly message: string;
-      readonly path?: string;
-    };
+  | MoveRefusal;
 
 const DEFAULT_SOURCE_REF = { name: 'flux-system', namespace: 'flux-system' } as const;
 const encoder = new TextEncoder();

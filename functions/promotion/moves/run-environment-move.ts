@@ -5,7 +5,7 @@ import type { PromotionPolicy } from '../policy/policy';
 import { readWithPolicy } from '../policy/read-with-policy';
 import {
   type EnvironmentMove,
-  type MoveRefusalCode,
+  type MoveRefusal,
   moveSnapshotRequest,
   planEnvironmentMove,
   targetEnvironmentOf,
@@ -52,12 +52,7 @@ export type MoveOutcome = MoveSubject &
       }
     | { readonly status: 'unchanged'; readonly reason: string; readonly toVersion: string }
     | { readonly status: 'skipped'; readonly reason: string }
-    | {
-        readonly status: 'refused';
-        readonly code: MoveRefusalCode;
-        readonly message: string;
-        readonly path?: string;
-      }
+    | MoveRefusal
   ) & {
     /** The policy the move followed (same commit as the files it changed). */
     readonly policy?: PromotionPolicy;
