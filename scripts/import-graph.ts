@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importRules, SOURCE_DIRS } from '../test/architecture/import-rules';
 import { checkRules, circles, readImportGraph, unitEdges, unitOf } from '../test/support/import-graph';
+import { importRules, SOURCE_DIRS } from '../test/support/import-rules';
 
 const { values } = parseArgs({
   options: {

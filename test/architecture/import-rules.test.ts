@@ -10,7 +10,7 @@ import {
   unitEdges,
   unitOf,
 } from '../support/import-graph';
-import { importRules, SOURCE_DIRS } from './import-rules';
+import { importRules, SOURCE_DIRS } from '../support/import-rules';
 
 /**
  * ARCHITECTURE.md's folder rules, checked on every import of the repository (read with the

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { UnitRule } from '../support/import-graph';
+import type { UnitRule } from './import-graph';
 
 /**
  * The folder rules of ARCHITECTURE.md ("Folders and what each may import"), as data: the architecture
