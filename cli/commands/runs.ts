@@ -13,10 +13,20 @@ import { columns } from '../format';
 import { anyRunJson, runJson, runTable } from '../run-table';
 import { queryDeployedRuns } from '../runs/deployed-runs';
 import type { PollOptions } from '../runs/logs-insights';
-import { parseSince } from '../runs/since';
 
 export const DEFAULT_LOCAL_WORKDIR = '.chart-promoter';
 const DEFAULT_SINCE = '24h';
+
+const SINCE_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--since 90m | 24h | 7d | 30s` as milliseconds; anything else is a usage error. */
+const parseSince = (text: string): number => {
+  const match = /^(\d+)([smhd])$/.exec(text.trim());
+  const amount = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(amount) || amount <= 0)
+    throw new CliError('USAGE', `--since takes a positive duration like 30m, 24h or 7d, got ${text}`);
+  return amount * SINCE_UNIT_MS[match[2] as keyof typeof SINCE_UNIT_MS];
+};
 
 const HELP = `Usage: chart-promoter runs [--workdir DIR] [--limit N] [--json]
        chart-promoter runs --log-group NAME [--region REGION] [--since 24h] [--limit N] [--json]

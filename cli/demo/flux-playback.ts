@@ -2,7 +2,7 @@ import { type ClusterState, readClusterState, readReleaseAt } from '../../functi
 import { type HelmReleaseEventReason, helmReleaseEvent } from '../../functions/local/flux-release-event';
 import type { LocalRuntime } from '../../functions/local/local-runtime';
 import type { PromotionRecord } from '../../functions/local/promotion-record';
-import type { ReleaseState } from '../../functions/promotion/release-annotations';
+import type { ReleaseState } from '../../functions/promotion/manifests/release-annotations';
 
 /**
  * The demo plays Flux: for every release the pipeline changed in this run, it posts what Flux's

@@ -1,4 +1,5 @@
-import { type LogsQueryClient, type PollOptions, runInsightsQuery } from './logs-insights';
+import type { LogsQueryClient } from '../command';
+import { type PollOptions, runInsightsQuery } from './logs-insights';
 import { type RunRows, runsFromRows } from './run-rows';
 import { runsQuery } from './runs-query';
 

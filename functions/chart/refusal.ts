@@ -27,5 +27,9 @@ export interface Refusal {
   readonly path?: string;
 }
 
-export const refusal = (code: RefusalCode, message: string, path?: string): Refusal =>
-  path === undefined ? { code, message } : { code, message, path };
+/** A refusal that keeps its code's literal type (a `RENDER_FAILED` one is a renderer's `RenderRefusal`). */
+export const refusal = <Code extends RefusalCode>(
+  code: Code,
+  message: string,
+  path?: string,
+): Refusal & { readonly code: Code } => (path === undefined ? { code, message } : { code, message, path });

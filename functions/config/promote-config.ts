@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  DEFAULT_GIT_HOST_KIND,
+  GIT_HOST_KINDS,
+  type GitHostKind,
+  gitHostDescriptor,
+  gitHostKindList,
+  isGitHostKind,
+} from '../adapters/git-hosts/registry';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../chart/chart';
 import { PromoterError } from '../errors';
 import {
@@ -11,11 +19,12 @@ import {
 
 /** Typed configuration of the promote function, parsed once at cold start. */
 export interface PromoteConfig extends IntegrationsConfig {
-  /** `owner/name` when gitHostKind is `github`; an http(s) URL or absolute path when `git`. */
+  /** In the syntax of the host's descriptor: `owner/name` for `github`; a URL or absolute path for `git`. */
   readonly repository: string;
   readonly branch: string;
-  readonly gitHostKind: 'github' | 'git';
-  /** GitHub Enterprise Server API root (`https://ghe.example.com/api/v3`); absent = api.github.com. */
+  /** One of the registered kinds (functions/adapters/git-hosts/registry.ts). */
+  readonly gitHostKind: GitHostKind;
+  /** API root of a self-managed install (GitHub Enterprise Server `https://ghe.example.com/api/v3`). */
   readonly gitHostBaseUrl?: string;
   /** Secrets Manager secret holding the Git host credentials; absent = anonymous (local git only). */
   readonly credentialsSecretArn?: string;
@@ -93,12 +102,15 @@ const bool = withDefault(
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+const gitHostKind = z.enum(
+  GIT_HOST_KINDS as readonly GitHostKind[] as [GitHostKind, ...GitHostKind[]],
+  `must be ${gitHostKindList()}`,
+);
 
 const envSchema = z.object({
   [E.repository]: z.string('required: the cluster repository').min(1, 'required: the cluster repository'),
   [E.branch]: withDefault(branchName, 'main'),
-  [E.gitHostKind]: withDefault(z.enum(['github', 'git'], 'must be "github" or "git"'), 'github'),
+  [E.gitHostKind]: withDefault(gitHostKind, DEFAULT_GIT_HOST_KIND),
   [E.gitHostBaseUrl]: optional(httpUrl),
   [E.credentialsSecretArn]: optional(
     z
@@ -134,18 +146,15 @@ interface EnvIssue {
  */
 const crossFieldIssues = (env: Readonly<Record<string, string | undefined>>): EnvIssue[] => {
   const repository = env[E.repository] ?? '';
-  const kind = env[E.gitHostKind] || 'github';
+  const kind = env[E.gitHostKind] || DEFAULT_GIT_HOST_KIND;
   const issues: EnvIssue[] = integrationsCrossIssues(env);
-  if (repository === '') return issues;
-  if (kind === 'github' && !GITHUB_REPOSITORY.test(repository)) {
-    issues.push({ variable: E.repository, message: 'must be "owner/name" for github' });
-  }
-  if (kind === 'git') {
-    if (!/^https?:\/\//.test(repository) && !repository.startsWith('/'))
-      issues.push({ variable: E.repository, message: 'must be an http(s) URL or absolute path for git' });
-    if (env[E.gitHostBaseUrl])
-      issues.push({ variable: E.gitHostBaseUrl, message: 'only applies to gitHostKind github' });
-  }
+  // An unknown kind is the schema's to report; the repository syntax is the host's own.
+  if (repository === '' || !isGitHostKind(kind)) return issues;
+  const host = gitHostDescriptor(kind);
+  for (const problem of host.repositoryProblems(repository, { deployed: false }))
+    issues.push({ variable: E.repository, message: `${problem} for ${kind}` });
+  if (env[E.gitHostBaseUrl] && !host.customBaseUrl)
+    issues.push({ variable: E.gitHostBaseUrl, message: `does not apply to gitHostKind ${kind}` });
   return issues;
 };
 

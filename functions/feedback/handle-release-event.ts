@@ -1,11 +1,11 @@
-import { notifyMoveIssues } from '../pipeline/notify-move-issues';
-import type { PromoteCommand } from '../pipeline/promotion-command';
-import { type MoveOutcome, runEnvironmentMove } from '../promotion/environment-moves-run';
-import { releaseIssueKeys } from '../promotion/issue-keys-release';
+import type { PromoteCommand } from '../ports/promotion-command';
+import { releaseIssueKeys } from '../promotion/issues/issue-keys-release';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
-import { environmentsAfter } from '../promotion/policy';
-import { readWithPolicy } from '../promotion/policy-snapshot';
-import { ROLLBACK_RUN_PREFIX } from '../promotion/release-annotations';
+import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations';
+import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
+import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
+import { environmentsAfter } from '../promotion/policy/policy';
+import { readWithPolicy } from '../promotion/policy/read-with-policy';
 import type { FeedbackDependencies, FeedbackSettings } from './feedback-context';
 import type { FluxEvent } from './flux-event';
 import { type IgnoreReason, matchReleaseEvent, releaseFilesFor } from './release-event';

@@ -1,7 +1,7 @@
 import type { RepoSnapshot } from '../ports/git-host';
 import { DEFAULT_LAYOUT, type RepositoryLayout, releasePath } from '../promotion/layout';
-import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy';
-import { type ReleaseState, readReleaseState } from '../promotion/release-annotations';
+import { type ReleaseState, readReleaseState } from '../promotion/manifests/release-annotations';
+import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy/policy';
 import type { FluxEvent } from './flux-event';
 import { type HelmControllerReason, helmControllerReason } from './helm-controller-reasons';
 

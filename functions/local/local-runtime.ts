@@ -9,15 +9,14 @@ import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
 import { isForwardedKey } from '../events';
 import type { FeedbackResponse } from '../feedback/handle-feedback';
 import { handleSqsBatch } from '../pipeline/handle-sqs-batch';
-import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../pipeline/pipeline-settings';
-import { InMemoryScheduler } from '../pipeline/scheduler';
+import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
 import type { UploadOutcome } from '../pipeline/upload-outcome';
 import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
-import { ensureClusterRepository } from './cluster-repository';
+import { InMemoryScheduler } from '../ports/scheduler';
+import { ensureClusterRepository, localClusterHost } from './cluster-repository';
 import { startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
@@ -131,9 +130,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
           ...(options.requireProvenance ? { requireProvenance: true } : {}),
         })
       : options.policy;
-  const host = await ensureClusterRepository(paths.clusterRepo, branch, {
+  await ensureClusterRepository(paths.clusterRepo, branch, {
     ...(policy === null ? {} : { seed: { '.chart-promoter.yaml': policy } }),
   });
+  const git = await localClusterHost(paths.clusterRepo);
   const s3 = await startS3Endpoint({ directory: s3Dir, bucket, port: options.port ?? 0 });
   const logStream = createWriteStream(paths.logFile, { flags: 'a' });
   const logger = redirectLoggerOutput(
@@ -144,13 +144,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const scheduler = new InMemoryScheduler();
   const deps: PipelineDependencies = {
     store: new S3ObjectStore({ client: s3.client }),
-    host,
+    host: git.host,
     ...(options.renderer ? { renderer: options.renderer } : {}),
     clock: systemClock,
     logger,
     metrics,
     newRunId: randomUUID,
-    gitHostRequests: () => host.stats().requests,
+    gitHostRequests: git.requests,
     scheduler,
     ...(options.keyring ? { keyring: options.keyring } : {}),
     ...(options.issueNotifier ? { issueNotifier: options.issueNotifier } : {}),

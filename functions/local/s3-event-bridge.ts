@@ -6,7 +6,7 @@ import type { S3Endpoint, S3rverObjectCreated } from './s3-endpoint';
 /**
  * Turns s3rver's object-created events into exactly what the promote handler receives in AWS: an
  * SQS record whose body is what S3 (or EventBridge) would have sent. s3rver's own events differ
- * from S3's (DESIGN.md "Known facts"): eventVersion 2.0 and, above all, keys NOT URL-encoded. They
+ * from S3's (REAL-SERVICES.md "s3rver"): eventVersion 2.0 and, above all, keys NOT URL-encoded. They
  * are re-encoded here, so the handler's decoding runs locally exactly as in AWS.
  */
 export type BridgeFormat = 's3-notification' | 'eventbridge';

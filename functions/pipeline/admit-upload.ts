@@ -2,10 +2,9 @@ import type { Chart } from '../chart/chart';
 import { intakeChart } from '../chart/intake';
 import { isPromoterError } from '../errors';
 import { isChartUpload, type ObjectCreated } from '../events';
-import { uploadIssueKeys } from '../promotion/issue-keys';
+import { uploadIssueKeys } from '../promotion/issues/issue-keys';
 import { chartOfProvenanceUpload } from '../provenance/upload-provenance';
-import type { PipelineDependencies } from './pipeline-dependencies';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import { readUpload } from './read-upload';
 import type { UploadOutcome } from './upload-outcome';
 

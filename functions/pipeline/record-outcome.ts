@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineDependencies } from './pipeline-context';
 import type { UploadOutcome } from './upload-outcome';
 
 export const TAG_PREFIX = 'chart-promoter';

@@ -63,7 +63,7 @@ export interface PullRequestResult {
 }
 
 export interface GitHost {
-  /** The kind of its host descriptor ('github', 'git', 'gitlab', …). */
+  /** The kind of the host's descriptor (functions/adapters/git-hosts/registry.ts). */
   readonly kind: string;
   /** Human-readable location of the repository (URL or path) for logs and output. */
   readonly location: string;

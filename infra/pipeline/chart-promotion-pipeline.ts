@@ -62,11 +62,10 @@ export class ChartPromotionPipeline extends Construct {
       maxReceiveCount: s.maxReceiveCount,
       archiveRetention: s.archiveRetention,
     });
-    this.credentials = new GitCredentials(
-      this,
-      'GitCredentials',
-      props.credentialsSecret === undefined ? {} : { secret: props.credentialsSecret },
-    );
+    this.credentials = new GitCredentials(this, 'GitCredentials', {
+      gitHostKind: s.gitHostKind,
+      ...(props.credentialsSecret === undefined ? {} : { secret: props.credentialsSecret }),
+    });
     const refs = {
       credentialsSecretArn: this.credentials.secret.secretArn,
       intakeQueueUrl: this.intake.queue.queueUrl,

@@ -6,7 +6,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { isolatedToolEnv, runFile } from '../../functions/adapters/exec-file';
 import { KubectlKustomize } from '../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../functions/adapters/layer-binaries';
-import { validateHelmRelease } from '../../functions/promotion/flux-schema';
+import { validateHelmRelease } from '../../functions/promotion/manifests/flux-schema';
 import { runGit } from '../support/bare-repo';
 import { type CliRun, chartPromoterProcess } from '../support/cli-process';
 

@@ -40,6 +40,8 @@ export const gitHostFailure = (promise: Promise<unknown>): Promise<GitHostError>
     },
   );
 
+const CONCURRENT_WRITERS_TIMEOUT_MS = 300_000;
+
 const withFixture =
   (factory: GitHostFixtureFactory, test: (fixture: GitHostFixture) => Promise<void>) => async () => {
     const fixture = await factory(SEED);
@@ -215,6 +217,9 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
         expect(written).toEqual(Array.from({ length: 20 }, (_, i) => `${i}.txt`).sort());
         await git('fsck', '--strict');
       }),
+      // It waits on its condition (all 20 land); over smart HTTP every attempt spawns `git
+      // http-backend` processes, which on a loaded 2-core machine can take minutes, not a bug.
+      CONCURRENT_WRITERS_TIMEOUT_MS,
     );
   });
 };

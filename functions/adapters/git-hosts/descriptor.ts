@@ -1,5 +1,13 @@
 import type { GitHost } from '../../ports/git-host';
-import type { GitCredentials } from '../secrets-credentials';
+import type { GitCredentials } from '../secrets/git-credentials';
+
+export type { GitCredentials } from '../secrets/git-credentials';
+
+/**
+ * What the rest of chart-promoter knows about one kind of Git host: its repository syntax, the
+ * credentials it accepts, how config and CDK validate it, and how to build its adapter. One descriptor
+ * per folder beside this file, listed once in registry.ts (ARCHITECTURE.md, "Adding a Git host").
+ */
 
 /** Everything a host needs to be built, already parsed and validated at the edge. */
 export interface GitHostSettings {
@@ -13,12 +21,24 @@ export interface GitHostSettings {
   readonly workDir: string;
   /** Injected for tests and for the request counter; default globalThis.fetch. */
   readonly fetch?: typeof fetch;
+  /**
+   * Host-specific knobs of the adapter's client, for tests and benchmarks against local stand-ins
+   * (e.g. GitHub's `writeSpacingMs: 0`); each descriptor documents the keys it reads and ignores the
+   * rest. Production leaves it unset.
+   */
+  readonly tuning?: Readonly<Record<string, unknown>>;
 }
 
 export interface GitHostWiring {
   readonly host: GitHost;
   /** Monotonic count of HTTP requests sent to the host (benchmarks, logs). */
   readonly requests: () => number;
+}
+
+/** Where a repository is checked: locally (tests, the embedded runtime) or for a deployed function. */
+export interface RepositoryContext {
+  /** A deployed function: no local paths, and credentials travel over TLS only. */
+  readonly deployed: boolean;
 }
 
 export interface GitHostDescriptor {
@@ -28,8 +48,12 @@ export interface GitHostDescriptor {
   readonly displayName: string;
   /** What a repository looks like for this host, for messages: 'owner/name', 'workspace/repo', … */
   readonly repositoryFormat: string;
-  /** Pure. Problems with `repository` for this host; [] when fine. Used by config, CDK validation, the CLI. */
-  repositoryProblems(repository: string): string[];
+  /**
+   * Pure. Problems with `repository` for this host; [] when fine. Used by config, CDK validation, the
+   * CLI. Messages are phrased to follow the setting's name ("must be …"); callers add the context.
+   * `context` is optional: a descriptor that does not care may ignore it.
+   */
+  repositoryProblems(repository: string, context?: RepositoryContext): string[];
   /** Default API root (e.g. 'https://api.bitbucket.org/2.0'); undefined when the host has none. */
   readonly defaultBaseUrl?: string;
   /** Whether a custom base URL may be configured (GitHub Enterprise, self-managed GitLab). */
@@ -46,3 +70,11 @@ export interface GitHostDescriptor {
    */
   create(settings: GitHostSettings): Promise<GitHostWiring>;
 }
+
+/**
+ * Declares a descriptor and keeps its `kind` as a literal type, so the registry can derive the union
+ * of kinds (`GitHostKind`) from its one list.
+ */
+export const defineGitHost = <const Kind extends string>(
+  descriptor: GitHostDescriptor & { readonly kind: Kind },
+): GitHostDescriptor & { readonly kind: Kind } => descriptor;

@@ -8,8 +8,8 @@ import type { Chart } from '../../../functions/chart/chart';
 import { readChartArchive } from '../../../functions/chart/read-chart-archive';
 import { starterPolicy } from '../../../functions/local/starter-policy';
 import { systemClock } from '../../../functions/ports/clock';
-import { runEnvironmentMove } from '../../../functions/promotion/environment-moves-run';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { runEnvironmentMove } from '../../../functions/promotion/moves/run-environment-move';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import {
   type BitbucketApiServer,
   type BitbucketApiServerOptions,

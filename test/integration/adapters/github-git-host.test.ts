@@ -1,8 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClientOptions } from '../../../functions/adapters/github-client';
-import { createFirstCommit } from '../../../functions/adapters/github-first-commit';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import {
+  createGitHubClient,
+  type GitHubClientOptions,
+} from '../../../functions/adapters/git-hosts/github/github-client';
+import { createFirstCommit } from '../../../functions/adapters/git-hosts/github/github-first-commit';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import type { FileChange } from '../../../functions/ports/git-host';
 import { treeId } from '../../../functions/promotion/git-object-id';
 import { describeGitHostContract, gitHostFailure } from '../../support/git-host-contract';

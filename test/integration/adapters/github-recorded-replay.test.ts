@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubClient } from '../../../functions/adapters/github-client';
-import { createFirstCommit } from '../../../functions/adapters/github-first-commit';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import { createGitHubClient } from '../../../functions/adapters/git-hosts/github/github-client';
+import { createFirstCommit } from '../../../functions/adapters/git-hosts/github/github-first-commit';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy';
 import { gitHostFailure } from '../../support/git-host-contract';
 import { type GitHubApiServer, startGitHubApiServer } from '../../support/github-api-server';

@@ -9,15 +9,15 @@ import {
 import type { Clock } from '../../../functions/ports/clock';
 import type { FileChange } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
-import { commitPromotions } from '../../../functions/promotion/commit-promotions';
 import { treeId } from '../../../functions/promotion/git-object-id';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { describeGitHostContract } from '../../support/git-host-contract';
 import {
   type GitLabApiServer,
   type GitLabApiServerOptions,
   startGitLabApiServer,
 } from '../../support/gitlab-api-server';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 const SEED = {
   'README.md': '# cluster\n',
@@ -250,7 +250,10 @@ describe('GitLabGitHost request budget', () => {
   });
 });
 
-describe('GitLabGitHost request budget through the planner (commitPromotions)', () => {
+/** An upload as the pipeline hands it to commitUploads (the environment comes from the policy). */
+const uploadOf = ({ environment: _, ...upload }: ReturnType<typeof makeRequest>) => upload;
+
+describe('GitLabGitHost request budget through the planner (commitUploads, as the promote function runs it)', () => {
   const clock: Clock = { now: () => new Date(0), sleep: async () => {} };
   const seed = {
     'README.md': '# cluster\n',
@@ -262,7 +265,10 @@ describe('GitLabGitHost request budget through the planner (commitPromotions)', 
     // Prepare
     const { server, host } = await start({ seed });
     // Act
-    const run = await commitPromotions(host, 'main', [makeRequest('web', '1.0.0')], { clock });
+    const run = await commitUploads(host, 'main', [uploadOf(makeRequest('web', '1.0.0'))], {
+      clock,
+      fallbackEnvironment: 'dev',
+    });
     // Assess
     expect(run.outcomes.map((o) => o.status)).toEqual(['promoted']);
     expect(server.total()).toBeLessThanOrEqual(5);
@@ -273,9 +279,9 @@ describe('GitLabGitHost request budget through the planner (commitPromotions)', 
   it('promotes a batch of 100 charts in a number of requests that does not grow with the batch (up to the query limits)', async () => {
     // Prepare
     const { server, host } = await start({ seed }, { requestTimeoutMs: 600_000 });
-    const requests = Array.from({ length: 100 }, (_, i) => makeRequest(`chart-${i}`, '1.0.0'));
+    const requests = Array.from({ length: 100 }, (_, i) => uploadOf(makeRequest(`chart-${i}`, '1.0.0')));
     // Act
-    const run = await commitPromotions(host, 'main', requests, { clock });
+    const run = await commitUploads(host, 'main', requests, { clock, fallbackEnvironment: 'dev' });
     // Assess
     expect(run.outcomes.every((o) => o.status === 'promoted')).toBe(true);
     const counts = server.counts();

@@ -4,19 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
-import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
 import { runPromotionCommand } from '../../../functions/pipeline/run-promotion-command';
-import type { InMemoryScheduler } from '../../../functions/pipeline/scheduler';
 import type { ObjectStore } from '../../../functions/ports/object-store';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import type { InMemoryScheduler } from '../../../functions/ports/scheduler';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { createBareRepo, type Git } from '../../support/bare-repo';
-import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../support/feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * The whole loop against a real git repository (PlainGitHost on a local bare repo), driven only by

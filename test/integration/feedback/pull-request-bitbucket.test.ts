@@ -3,11 +3,11 @@ import { BitbucketGitHost } from '../../../functions/adapters/git-hosts/bitbucke
 import { BitbucketClient } from '../../../functions/adapters/git-hosts/bitbucket/http-client';
 import { SnapshotCache } from '../../../functions/adapters/git-hosts/bitbucket/snapshot-cache';
 import type { ChartFile } from '../../../functions/chart/chart';
-import { runEnvironmentMove } from '../../../functions/promotion/environment-moves-run';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { runEnvironmentMove } from '../../../functions/promotion/moves/run-environment-move';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { type BitbucketApiServer, startBitbucketApiServer } from '../../support/bitbucket-api-server';
-import { FakeClock } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { FakeClock } from '../../support/feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * Gated environments on Bitbucket Cloud (the local stand-in, checked against Atlassian's OpenAPI

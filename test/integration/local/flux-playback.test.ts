@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FluxPlayer } from '../../../cli/demo/flux-playback';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { type LocalRuntime, startLocalRuntime } from '../../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
 import { runGit } from '../../support/bare-repo';

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
 import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
   FIXTURE_CHARTS,
   newPipeline,
   s3NotificationRecord,
   useWorld,
-} from './pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 // The one place the handler runs with the real helm render check (slow: a few hundred ms per chart).
 describe('handleSqsBatch with the real helm render check', () => {

@@ -8,7 +8,6 @@ import { S3RVER_CREDENTIALS, startS3Endpoint } from '../../../functions/local/s3
 import type { GitHost } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
 import type { ObjectStore } from '../../../functions/ports/object-store';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
   FIXTURE_CHARTS,
@@ -17,7 +16,8 @@ import {
   rawRecord,
   s3NotificationRecord,
   useWorld,
-} from './pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 

@@ -3,8 +3,14 @@ import { S3ObjectStore } from '../../../functions/adapters/s3-object-store';
 import { PromoterError } from '../../../functions/errors';
 import { type ObjectCreated, readEventKey } from '../../../functions/events';
 import { readUpload } from '../../../functions/pipeline/read-upload';
+import {
+  BUCKET,
+  eventBridgeRecord,
+  newPipeline,
+  s3NotificationRecord,
+  useWorld,
+} from '../../support/pipeline/harness';
 import { buildChart } from '../../support/tar-fixtures';
-import { BUCKET, eventBridgeRecord, newPipeline, s3NotificationRecord, useWorld } from './pipeline-harness';
 
 /*
  * Object keys as either encoding delivers them. AWS documents URL-encoded keys for S3 event

@@ -4,7 +4,7 @@ import {
   answerWithAbsentPaths,
   buildSnapshotQuery,
   type SnapshotQuery,
-} from '../../../functions/adapters/github-snapshot-query';
+} from '../../../functions/adapters/git-hosts/github/github-snapshot-query';
 import { checkAgainstGitHubSchema } from '../../support/github-api-server/graphql-schema';
 
 /**

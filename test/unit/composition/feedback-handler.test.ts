@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { signBody } from '../../../functions/feedback/hmac-signature';
 import { helmReleaseEvent } from '../../../functions/local/flux-release-event';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { type AwsJsonStandIn, startAwsJsonStandIn } from '../../support/aws-json-stand-in';
 import { createBareRepo, type Git } from '../../support/bare-repo';
+import { FakeClock } from '../../support/feedback-harness';
 import { functionUrlEvent } from '../../support/function-url-event';
-import { FakeClock } from '../feedback/feedback-harness';
-import { makeRequest } from '../promotion/fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * functions/feedback.ts as Lambda runs it, composition included: the HMAC key read through the real
@@ -29,7 +29,7 @@ const fixtures = path.resolve(import.meta.dirname, '../../fixtures');
 let work: string;
 let git: Git;
 let aws: AwsJsonStandIn;
-let handler: typeof import('../../../functions/feedback').handler;
+let handler: typeof import('../../../functions/handlers/feedback').handler;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -55,7 +55,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   vi.resetModules();
-  ({ handler } = await import('../../../functions/feedback'));
+  ({ handler } = await import('../../../functions/handlers/feedback'));
 });
 
 afterAll(async () => {

@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { type AwsJsonStandIn, startAwsJsonStandIn } from '../../support/aws-json-stand-in';
 import { createBareRepo, type Git } from '../../support/bare-repo';
+import { FakeClock } from '../../support/feedback-harness';
 import { functionUrlEvent } from '../../support/function-url-event';
-import { FakeClock } from '../feedback/feedback-harness';
-import { makeRequest } from '../promotion/fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
- * functions/promote.ts as Lambda runs it, composition included: a manual move invoked directly (the
+ * functions/handlers/promote.ts as Lambda runs it, composition included: a manual move invoked directly (the
  * CLI's Lambda Invoke payload) commits to a real git repository (a bare repository path), and a
  * command not due yet goes to the intake queue through the real SQS client, received by the local
  * SQS answer on 127.0.0.1 (aws-json-stand-in.ts) that records what it was sent. An event the function
@@ -27,7 +27,7 @@ let work: string;
 let git: Git;
 let aws: AwsJsonStandIn;
 let queueUrl: string;
-let handler: typeof import('../../../functions/promote').handler;
+let handler: typeof import('../../../functions/handlers/promote').handler;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -55,7 +55,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   vi.resetModules();
-  ({ handler } = await import('../../../functions/promote'));
+  ({ handler } = await import('../../../functions/handlers/promote'));
 });
 
 afterAll(async () => {

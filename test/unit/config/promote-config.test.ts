@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gitHostKindList } from '../../../functions/adapters/git-hosts/registry';
 import { DEFAULT_INTAKE_LIMITS } from '../../../functions/chart/chart';
 import { PROMOTE_ENV, parsePromoteConfig } from '../../../functions/config/promote-config';
 import { PromoterError } from '../../../functions/errors';
@@ -150,14 +151,14 @@ describe('parsePromoteConfig', () => {
     expect(error.message).toContain(
       'CHART_PROMOTER_REPOSITORY: must be an http(s) URL or absolute path for git',
     );
-    expect(error.message).toContain('CHART_PROMOTER_GIT_HOST_BASE_URL: only applies to gitHostKind github');
+    expect(error.message).toContain('CHART_PROMOTER_GIT_HOST_BASE_URL: does not apply to gitHostKind git');
   });
 
   it('refuses an unknown git host kind', () => {
     const error = configError({
       CHART_PROMOTER_REPOSITORY: 'acme/cluster',
-      CHART_PROMOTER_GIT_HOST_KIND: 'gitlab',
+      CHART_PROMOTER_GIT_HOST_KIND: 'svn',
     });
-    expect(error.message).toContain('CHART_PROMOTER_GIT_HOST_KIND: must be "github" or "git"');
+    expect(error.message).toContain(`CHART_PROMOTER_GIT_HOST_KIND: must be ${gitHostKindList()}`);
   });
 });

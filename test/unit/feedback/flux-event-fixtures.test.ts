@@ -20,7 +20,7 @@ import {
   fixtureEvent,
   KEY,
   repositoryWithWeb,
-} from './feedback-harness';
+} from '../../support/feedback-harness';
 
 /**
  * The event bodies in test/fixtures/flux-events (see its README for the Flux source each follows):

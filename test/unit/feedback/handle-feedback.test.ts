@@ -10,7 +10,7 @@ import {
   KEY,
   repositoryWithWeb,
   signed,
-} from './feedback-harness';
+} from '../../support/feedback-harness';
 
 const POLICY = `environments:
   - name: dev

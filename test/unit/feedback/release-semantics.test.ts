@@ -8,7 +8,7 @@ import {
   helmReleaseEvent,
   repositoryWithWeb,
   signed,
-} from './feedback-harness';
+} from '../../support/feedback-harness';
 
 /**
  * What helm-controller's events mean, read in its source (fluxcd/helm-controller; the reasons, their

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
-import { actionsOf, nagFindings, onlyResource, type Statement } from './infra-helpers';
+import { actionsOf, nagFindings, onlyResource, type Statement } from '../../support/cdk-template';
 
 // One synth for the whole file, exactly as infra/app.ts builds it with no context at all (the real
-// esbuild bundle of functions/promote.ts included): bundling is the slow part, so it runs once.
+// esbuild bundle of functions/handlers/promote.ts included): bundling is the slow part, so it runs once.
 let app: App;
 let stack: ChartPromoterStack;
 let template: Template;

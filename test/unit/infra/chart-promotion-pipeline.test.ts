@@ -8,13 +8,14 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitHostKindList } from '../../../functions/adapters/git-hosts/registry';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { EXAMPLE_REPOSITORY, readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
 import { AlarmDestinations } from '../../../infra/monitoring/alarm-destination';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, policyStatements } from './infra-helpers';
+import { actionsOf, nagFindings, policyStatements } from '../../support/cdk-template';
 
 // These tests are about the construct's wiring, not the bundle (chart-promoter-stack.test.ts builds
 // that once): skipping bundling keeps each synth well under a second.
@@ -42,10 +43,10 @@ describe('ChartPromotionPipeline props validation', () => {
       { gitHostKind: 'git', repository: 'git@host:acme/cluster.git' },
       'repository: must be an https:// clone URL',
     ],
-    [{ gitHostKind: 'gitlab' as never }, 'gitHostKind: must be "github" or "git"'],
+    [{ gitHostKind: 'svn' as never }, `gitHostKind: must be ${gitHostKindList()} (got "svn")`],
     [
       { gitHostKind: 'git', repository: 'https://git.example.com/c.git', gitHostBaseUrl: 'https://x' },
-      'gitHostBaseUrl: only applies to gitHostKind github',
+      'gitHostBaseUrl: does not apply to gitHostKind git',
     ],
     [{ branch: 'feature..x' }, 'branch: not a valid git branch name'],
     [{ targetEnvironment: 'Prod' }, 'targetEnvironment: must be a lower-case RFC 1123 label'],
@@ -278,7 +279,7 @@ describe('sample app configuration (cdk.json context)', () => {
       { 'chartPromoter.logRetentionDays': '8' },
       "chartPromoter.logRetentionDays: must be one of CloudWatch's",
     ],
-    [{ 'chartPromoter.gitHostKind': 'gitlab' }, 'chartPromoter.gitHostKind: must be "github" or "git"'],
+    [{ 'chartPromoter.gitHostKind': 'svn' }, `chartPromoter.gitHostKind: must be ${gitHostKindList()}`],
     [{ 'chartPromoter.nag': 'maybe' }, 'chartPromoter.nag: must be true or false'],
   ])('refuses bad context %o', (values, message) => {
     // Act + Assess

@@ -14,7 +14,7 @@ import { GitCredentials } from '../../../infra/credentials/git-credentials';
 import { FeedbackEndpoint } from '../../../infra/feedback/feedback-endpoint';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, policyStatements, type Statement } from './infra-helpers';
+import { actionsOf, nagFindings, policyStatements, type Statement } from '../../support/cdk-template';
 
 // Wiring only: bundling is skipped here (chart-promoter-stack.test.ts bundles both functions once).
 let outdir: string;

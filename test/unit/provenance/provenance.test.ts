@@ -7,7 +7,7 @@ import { parseProvenanceBody, provenanceBodyText } from '../../../functions/prov
 import { signChart } from '../../../functions/provenance/sign-chart';
 import { chartOfProvenanceUpload } from '../../../functions/provenance/upload-provenance';
 import { verifyProvenance } from '../../../functions/provenance/verify-provenance';
-import { makeChart } from '../promotion/fixtures';
+import { makeChart } from '../../support/promotion-fixtures';
 
 /** The body `helm package --sign` (Helm 3.17) wrote for charts/hello-web, as openpgp.js returns it. */
 const HELM_BODY = [

@@ -10,8 +10,8 @@ import type {
   SnapshotRequest,
 } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
-import { assertPlainPath } from '../../github-tree-requests';
 import type { GitHostSettings, GitHostWiring } from '../descriptor';
+import { assertPlainPath } from '../shared/repository-path';
 import { commitForm } from './commit-form';
 import { httpFailure } from './errors';
 import { type BitbucketAuth, BitbucketClient, type BitbucketClientOptions, encodePath } from './http-client';

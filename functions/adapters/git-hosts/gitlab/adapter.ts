@@ -10,7 +10,8 @@ import type {
   SnapshotRequest,
 } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
-import { asInlineText, assertPlainPath } from '../../github-tree-requests';
+import { asInlineText } from '../github/github-tree-requests';
+import { assertPlainPath } from '../shared/repository-path';
 import type { GitLabApi } from './api';
 import { detailOf, statusOf, toGitHostError } from './errors';
 import { KnownPaths } from './known-paths';

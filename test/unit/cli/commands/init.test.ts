@@ -7,10 +7,10 @@ import { initCommand } from '../../../../cli/commands/init';
 import { runCli } from '../../../../cli/main';
 import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../../../functions/adapters/layer-binaries';
-import { parsePolicy } from '../../../../functions/promotion/policy-parse';
+import { parsePolicy } from '../../../../functions/promotion/policy/parse-policy';
+import { captureIo } from '../../../support/cli-capture';
 import { errorsText, fluxCrdValidators } from '../../../support/flux-crds';
 import { type NotificationObject, routeEvent } from '../../../support/notification-routing';
-import { captureIo } from '../capture';
 
 const CRD_FILES: Record<string, string> = {
   Kustomization: 'kustomize.toolkit.fluxcd.io_kustomizations.yaml',

@@ -6,8 +6,8 @@ import { CliError, EXIT } from '../../../../cli/command';
 import { inspectCommand } from '../../../../cli/commands/inspect';
 import { refusal } from '../../../../functions/chart/refusal';
 import type { ChartRenderer, RenderRequest, RenderResult } from '../../../../functions/ports/chart-renderer';
+import { captureIo } from '../../../support/cli-capture';
 import { buildChart } from '../../../support/tar-fixtures';
-import { captureIo } from '../capture';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 const fixtures = resolve(repoRoot, 'test/fixtures/charts');

@@ -6,12 +6,11 @@ import {
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import type { CliDependencies } from '../../../../cli/command';
+import type { CliDependencies, LogsQueryClient } from '../../../../cli/command';
 import { runsCommand } from '../../../../cli/commands/runs';
 import { runCli } from '../../../../cli/main';
-import type { LogsQueryClient } from '../../../../cli/runs/logs-insights';
 import { RUN_QUERIES } from '../../../../infra/monitoring/run-queries';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 /**
  * `runs --log-group`: the AWS mode, with a fake CloudWatch Logs client (Logs Insights cannot run here).

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CliDependencies } from '../../../../cli/command';
 import { runsCommand } from '../../../../cli/commands/runs';
 import { runCli } from '../../../../cli/main';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 /** `runs` without --log-group reads the local run log and never creates an AWS client. */
 const noAws: Pick<CliDependencies, 'logs'> = {
