@@ -6,6 +6,9 @@
  * Bitbucket, which resolves slugs case-insensitively in URLs.
  */
 
+/** Bitbucket Cloud's API root (https://developer.atlassian.com/cloud/bitbucket/rest/intro/). */
+export const BITBUCKET_CLOUD_API = 'https://api.bitbucket.org/2.0';
+
 export interface BitbucketRepository {
   readonly workspace: string;
   readonly slug: string;
