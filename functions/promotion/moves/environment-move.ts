@@ -117,27 +117,41 @@ const stateIn = (snapshot: RepoSnapshot | undefined, path: string) => {
 const wantedVersion = (move: EnvironmentMove, current: ReturnType<typeof stateIn>): string | undefined =>
   move.kind === 'promote' ? move.version : (move.toVersion ?? current?.previousVersion);
 
-/** What planning (and the pull-request body) reads; `previous` lets a rollback find its target. */
+/**
+ * What planning (and the pull-request body) reads; `previous` lets a rollback find its target. Planning
+ * only needs to know that the version's directory exists (`exists`: no tree id, which costs a read per
+ * file on hosts that expose none); a pull request's body compares the two versions (tree ids of the
+ * chart and its templates, values.yaml), so those are read only for an environment that `policy` gates
+ * with pull requests — or for every move when no policy is given (callers planning on their own).
+ */
 export const moveSnapshotRequest = (
   move: EnvironmentMove,
   previous: RepoSnapshot | undefined,
   layout: RepositoryLayout = DEFAULT_LAYOUT,
+  policy?: PromotionPolicy,
 ): SnapshotRequest => {
   const environment = targetEnvironmentOf(move);
   const release = releasePath(layout, environment, move.chart);
   const files = [release, kustomizationPath(layout, environment)];
   if (move.kind === 'promote' && move.from !== undefined)
     files.push(releasePath(layout, move.from, move.chart));
-  const trees: string[] = [];
   const current = stateIn(previous, release);
-  for (const version of [current?.version, wantedVersion(move, current)]) {
+  const target = wantedVersion(move, current);
+  const exists = target === undefined ? [] : [chartDir(layout, move.chart, target)];
+  const trees: string[] = [];
+  const gated = policy === undefined || environmentNamed(policy, environment)?.mode === 'pull-request';
+  for (const version of gated ? [current?.version, target] : []) {
     if (version === undefined) continue;
     const dir = chartDir(layout, move.chart, version);
     trees.push(dir, `${dir}/templates`);
     files.push(`${dir}/values.yaml`);
   }
-  return { files: [...new Set(files)].sort(), trees: [...new Set(trees)].sort() };
+  return { files: [...new Set(files)].sort(), trees: [...new Set(trees)].sort(), exists };
 };
+
+/** Whether the version's directory is there: `exists` as asked, or a tree id read for the body. */
+const versionPresent = (snapshot: RepoSnapshot, dir: string): boolean =>
+  snapshot.exists?.get(dir) ?? snapshot.trees.get(dir) !== undefined;
 
 const refused = (code: MoveRefusalCode, message: string, path?: string): MovePlan => ({
   status: 'refused',
@@ -213,7 +227,7 @@ const resolve = (
     );
   }
   const dir = chartDir(layout, move.chart, toVersion);
-  if (snapshot.trees.get(dir) === undefined) {
+  if (!versionPresent(snapshot, dir)) {
     return refused(
       'VERSION_NOT_FOUND',
       `${dir}/ is not in the repository: upload ${move.chart} ${toVersion} first`,

@@ -76,13 +76,17 @@ export const runEnvironmentMove = async (
 ): Promise<MoveOutcome> => {
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const subject = { chart: move.chart, environment: targetEnvironmentOf(move) };
+  // The policy read by an attempt is the next attempt's first guess (what to read depends on it).
+  let hint: PromotionPolicy | undefined;
   return commitWithRetries(options, async (): Promise<MoveOutcome> => {
     const { snapshot, policy } = await readWithPolicy(
       host,
       branch,
       options.fallbackEnvironment,
-      (_, previous) => moveSnapshotRequest(move, previous, layout),
+      (guess, previous) => moveSnapshotRequest(move, previous, layout, guess),
+      hint,
     );
+    hint = policy;
     const plan = planEnvironmentMove(snapshot, policy, move, options);
     if (plan.status === 'unchanged') {
       return { ...subject, status: 'unchanged', reason: plan.reason, toVersion: plan.toVersion, policy };

@@ -24,6 +24,7 @@ import {
   answerWithAbsentPaths,
   buildSnapshotQuery,
   fileReadOf,
+  isTreeEntry,
   type SnapshotQuery,
   type SnapshotResponse,
   treeIdOf,
@@ -128,7 +129,10 @@ export class GitHubGitHost implements GitHost {
         directories.set(dir, oid === undefined ? undefined : await this.filesBelow(dir, oid));
       }),
     );
-    return { head: target?.oid, files, trees, directories };
+    const exists = new Map(
+      (request.exists ?? []).map((dir, i) => [dir, isTreeEntry(target?.[`e${i}`])] as const),
+    );
+    return { head: target?.oid, files, trees, directories, exists };
   }
 
   /** The snapshot's answer, absent paths included (github-snapshot-query.ts `answerWithAbsentPaths`). */

@@ -88,9 +88,11 @@ export class GitLabGitHost implements GitHost {
     const directories = new Map<string, readonly string[] | undefined>(
       (request.directories ?? []).map((d) => [d, undefined]),
     );
-    if (head === undefined) return { head, files, trees, directories };
+    const exists = new Map<string, boolean>((request.exists ?? []).map((d) => [d, false]));
+    if (head === undefined) return { head, files, trees, directories, exists };
 
-    const wanted = [...new Set([...request.trees, ...(request.directories ?? [])])];
+    // A directory's tree id, and so its existence, come from its parent's listing (same query).
+    const wanted = [...new Set([...request.trees, ...(request.directories ?? []), ...exists.keys()])];
     const listings = [...new Set(wanted.map((dir) => parentOf(dir).parent))];
     const listed = new Map<string, Map<string, string>>();
     const blobs = new Map<string, BlobNode>();
@@ -110,13 +112,14 @@ export class GitLabGitHost implements GitHost {
       }),
     );
     for (const dir of request.trees) trees.set(dir, treeId(dir));
+    for (const dir of exists.keys()) exists.set(dir, treeId(dir) !== undefined);
     await Promise.all(
       (request.directories ?? []).map(async (dir) => {
         directories.set(dir, treeId(dir) === undefined ? undefined : await this.#filesBelow(head, dir));
       }),
     );
-    this.#known.record(head, { files, trees });
-    return { head, files, trees, directories };
+    this.#known.record(head, { files, trees, exists });
+    return { head, files, trees, directories, exists };
   }
 
   async commit(
