@@ -27,7 +27,7 @@ Then the demo plays Flux: for each release it changed, it posts the signed event
 helm-controller would send once the upgrade succeeded (generic-hmac, as a Flux Provider signs it).
 The feedback handler records the lead time (upload → ready) and promotes along the cluster
 repository's .chart-promoter.yaml (a new one is seeded with dev → staging → prod): staging after
-a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>-<version>,
+a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>,
 since plain git has no pull requests). It prints each step, the lead times and where each
 environment stands.
 

@@ -63,10 +63,10 @@ export type MoveOutcome = MoveSubject &
 /**
  * Promotes an existing chart version into an environment, or rolls one back: read (policy and files
  * from one commit) → plan → commit on `branch` (direct environments) or on the pull-request branch
- * `promote/<env>/<chart>-<version>` started at the same head (gated environments), then open the pull
- * request (GitHub) or leave the branch (plain git). Re-plans when a branch moved under it (the one
- * commit loop, commitWithRetries). Idempotent:
- * a move that is already in place commits nothing; a re-run of a gated move finds the open request.
+ * `promote/<env>/<chart>` started at the same head (gated environments), then open the pull (or
+ * merge) request (GitHub, Bitbucket, GitLab) or leave the branch (plain git). Re-plans when a branch
+ * moved under it (the one commit loop, commitWithRetries). Idempotent: a move that is already in place
+ * commits nothing; a re-run, or a newer version, of a gated move updates the one open request.
  */
 export const runEnvironmentMove = async (
   host: GitHost,

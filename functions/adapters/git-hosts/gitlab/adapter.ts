@@ -61,6 +61,14 @@ export interface GitLabGitHostOptions {
   readonly newId?: () => string;
 }
 
+interface FoundMergeRequest {
+  readonly iid: number;
+  readonly url: string;
+  readonly title: string;
+  readonly description: string;
+  readonly labels: readonly string[];
+}
+
 const MOVED =
   /stale|failed to update ref|failed to lock|cannot lock|reference already exists|non-fast-forward|fetch first|expected/i;
 
@@ -211,7 +219,7 @@ export class GitLabGitHost implements GitHost {
     }
   }
 
-  async #findMergeRequest(request: PullRequestRequest): Promise<{ iid: number; url: string } | undefined> {
+  async #findMergeRequest(request: PullRequestRequest): Promise<FoundMergeRequest | undefined> {
     const list = await this.#call('list merge requests', () =>
       this.#api.mergeRequests.all({
         projectId: this.#api.projectPath,
@@ -223,13 +231,25 @@ export class GitLabGitHost implements GitHost {
       }),
     );
     const first = list[0];
-    return first ? { iid: first.iid, url: String(first.web_url) } : undefined;
+    return first
+      ? {
+          iid: first.iid,
+          url: String(first.web_url),
+          title: String(first.title),
+          description: typeof first.description === 'string' ? first.description : '',
+          labels: Array.isArray(first.labels) ? first.labels.map(String) : [],
+        }
+      : undefined;
   }
 
+  /** Edits the open merge request only when something changed (a newer version on the same branch). */
   async #updateMergeRequest(
-    found: { iid: number; url: string },
+    found: FoundMergeRequest,
     request: PullRequestRequest,
   ): Promise<PullRequestResult> {
+    const missing = (request.labels ?? []).filter((l) => !found.labels.includes(l));
+    if (found.title === request.title && found.description === request.body && missing.length === 0)
+      return { number: found.iid, url: found.url, created: false };
     await this.#call(`update merge request !${found.iid}`, () =>
       this.#api.mergeRequests.edit(this.#api.projectPath, found.iid, {
         title: request.title,
