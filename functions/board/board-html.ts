@@ -136,10 +136,6 @@ const body = (
     filter === ''
       ? ''
       : `<p class="cpb-quiet cpb-para">${charts.length} of ${matrix.charts.length} charts match “${escapeHtml(filter)}”.</p>`;
-  const releases =
-    matrix.charts.length === 0
-      ? '<p class="cpb-quiet cpb-para">No releases recorded yet.</p>'
-      : matrixTable(matrix, charts, view.generatedAt);
   return (
     `<div id="cpb-live-body" data-cpb-live data-generated-at="${escapeHtml(view.generatedAt)}">` +
     (options.notice === undefined
@@ -147,7 +143,7 @@ const body = (
       : `<p class="cpb-notice" role="status">${escapeHtml(options.notice)}</p>`) +
     showing +
     (options.surface.kind === 'page' && charts.length > INDEX_FROM_CHARTS ? letterIndex(charts) : '') +
-    `<section aria-labelledby="cpb-releases"><h2 id="cpb-releases">Releases</h2>${releases}</section>` +
+    `<section aria-labelledby="cpb-releases"><h2 id="cpb-releases">Releases</h2>${matrixTable(matrix, charts, view.generatedAt)}</section>` +
     `<section aria-labelledby="cpb-runs"><h2 id="cpb-runs">Latest runs</h2>${runsTable(runs, view.generatedAt)}</section>` +
     '</div>'
   );

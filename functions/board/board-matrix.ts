@@ -111,7 +111,10 @@ const cell = (record: ReleaseRecord | undefined, now: string): string => {
   );
 };
 
-/** The chart × environment table for the charts given (already filtered), with sticky header and names. */
+/**
+ * The chart × environment table for the charts given (already filtered), with sticky header and names;
+ * with no rows it still shows the environments, and says why it is empty.
+ */
 export const matrixTable = (matrix: BoardMatrix, charts: readonly string[], now: string): string => {
   const head = matrix.environments.map((e) => `<th scope="col">${escapeHtml(e)}</th>`).join('');
   const rows = charts.map((chart) => {
@@ -123,8 +126,18 @@ export const matrixTable = (matrix: BoardMatrix, charts: readonly string[], now:
       `${records.map((r) => cell(r, now)).join('')}</tr>`
     );
   });
+  const none =
+    matrix.charts.length === 0
+      ? 'No releases recorded yet.'
+      : charts.length === 0
+        ? 'No chart matches the filter.'
+        : undefined;
+  const empty =
+    none === undefined
+      ? ''
+      : `<tr><td class="cpb-empty" colspan="${matrix.environments.length + 1}">${none}</td></tr>`;
   return (
     '<table class="cpb-matrix"><caption class="cpb-sr">Version and state of each chart in each environment</caption>' +
-    `<thead><tr><th scope="col">Chart</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`
+    `<thead><tr><th scope="col">Chart</th>${head}</tr></thead><tbody>${rows.join('')}${empty}</tbody></table>`
   );
 };

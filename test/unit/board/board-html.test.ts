@@ -124,13 +124,18 @@ describe('renderBoardFragment: the matrix', () => {
   it('says so when nothing is recorded', () => {
     // Act
     const html = renderBoardFragment(
-      { generatedAt: '2026-12-01T10:30:00.000Z', environments: [], releases: [], runs: [] },
+      { generatedAt: '2026-12-01T10:30:00.000Z', environments: ['dev', 'prod'], releases: [], runs: [] },
       PAGE,
     );
+    const filtered = renderBoardFragment(demoLikeView(), { ...PAGE, filter: 'nothing-like-it' });
     // Assess
-    expect(html).toContain('No releases recorded yet.');
+    expect(html).toContain(
+      '<thead><tr><th scope="col">Chart</th><th scope="col">dev</th><th scope="col">prod</th></tr></thead>' +
+        '<tbody><tr><td class="cpb-empty" colspan="3">No releases recorded yet.</td></tr></tbody>',
+    );
+    expect(filtered).toContain('<td class="cpb-empty" colspan="4">No chart matches the filter.</td>');
     expect(html).toContain('No runs yet.');
-    expect(html).toContain('0 charts × 0 environments');
+    expect(html).toContain('0 charts × 2 environments');
   });
 });
 
