@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BOARD_INLINE_SCRIPTS, BOARD_INLINE_STYLES, renderBoardDocument } from '../board/board-html';
 import type { PromotionBoardView } from '../ports/release-ledger';
+import { listenOnLoopback } from './loopback-server';
 
 /**
  * The promotion board in a browser, for `local` and `demo`: GET http://127.0.0.1:<port>/ answers the
@@ -98,21 +98,5 @@ export const startBoardServer = async (options: BoardServerOptions): Promise<Boa
       send(response, status, request.method === 'HEAD' ? '' : html),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    close: async () => {
-      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closing;
-    },
-  };
+  return listenOnLoopback(server, options.port);
 };
