@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { LEDGER_TABLE } from '../../functions/adapters/ledger/ledger-table';
+import { LEDGER_TABLE } from '../../functions/adapters/ledger/ledger-keys';
 
 export interface ReleaseLedgerTableProps {
   /**

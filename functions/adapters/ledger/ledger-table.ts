@@ -5,30 +5,9 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 
-/**
- * The release ledger's one DynamoDB table (what the pipeline SAW happen; git stays the desired state).
- * One table, two kinds of item, told apart by the partition key's prefix:
- *
- *   release rows   pk = "release#<chart>"        sk = "env#<environment>"   (ports/release-ledger.ts)
- *   event replays  pk = "idempotency#feedback"   sk = <hash of the event>   (Powertools idempotency)
- *
- * Items that only matter for a while (idempotency records) carry `expiresAt` (epoch seconds), the
- * table's TTL attribute. The CDK construct (infra/ledger/release-ledger-table.ts) and the local
- * runtime (functions/local/local-dynamodb.ts) build the table from these names, so they cannot drift.
- */
-export const LEDGER_TABLE = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  timeToLiveAttribute: 'expiresAt',
-} as const;
+import { LEDGER_TABLE } from './ledger-keys';
 
-export const releaseKey = (chart: string, environment: string) => ({
-  [LEDGER_TABLE.partitionKey]: `release#${chart}`,
-  [LEDGER_TABLE.sortKey]: `env#${environment}`,
-});
-
-/** The partition that holds Powertools' idempotency records for Flux events (its `staticPkValue`). */
-export const FEEDBACK_IDEMPOTENCY_PARTITION = 'idempotency#feedback';
+export { FEEDBACK_IDEMPOTENCY_PARTITION, LEDGER_TABLE, releaseKey } from './ledger-keys';
 
 /**
  * Creates the table where it does not exist yet (local runtime, tests; in AWS CDK creates it) and

@@ -9,7 +9,7 @@ import {
 } from '../../../functions/adapters/git-hosts/bitbucket/http-client';
 import { SnapshotCache } from '../../../functions/adapters/git-hosts/bitbucket/snapshot-cache';
 import { GitHostError } from '../../../functions/ports/git-host-error';
-import { blobId } from '../../../functions/promotion/git-object-id';
+import { blobId } from '../../../functions/ports/git-object-id';
 import { runGit } from '../../support/bare-repo';
 import {
   type BitbucketApiServer,

@@ -9,7 +9,7 @@ import {
 import type { Clock } from '../../../functions/ports/clock';
 import type { FileChange } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
-import { treeId } from '../../../functions/promotion/git-object-id';
+import { treeId } from '../../../functions/ports/git-object-id';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { describeGitHostContract } from '../../support/git-host-contract';
 import {
@@ -400,7 +400,7 @@ describe('GitLabGitHost compare-and-swap', () => {
     const snapshot = await host.snapshot('main', { files: ['latin1.txt'], trees: [] });
     // Assess
     expect(await server.git('rev-parse', `${sha}:logo.png`)).toBe(
-      (await import('../../../functions/promotion/git-object-id')).blobId(binary),
+      (await import('../../../functions/ports/git-object-id')).blobId(binary),
     );
     expect(await server.git('cat-file', '-s', `${sha}:latin1.txt`)).toBe('4');
     expect(snapshot.files.get('latin1.txt')).toBe(

@@ -1,5 +1,5 @@
 import type { GitHostDescriptor } from '../descriptor';
-import { REPOSITORY_FORMAT, repositoryProblems } from './repository';
+import { BITBUCKET_CLOUD_API, REPOSITORY_FORMAT, repositoryProblems } from './repository';
 
 /**
  * Bitbucket Cloud (bitbucket.org), through its REST API 2.0: reads, one-request commits with
@@ -13,9 +13,6 @@ import { REPOSITORY_FORMAT, repositoryProblems } from './repository';
  * - Credentials: `token` (repository, project or workspace access token, sent as Bearer) or `basic`
  *   (Bitbucket username + app password, or Atlassian account e-mail + API token).
  */
-/** Bitbucket Cloud's API root. */
-export const BITBUCKET_CLOUD_API = 'https://api.bitbucket.org/2.0';
-
 export const bitbucketDescriptor: GitHostDescriptor = {
   kind: 'bitbucket',
   displayName: 'Bitbucket Cloud',
