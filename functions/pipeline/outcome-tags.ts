@@ -5,7 +5,7 @@ import { refusalsOf } from './upload-outcome';
  * The outcome tags of an uploaded object: what its uploader can read back without access to the
  * logs (`aws s3api get-object-tagging`, `chart-promoter push --wait`). Written by record-outcome.ts,
  * read by the command line. S3 allows 10 tags per object and 256 characters per value
- * (functions/adapters/s3-tags.ts): at most 9 are written, and a message longer than a value holds
+ * (functions/adapters/s3-tags.ts): at most 9 are written (a refusal has no commit), and a message longer than a value holds
  * is cut (the log line keeps it whole).
  */
 export const TAG_PREFIX = 'chart-promoter';
@@ -18,6 +18,7 @@ const TAG = {
   code: `${TAG_PREFIX}/code`,
   codes: `${TAG_PREFIX}/codes`,
   message: `${TAG_PREFIX}/message`,
+  path: `${TAG_PREFIX}/path`,
   chart: `${TAG_PREFIX}/chart`,
   version: `${TAG_PREFIX}/version`,
 } as const;
@@ -35,6 +36,7 @@ export const outcomeTags = (outcome: UploadOutcome): Record<string, string> | un
   // Codes are [A-Z_] and S3 allows spaces in values (not commas): "CODE_A CODE_B".
   if (refusals.length > 1) tags[TAG.codes] = refusals.map((r) => r.code).join(' ');
   if (outcome.message) tags[TAG.message] = outcome.message;
+  if (outcome.path) tags[TAG.path] = outcome.path;
   return tags;
 };
 
@@ -47,7 +49,7 @@ export interface TaggedOutcome {
   readonly environment?: string;
   readonly commit?: string;
   readonly message?: string;
-  /** Every refusal code; the first carries `message` (as tagged: sanitised, maybe cut). */
+  /** Every refusal code; the first carries `message` and `path` (as tagged: sanitised, maybe cut). */
   readonly refusals: readonly OutcomeRefusal[];
 }
 
@@ -68,6 +70,10 @@ export const readOutcomeTags = (tags: Readonly<Record<string, string>>): TaggedO
     ...optional('environment', tags[TAG.environment]),
     ...optional('commit', tags[TAG.commit]),
     ...optional('message', message),
-    refusals: codes.map((code, i) => ({ code, message: i === 0 ? (message ?? '') : '' })),
+    refusals: codes.map((code, i) =>
+      i === 0 && tags[TAG.path]
+        ? { code, message: message ?? '', path: tags[TAG.path] }
+        : { code, message: i === 0 ? (message ?? '') : '' },
+    ),
   };
 };

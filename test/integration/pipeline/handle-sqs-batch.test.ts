@@ -131,6 +131,7 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
       'chart-promoter/code': 'CHART_VERSION_INVALID',
       // S3 tag values allow letters, digits, spaces and _ . : / = + - @ only (s3-tags.ts).
       'chart-promoter/message': 'chart version _one.two_ is not a SemVer 2 string',
+      'chart-promoter/path': 'Chart.yaml',
     });
     // Chart.yaml was read: the refusal names the chart and version (runs, tags, push --wait).
     expect(outcomes[0]).not.toHaveProperty('chart');

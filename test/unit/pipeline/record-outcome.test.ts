@@ -60,6 +60,7 @@ describe('outcomeTags (what the uploader sees on the object)', () => {
         'chart-promoter/code': 'CHART_DEPENDENCY_MISSING',
         'chart-promoter/codes': 'CHART_DEPENDENCY_MISSING VALUES_SCHEMA_VIOLATION',
         'chart-promoter/message': 'dependency "redis" is not vendored under charts/',
+        'chart-promoter/path': 'Chart.yaml',
       },
     ],
     [
@@ -97,6 +98,7 @@ describe('readOutcomeTags (what `push --wait` reads back)', () => {
       version: '1.0.0',
       code: 'RENDER_FAILED',
       message: 'helm template failed',
+      path: 'templates/a.yaml',
       refusals: [
         { code: 'RENDER_FAILED', message: 'helm template failed' },
         { code: 'VALUES_INVALID', message: 'values.yaml is not a map' },
@@ -115,7 +117,7 @@ describe('readOutcomeTags (what `push --wait` reads back)', () => {
       environment: 'dev',
       message: 'helm template failed',
       refusals: [
-        { code: 'RENDER_FAILED', message: 'helm template failed' },
+        { code: 'RENDER_FAILED', message: 'helm template failed', path: 'templates/a.yaml' },
         { code: 'VALUES_INVALID', message: '' },
       ],
     });
