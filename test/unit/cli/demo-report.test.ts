@@ -13,7 +13,7 @@ const run = (status: UploadOutcome['status']): UploadOutcome => ({
   durationMs: 5,
 });
 
-describe("the demo's last line (issue: it suggested a re-run even on that re-run)", () => {
+describe("the demo's last line: it never suggests the re-run it is", () => {
   it('suggests the re-run after a run that promoted', () => {
     // Act
     const line = closingLine({ runs: [run('promoted'), run('promoted')], workdir: '/w', elapsedMs: 6_400 });

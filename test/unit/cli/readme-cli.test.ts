@@ -6,7 +6,7 @@ import { REFUSAL_CODES } from '../../../functions/chart/refusal';
 
 /**
  * The README's command table and refusal table are what a user reads first: they must say what
- * `--help` and the code say (issue: the command line tells the whole truth).
+ * `--help` and the code say.
  */
 const unused = () => {
   throw new Error('help texts need no dependency');

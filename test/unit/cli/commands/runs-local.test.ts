@@ -79,7 +79,7 @@ describe('chart-promoter runs (local mode)', () => {
     expect(io.out()).toMatch(/chart-promoter runs --log-group \S+ --region \S+ --since 7d/);
   });
 
-  describe('what each row tells (issue: runs that name what they refused)', () => {
+  describe('what each row tells: runs that name what they refused', () => {
     const runLog = async (lines: readonly Record<string, unknown>[]): Promise<string> => {
       const workdir = await mkdtemp(join(tmpdir(), 'runs-local-'));
       dirs.push(workdir);
