@@ -1,5 +1,5 @@
 import { chartNameProblem } from '../../functions/chart/chart-metadata';
-import type { UploadStatus } from '../../functions/pipeline/upload-outcome';
+import { UPLOAD_STATUSES } from '../../functions/pipeline/upload-outcome';
 import { CliError } from '../command';
 import type { AnyRun } from '../run-table';
 
@@ -11,14 +11,6 @@ export interface RunFilter {
   readonly all: boolean;
 }
 
-const UPLOAD_STATUSES: readonly UploadStatus[] = [
-  'promoted',
-  'unchanged',
-  'superseded',
-  'refused',
-  'ignored',
-  'retry',
-];
 /** Statuses of environment moves in the local run log (functions/local/promotion-record.ts). */
 const MOVE_STATUSES = ['committed', 'pull-request', 'branch-pushed', 'skipped', 'scheduled', 'deferred'];
 export const RUN_STATUSES: readonly string[] = [...UPLOAD_STATUSES, ...MOVE_STATUSES];

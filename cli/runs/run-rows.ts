@@ -1,5 +1,10 @@
 import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
-import type { OutcomeRefusal, UploadOutcome, UploadStatus } from '../../functions/pipeline/upload-outcome';
+import {
+  type OutcomeRefusal,
+  UPLOAD_STATUSES,
+  type UploadOutcome,
+  type UploadStatus,
+} from '../../functions/pipeline/upload-outcome';
 
 /** An upload's outcome as the promote function logged it, and when (the run log's shape). */
 export type LoggedRun = UploadOutcome & { readonly at: string };
@@ -13,14 +18,7 @@ export interface RunRows {
   readonly malformed: number;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<UploadStatus>([
-  'promoted',
-  'unchanged',
-  'superseded',
-  'refused',
-  'ignored',
-  'retry',
-]);
+const STATUSES: ReadonlySet<string> = new Set<string>(UPLOAD_STATUSES);
 
 /**
  * Logs Insights prints `@timestamp` as `2026-01-15 10:23:45.123`, in UTC.

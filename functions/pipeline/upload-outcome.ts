@@ -2,7 +2,15 @@
  * How one uploaded object ended (contract: every upload ends as a commit, a documented refusal, an
  * ignore with its reason, or a retry that ends in the dead-letter queue — never silently dropped).
  */
-export type UploadStatus = 'promoted' | 'unchanged' | 'superseded' | 'refused' | 'ignored' | 'retry';
+export const UPLOAD_STATUSES = [
+  'promoted',
+  'unchanged',
+  'superseded',
+  'refused',
+  'ignored',
+  'retry',
+] as const;
+export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
 /** One reason an upload was refused (intake can find several in one archive). */
 export interface OutcomeRefusal {
