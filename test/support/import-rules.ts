@@ -138,6 +138,7 @@ export const importRules = (root: string): UnitRule[] => {
         PIPELINE,
         PROMOTION,
         PROVENANCE,
+        EVENTS,
         BOARD,
         CHART,
         PORTS,
