@@ -1,6 +1,6 @@
 import { PromoterError } from '../../errors';
-import type { GitCredentials, GitHostDescriptor, GitHostSettings, GitHostWiring } from './descriptor';
 import { bitbucketHost } from './bitbucket/descriptor';
+import type { GitCredentials, GitHostDescriptor, GitHostSettings, GitHostWiring } from './descriptor';
 import { plainGitHost } from './git/descriptor';
 import { githubHost } from './github/descriptor';
 import { gitlabHost } from './gitlab/descriptor';

@@ -1,6 +1,5 @@
 import type { ChangeSet, FileChange, RepoSnapshot, SnapshotRequest } from '../../ports/git-host';
-import { issueTrailers } from '../issues/issue-keys';
-import { issuesAnnotation, releaseIssueKeys } from '../issues/issue-keys-release';
+import { ISSUES_RELEASE_ANNOTATION, issueTrailers, parseIssueKeys } from '../issues/issue-keys';
 import {
   chartDir,
   chartSourcePath,
@@ -12,7 +11,14 @@ import {
 } from '../layout';
 import { addKustomizationResources, newKustomizationText } from '../manifests/kustomization-manifest';
 import { planRelease } from '../manifests/plan-release';
-import { readReleaseState, UPLOADED_AT_ANNOTATION } from '../manifests/release-annotations';
+import {
+  describedVersion,
+  type ReleaseState,
+  readReleaseState,
+  rewrittenAnnotation,
+  UPLOADED_AT_ANNOTATION,
+  type VersionDescription,
+} from '../manifests/release-annotations';
 import {
   chartPermission,
   type EnvironmentPolicy,
@@ -118,11 +124,14 @@ const wantedVersion = (move: EnvironmentMove, current: ReturnType<typeof stateIn
   move.kind === 'promote' ? move.version : (move.toVersion ?? current?.previousVersion);
 
 /**
- * What planning (and the pull-request body) reads; `previous` lets a rollback find its target. Planning
- * only needs to know that the version's directory exists (`exists`: no tree id, which costs a read per
- * file on hosts that expose none); a pull request's body compares the two versions (tree ids of the
- * chart and its templates, values.yaml), so those are read only for an environment that `policy` gates
- * with pull requests — or for every move when no policy is given (callers planning on their own).
+ * What planning (and the pull-request body) reads; `previous` lets a rollback find its target. A move
+ * without a source environment (a rollback, a manual promotion without `from`) also reads the chart's
+ * HelmRelease in every environment of `policy`: one of them may run, or have run, the version it
+ * moves to, and so knows its upload time and issue keys (release-annotations.ts). Planning only needs
+ * to know that the version's directory exists (`exists`: no tree id, which costs a read per file on
+ * hosts that expose none); a pull request's body compares the two versions (tree ids of the chart and
+ * its templates, values.yaml), so those are read only for an environment that `policy` gates with pull
+ * requests — or for every move when no policy is given (callers planning on their own).
  */
 export const moveSnapshotRequest = (
   move: EnvironmentMove,
@@ -135,6 +144,8 @@ export const moveSnapshotRequest = (
   const files = [release, kustomizationPath(layout, environment)];
   if (move.kind === 'promote' && move.from !== undefined)
     files.push(releasePath(layout, move.from, move.chart));
+  else
+    for (const other of policy?.environments ?? []) files.push(releasePath(layout, other.name, move.chart));
   const current = stateIn(previous, release);
   const target = wantedVersion(move, current);
   const exists = target === undefined ? [] : [chartDir(layout, move.chart, target)];
@@ -181,8 +192,11 @@ const messageOf = (
 interface Resolved {
   readonly environment: EnvironmentPolicy;
   readonly toVersion: string;
-  readonly uploadedAt?: string;
-  /** The version's issue keys, carried from the source environment's HelmRelease. */
+  /** What describes the version moved to, as the repository knows it (absent: nothing does). */
+  readonly description?: VersionDescription;
+  /** The release being replaced, if any. */
+  readonly current?: ReleaseState;
+  /** The issue keys of a promotion (for trailers, pull requests, the tracker); none for a rollback. */
   readonly issues: readonly string[];
 }
 
@@ -199,18 +213,15 @@ const resolve = (
   const permission = chartPermission(policy, environment, move.chart);
   if (!permission.allowed) return refused('CHART_NOT_ALLOWED', permission.reason);
   const current = stateIn(snapshot, releasePath(layout, name, move.chart));
-  let uploadedAt = current?.uploadedAt;
-  let issues: readonly string[] = [];
+  let source: ReleaseState | undefined;
   if (move.kind === 'promote' && move.from !== undefined) {
-    const source = stateIn(snapshot, releasePath(layout, move.from, move.chart));
+    source = stateIn(snapshot, releasePath(layout, move.from, move.chart));
     if (source?.version !== move.version) {
       return {
         status: 'skipped',
         reason: `${move.from} no longer runs ${move.chart} ${move.version} (now: ${source?.version ?? 'none'})`,
       };
     }
-    uploadedAt = source.uploadedAt;
-    issues = releaseIssueKeys(snapshot.files.get(releasePath(layout, move.from, move.chart)));
   }
   if (move.kind === 'rollback' && snapshot.files.get(releasePath(layout, name, move.chart)) === undefined) {
     return refused(
@@ -234,7 +245,18 @@ const resolve = (
       dir,
     );
   }
-  return { environment, toVersion, issues, ...(uploadedAt === undefined ? {} : { uploadedAt }) };
+  // The source environment knows the version best; then the target (it may have run it just
+  // before: a rollback); then any other environment read.
+  const others = policy.environments.map((e) => stateIn(snapshot, releasePath(layout, e.name, move.chart)));
+  const description = describedVersion(toVersion, [source, current, ...others]);
+  const issues = move.kind === 'promote' ? parseIssueKeys(description?.issues).keys : [];
+  return {
+    environment,
+    toVersion,
+    issues,
+    ...(description === undefined ? {} : { description }),
+    ...(current === undefined ? {} : { current }),
+  };
 };
 
 /** Plans one environment move on `snapshot` (read with `moveSnapshotRequest` and the same policy). */
@@ -249,9 +271,11 @@ export const planEnvironmentMove = (
   if ('status' in resolved) return resolved;
   const { environment, toVersion, issues } = resolved;
   const path = releasePath(layout, environment.name, move.chart);
+  // Rewritten with the version on every move, rollbacks included; emptied when nothing describes it.
+  const existingKeys = resolved.current?.annotationKeys ?? [];
   const annotations = {
-    ...(resolved.uploadedAt === undefined ? {} : { [UPLOADED_AT_ANNOTATION]: resolved.uploadedAt }),
-    ...issuesAnnotation(issues, snapshot.files.get(path)),
+    ...rewrittenAnnotation(UPLOADED_AT_ANNOTATION, resolved.description?.uploadedAt, existingKeys),
+    ...rewrittenAnnotation(ISSUES_RELEASE_ANNOTATION, resolved.description?.issues, existingKeys),
   };
   const release = planRelease(snapshot.files.get(path), {
     name: move.chart,

@@ -6,9 +6,6 @@
  * Bitbucket, which resolves slugs case-insensitively in URLs.
  */
 
-/** Bitbucket Cloud's API root (https://developer.atlassian.com/cloud/bitbucket/rest/intro/). */
-export const BITBUCKET_CLOUD_API = 'https://api.bitbucket.org/2.0';
-
 export interface BitbucketRepository {
   readonly workspace: string;
   readonly slug: string;
@@ -48,3 +45,6 @@ export const parseRepository = (repository: string): BitbucketRepository => {
   const [workspace, slug] = repository.split('/') as [string, string];
   return { workspace, slug };
 };
+
+/** Bitbucket Cloud's API root. */
+export const BITBUCKET_CLOUD_API = 'https://api.bitbucket.org/2.0';
