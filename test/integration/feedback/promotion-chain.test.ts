@@ -239,7 +239,7 @@ describe('progressive promotion driven by Flux events', () => {
       t.pipelineDeps,
       t.pipelineSettings,
     );
-    const prod = uploadedAt(await t.show('promote/prod/web-1.0.0', 'environments/prod/web.yaml'));
+    const prod = uploadedAt(await t.show('promote/prod/web', 'environments/prod/web.yaml'));
 
     // Assess
     expect(rollbackRunId).toMatch(/^rollback-/);
