@@ -1,10 +1,10 @@
+import { HOST_KINDS, type HostStandIn, startHostStandIn } from '../../cli/host-stand-ins';
 import { gitHostDescriptor } from '../../functions/adapters/git-hosts/registry';
 import { systemClock } from '../../functions/ports/clock';
 import type { GitHost } from '../../functions/ports/git-host';
 import { runEnvironmentMove } from '../../functions/promotion/moves/run-environment-move';
 import { chartOf, commitCharts, fixtureArchive, minimalChart, renamedChart } from '../lib/charts';
 import { median, sample, summarize } from '../lib/figures';
-import { HOST_KINDS, type HostStandIn, startHostStandIn } from '../lib/host-stand-ins';
 import type { Scenario, ScenarioContext } from '../lib/scenario';
 
 /**

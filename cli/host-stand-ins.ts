@@ -1,15 +1,24 @@
 import { tmpdir } from 'node:os';
-import type { GitHostSettings } from '../../functions/adapters/git-hosts/descriptor';
-import { startBitbucketApiServer } from '../../test/support/bitbucket-api-server';
-import { startGitHubApiServer } from '../../test/support/github-api-server';
-import { startGitLabApiServer } from '../../test/support/gitlab-api-server';
+import type { GitHostSettings } from '../functions/adapters/git-hosts/descriptor';
+import { startBitbucketApiServer } from '../test/support/bitbucket-api-server';
+import { startGitHubApiServer } from '../test/support/github-api-server';
+import { startGitLabApiServer } from '../test/support/gitlab-api-server';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-/** A Git host's local stand-in over a real repository, as the benchmarks drive it. */
+/**
+ * A Git host's local stand-in over a real bare repository: the very servers the tests run the adapters
+ * against (test/support/*-api-server, each checked against the host's API description), started for
+ * `demo --host` / `local --host` and for the benchmarks. The only module outside test/ and bench/
+ * that imports test code (test/support/import-rules.ts).
+ */
 export interface HostStandIn {
-  readonly kind: 'github' | 'bitbucket' | 'gitlab';
+  readonly kind: StandInKind;
   readonly branch: string;
+  /** The stand-in's bare repository (read with plain git for the environments table and the board). */
+  readonly repoDir: string;
+  /** Where it listens and which repository it holds, for the demo's banner. */
+  readonly description: string;
   /** Settings for the host's descriptor; `cold` gives the host nothing a previous one learnt. */
   settings(cold: boolean): GitHostSettings;
   /** Requests the stand-in answered since the last reset, by route. */
@@ -21,6 +30,7 @@ export interface HostStandIn {
 }
 
 export const HOST_KINDS = ['github', 'bitbucket', 'gitlab'] as const;
+export type StandInKind = (typeof HOST_KINDS)[number];
 
 const closer =
   (server: { validationErrors(): readonly string[]; close(): Promise<void> }, kind: string) => async () => {
@@ -35,7 +45,7 @@ const closer =
  * how many requests an operation sends when nothing fails.
  */
 export const startHostStandIn = async (
-  kind: HostStandIn['kind'],
+  kind: StandInKind,
   seed: Readonly<Record<string, string>>,
 ): Promise<HostStandIn> => {
   const workDir = tmpdir();
@@ -44,6 +54,8 @@ export const startHostStandIn = async (
     return {
       kind,
       branch: server.branch,
+      repoDir: server.repoDir,
+      description: `local GitHub API stand-in ${server.url} (${server.owner}/${server.repo})`,
       settings: () => ({
         repository: `${server.owner}/${server.repo}`,
         baseUrl: server.url,
@@ -62,6 +74,8 @@ export const startHostStandIn = async (
     return {
       kind,
       branch: server.branch,
+      repoDir: server.repoDir,
+      description: `local Bitbucket Cloud API stand-in ${server.url} (${server.workspace}/${server.repo})`,
       settings: (cold) => ({
         repository: `${server.workspace}/${server.repo}`,
         baseUrl: server.url,
@@ -79,6 +93,8 @@ export const startHostStandIn = async (
   return {
     kind,
     branch: server.branch,
+    repoDir: server.repoDir,
+    description: `local GitLab API stand-in ${server.url} (${server.projectPath})`,
     settings: () => ({
       repository: server.projectPath,
       baseUrl: server.url,
