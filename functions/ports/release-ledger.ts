@@ -45,6 +45,11 @@ export interface ReleaseRecord {
   readonly branch?: string;
   /** ISO deadline for convergence (committedAt + convergeWithin), while `committed`. */
   readonly deadline?: string;
+  /**
+   * Roll back to `previousVersion` when the deadline passes (the environment's `autoRollback` when
+   * the version was committed).
+   */
+  readonly autoRollback?: boolean;
   /** Converged after the deadline had passed (it was `not-converged` first). */
   readonly late?: boolean;
   /** Failure reason from Flux (`UpgradeFailed`, `TestFailed`, …) or `DEADLINE` for not-converged. */

@@ -23,6 +23,8 @@ export type ReleaseObservation = Subject &
         readonly previousVersion?: string;
         /** `at` + the environment's convergeWithin. */
         readonly deadline: string;
+        /** Roll back when the deadline passes. */
+        readonly autoRollback?: boolean;
       }
     | {
         /** A pull/merge request (or a pushed branch) waits for a human. */
@@ -131,6 +133,7 @@ export const applyObservation = (
         runId: observation.runId,
         ...(observation.commit === undefined ? {} : { commit: observation.commit }),
         deadline: observation.deadline,
+        ...(observation.autoRollback ? { autoRollback: true } : {}),
       });
     case 'proposed':
       return next(current, observation, {
@@ -207,6 +210,10 @@ export const applyObservation = (
     }
     case 'rolled-back': {
       const from = observation.fromVersion ?? current?.version;
+      // A rollback the deadline sweep asked for (a command) names no reason: the record's says why.
+      const reason =
+        observation.reason ??
+        (current?.state === 'failed' || current?.state === 'not-converged' ? current.reason : undefined);
       return next(current, observation, {
         version: observation.version,
         ...(from === undefined || from === observation.version ? {} : { previousVersion: from }),
@@ -216,7 +223,7 @@ export const applyObservation = (
         committedAt: at,
         runId: observation.runId,
         ...(observation.commit === undefined ? {} : { commit: observation.commit }),
-        ...(observation.reason === undefined ? {} : { reason: observation.reason }),
+        ...(reason === undefined ? {} : { reason }),
       });
     }
   }
