@@ -84,8 +84,8 @@ export interface LocalRuntimeOptions {
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
   /**
    * What the promotion board at `boardUrl` shows, read on every page load and refresh.
-   * @default localBoardView: the run log's latest runs and the policy's environments, with an empty
-   * release matrix (and a notice saying so) until a release ledger is passed in
+   * @default localBoardView: the runtime's release ledger, the run log's latest runs and the
+   * policy's environments
    */
   readonly boardView?: () => Promise<PromotionBoardView>;
   /** Promotion board port on 127.0.0.1; 0 picks a free one. @default 0 */
