@@ -166,6 +166,7 @@ export class ChartPromotionPipeline extends Construct {
     });
     this.queries = new RunQueries(this, 'Queries', {
       logGroup: this.promote.logGroup,
+      moreLogGroups: [this.deadlines.logGroup],
       folder: `${Stack.of(this).stackName}`,
     });
   }
