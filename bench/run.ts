@@ -22,6 +22,7 @@ import { endToEnd } from './scenarios/end-to-end';
 import { githubThroughput } from './scenarios/github-throughput';
 import { intakeThroughput } from './scenarios/intake-throughput';
 import { lambdaColdStart } from './scenarios/lambda-cold-start';
+import { ledgerStatus } from './scenarios/ledger-status';
 import { requestsPerHost } from './scenarios/requests-per-host';
 import { requestsPerPromotion } from './scenarios/requests-per-promotion';
 
@@ -35,6 +36,7 @@ const SCENARIOS: readonly Scenario[] = [
   endToEnd,
   lambdaColdStart,
   boardRender,
+  ledgerStatus,
 ];
 
 const { values } = parseArgs({

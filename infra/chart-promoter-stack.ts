@@ -59,6 +59,11 @@ export class ChartPromoterStack extends Stack {
     output('CredentialsSecretArn', credentials.secret.secretArn, 'Put the Git host credentials here');
     output('DashboardName', dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     output('AlarmTopicArn', alarmTopic.topicArn, 'Alarm notifications');
+    output(
+      'LedgerTableName',
+      this.pipeline.ledger.table.tableName,
+      'Release ledger (chart-promoter status --stack reads it)',
+    );
     const { feedback } = this.pipeline;
     if (feedback !== undefined) {
       output('FeedbackUrl', feedback.url.url, 'Flux notification Provider address (generic-hmac)');

@@ -29,7 +29,8 @@ The feedback handler records the lead time (upload → ready) and promotes along
 repository's .chart-promoter.yaml (a new one is seeded with dev → staging → prod): staging after
 a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>,
 since plain git has no pull requests). It prints each step, the lead times and where each
-environment stands.
+environment stands, and the release ledger every step was recorded in (dynalite, kept in
+DIR/ledger: \`chart-promoter status --workdir DIR\` prints it again later).
 
 Options:
 ${columns([
@@ -39,7 +40,7 @@ ${columns([
   ],
   [
     '--json',
-    'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}], environments:[{chart, environment, mode, state, version, leadTimeMs, branch?}], steps:[...]}',
+    'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}], environments:[{chart, environment, mode, state, version, leadTimeMs, branch?}], steps:[...], ledger:[{chart, environment, version, state, ...}]}',
   ],
   ['--no-render', 'skip the helm lint/template check'],
   [
@@ -170,6 +171,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
         runs,
         summaries,
         playback,
+        ledger: await runtime.ledger.list(),
         elapsedMs: Date.now() - started,
         ...(runtime.hostDescription === undefined ? {} : { hostDescription: runtime.hostDescription }),
       };

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { CommitSummary } from '../../functions/local/commit-summary';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
+import type { ReleaseRecord } from '../../functions/ports/release-ledger';
 import { seconds, table } from '../format';
 import { runJson, runTable } from '../run-table';
+import { statusTable } from '../status/status-table';
 import type { PlaybackResult, PlaybackStep } from './flux-playback';
 
 /** What the demo prints: the runs, the commits, the promotion steps and where each environment stands. */
@@ -13,6 +15,8 @@ export interface DemoResult {
   readonly runs: readonly UploadOutcome[];
   readonly summaries: readonly CommitSummary[];
   readonly playback: PlaybackResult;
+  /** The release ledger at the end (what `chart-promoter status` shows). */
+  readonly ledger: readonly ReleaseRecord[];
   readonly elapsedMs: number;
   /** The Git host's stand-in the cluster repository lives on (`demo --host`); absent: plain git. */
   readonly hostDescription?: string;
@@ -38,6 +42,7 @@ export const demoJson = (result: DemoResult) => ({
   runs: result.runs.map(runJson),
   environments: environmentsJson(result.playback),
   steps: result.playback.steps,
+  ledger: result.ledger,
 });
 
 /** `+2.1s  staging  hello-web 1.0.0  committed 1a2b3c…` */
@@ -110,6 +115,13 @@ ${runTable(result.runs)}
 ${result.summaries.length > 0 ? result.summaries.map(commitView).join('\n\n') : 'No new commit: every chart was already in the cluster repository (promotion is idempotent).'}
 
 ${promotionSection(result)}
+Release ledger (what the pipeline saw; chart-promoter status --workdir ${result.workdir}):
+${statusTable(
+  result.ledger,
+  result.playback.state.policy.environments.map((e) => e.name),
+  new Date().toISOString(),
+)}
+
 Cluster repository: ${result.clusterRepo}${result.hostDescription === undefined ? '' : ` (served by the ${result.hostDescription}; removed when the demo ends)`}
   git clone ${result.clusterRepo} cluster && ls cluster/environments/*
 Run log:            ${join(result.workdir, 'runs.jsonl')}   (chart-promoter runs --workdir ${result.workdir})

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { secretReader } from '../adapters/secrets/secret-reader';
 import { WEBHOOK_KEY } from '../adapters/secrets/webhook-key';
 import { parseFeedbackConfig } from '../config/feedback-config';
+import { parseLedgerConfig } from '../config/ledger-config';
 import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
 import { ReplayCache } from '../feedback/replay-cache';
@@ -10,6 +11,7 @@ import { systemClock } from '../ports/clock';
 import type { Scheduler } from '../ports/scheduler';
 import { createIssueNotifier } from './integrations-factory';
 import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
+import { createReleaseLedger } from './ledger-factory';
 
 /**
  * The feedback Lambda's composition (the one place that reads process.env for it). Needs, besides the
@@ -23,6 +25,9 @@ import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootst
 export const config = parseFeedbackConfig(process.env);
 
 export const { logger, metrics, tracer } = lambdaObservability();
+
+/** CHART_PROMOTER_LEDGER_TABLE: the release ledger every commit and Flux report is recorded in. */
+export const ledgerConfig = parseLedgerConfig(process.env);
 
 export const settings: FeedbackSettings = {
   branch: config.branch,
@@ -52,6 +57,7 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     },
     secrets,
   });
+  const ledger = createReleaseLedger(ledgerConfig, tracer);
   // The HMAC key, cached on the Clock like every secret (secret-reader.ts); never logged.
   const hmacKey = secretReader({
     client: secrets,
@@ -69,6 +75,7 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     replay: new ReplayCache(1000, settings.freshness.maxAgeMs + settings.freshness.maxSkewMs),
     hmacKey: () => hmacKey.get(),
     ...(issueNotifier === undefined ? {} : { issueNotifier }),
+    ...(ledger === undefined ? {} : { ledger }),
   };
 };
 

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
+import type { ReleaseLedgerWriter } from '../ports/release-ledger';
 import type { Scheduler } from '../ports/scheduler';
 import type { PlanOptions } from '../promotion/promotion';
 import type { FreshnessLimits } from './event-freshness';
@@ -25,6 +26,8 @@ export interface FeedbackDependencies {
    * that it was rolled back; absent = no comments. Failures are logged only.
    */
   readonly issueNotifier?: IssueNotifier;
+  /** The release ledger: convergence, failures and the moves they cause are recorded; absent = none. */
+  readonly ledger?: ReleaseLedgerWriter;
 }
 
 export interface FeedbackSettings {

@@ -1,6 +1,11 @@
 import type { PromoteCommand } from '../ports/promotion-command';
 import { releaseIssueKeys } from '../promotion/issues/issue-keys-release';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
+import {
+  ledgerFailureReport,
+  moveObservation,
+  recordObservations,
+} from '../promotion/ledger/ledger-observations';
 import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations';
 import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
 import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
@@ -75,6 +80,14 @@ export const handleReleaseEvent = async (
         fluxMessage: event.message,
       },
     );
+    const failed = {
+      kind: 'failed' as const,
+      ...subject,
+      runId,
+      reason: event.reason,
+      at: deps.clock.now().toISOString(),
+    };
+    await recordObservations(deps.ledger, [failed], ledgerFailureReport(deps));
     if (!environment.autoRollback || runId.startsWith(ROLLBACK_RUN_PREFIX))
       return { status: 'failed', ...subject };
     const rollbackRunId = `${ROLLBACK_RUN_PREFIX}${deps.newRunId()}`;
@@ -83,6 +96,18 @@ export const handleReleaseEvent = async (
       settings.branch,
       { kind: 'rollback', chart: event.name, environment: environment.name, runId: rollbackRunId },
       options,
+    );
+    await recordObservations(
+      deps.ledger,
+      [
+        moveObservation(
+          rollback,
+          { kind: 'rollback', runId: rollbackRunId, reason: event.reason },
+          rollback.policy,
+          deps.clock.now(),
+        ),
+      ],
+      ledgerFailureReport(deps),
     );
     // The failed version's issues hear of the rollback (read from the same snapshot the event was
     // matched on: the release file the rollback just replaced).
@@ -110,6 +135,20 @@ export const handleReleaseEvent = async (
     runId,
     leadTimeMs,
   });
+
+  await recordObservations(
+    deps.ledger,
+    [
+      {
+        kind: 'converged',
+        ...subject,
+        runId,
+        at: now.toISOString(),
+        ...(leadTimeMs === undefined ? {} : { leadTimeMs }),
+      },
+    ],
+    ledgerFailureReport(deps),
+  );
 
   const next: NextStep[] = [];
   for (const target of environmentsAfter(policy, environment.name)) {
@@ -139,6 +178,11 @@ export const handleReleaseEvent = async (
         runId,
       },
       options,
+    );
+    await recordObservations(
+      deps.ledger,
+      [moveObservation(moved, { kind: 'promote', runId }, moved.policy, deps.clock.now())],
+      ledgerFailureReport(deps),
     );
     await notifyMoveIssues(moved, { notifier: deps.issueNotifier, logger: deps.logger, runId });
     next.push({ environment: target.name, action: 'promoted', outcome: withoutPolicy(moved) });

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import type { GitHostWiring } from '../adapters/git-hosts/descriptor';
+import { DynamoDbReleaseLedger } from '../adapters/ledger/dynamodb-release-ledger';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
 import { isForwardedKey } from '../events';
@@ -16,12 +17,15 @@ import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
-import type { PromotionBoardView } from '../ports/release-ledger';
+import type { PromotionBoardView, ReleaseLedger } from '../ports/release-ledger';
 import { InMemoryScheduler } from '../ports/scheduler';
+import { type OverdueRelease, sweepDeadlines } from '../promotion/ledger/sweep-deadlines';
 import { startBoardServer } from './board-server';
 import { CLUSTER_README, ensureClusterRepository, localClusterHost } from './cluster-repository';
-import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
+import { DeadlineSweepLoop } from './deadline-sweep-loop';
+import { localBoardView } from './local-board';
 import { startLocalFeedback } from './local-feedback';
+import { startLocalLedger } from './local-ledger';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
 import type { PromotionRecord } from './promotion-record';
@@ -81,8 +85,8 @@ export interface LocalRuntimeOptions {
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
   /**
    * What the promotion board at `boardUrl` shows, read on every page load and refresh.
-   * @default localBoardView: the run log's latest runs and the policy's environments, with an empty
-   * release matrix (and a notice saying so) until a release ledger is passed in
+   * @default localBoardView: the runtime's release ledger, the run log's latest runs and the
+   * policy's environments
    */
   readonly boardView?: () => Promise<PromotionBoardView>;
   /** Promotion board port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -96,6 +100,11 @@ export interface LocalRuntimeOptions {
    * host's repository must already hold the seed (`clusterSeed`).
    */
   readonly clusterHost?: { readonly wiring: GitHostWiring; readonly repoDir: string };
+  /**
+   * How often the runtime's clock looks for committed releases past their convergence deadline
+   * (the EventBridge schedule's role in AWS). @default 1000
+   */
+  readonly deadlineSweepIntervalMs?: number;
 }
 
 /**
@@ -146,6 +155,12 @@ export interface LocalRuntime {
   idle(): Promise<void>;
   /** Resolves when no promotion is waiting for its soak or running. */
   promotionsIdle(): Promise<void>;
+  /** The release ledger (dynalite on 127.0.0.1, kept in `<workdir>/ledger`). */
+  readonly ledger: ReleaseLedger;
+  /** Its DynamoDB endpoint and table, also written to `<workdir>/ledger.json` while the runtime runs. */
+  readonly ledgerEndpoint: { readonly endpoint: string; readonly tableName: string };
+  /** Runs the deadline sweep now (the runtime's clock also runs it every deadlineSweepIntervalMs). */
+  sweepDeadlines(): Promise<OverdueRelease[]>;
   close(): Promise<void>;
 }
 
@@ -176,6 +191,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   );
   const metrics = new RecordedMetrics();
   const scheduler = new InMemoryScheduler();
+  const localLedger = await startLocalLedger(workdir);
+  const ledger = new DynamoDbReleaseLedger(localLedger.db.client, localLedger.db.tableName);
   const deps: PipelineDependencies = {
     store: new S3ObjectStore({ client: s3.client }),
     host: git.host,
@@ -188,6 +205,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     scheduler,
     ...(options.keyring ? { keyring: options.keyring } : {}),
     ...(options.issueNotifier ? { issueNotifier: options.issueNotifier } : {}),
+    ledger,
   };
   const settings: PipelineSettings = {
     branch,
@@ -240,11 +258,19 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
         branch,
         fallbackEnvironment: environment,
         runLog: paths.runLog,
+        ledger,
       }),
-    ...(options.boardView === undefined ? { notice: NO_LEDGER_NOTICE } : {}),
     ...(options.boardPort === undefined ? {} : { port: options.boardPort }),
     ...(options.boardRefreshSeconds === undefined ? {} : { refreshSeconds: options.boardRefreshSeconds }),
     onError: (error) => logger.error('promotion board: reading the view failed', error as Error),
+  });
+  const sweep = new DeadlineSweepLoop({
+    sweep: () =>
+      sweepDeadlines({ ledger, clock: systemClock, metrics, logger, scheduler, newRunId: randomUUID }),
+    runLog: paths.runLog,
+    clock: systemClock,
+    ...(options.deadlineSweepIntervalMs === undefined ? {} : { intervalMs: options.deadlineSweepIntervalMs }),
+    onError: (error) => logger.error('deadline sweep failed', error as Error),
   });
 
   return {
@@ -261,8 +287,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     signAndPost: (event) => feedback.signAndPost(event),
     idle: () => queue.idle(),
     promotionsIdle: () => feedback.loop.idle(),
+    ledger,
+    ledgerEndpoint: { endpoint: localLedger.db.endpoint, tableName: localLedger.db.tableName },
+    sweepDeadlines: () => sweep.tick(),
     close: async () => {
       unsubscribe();
+      await sweep.stop();
       await board.close();
       await feedback.close();
       // The bridge hands events over on the next turn (setImmediate): let those already announced
@@ -270,6 +300,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       await new Promise((next) => setImmediate(next));
       await queue.idle();
       await s3.close();
+      await localLedger.close();
       await new Promise<void>((done) => logStream.end(done));
     },
   };

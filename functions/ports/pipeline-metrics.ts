@@ -11,7 +11,10 @@ export type PipelineMetricName =
   | 'ReleaseConverged'
   | 'ReleaseFailed'
   | 'RollbacksCommitted'
-  | 'FeedbackRejected';
+  | 'FeedbackRejected'
+  // Release ledger: a committed version with no healthy event before its deadline; failed writes.
+  | 'ReleaseNotConverged'
+  | 'LedgerWriteFailed';
 
 export interface PipelineMetrics {
   count(name: PipelineMetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;

@@ -2,10 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { LEDGER_ENV } from '../../functions/config/ledger-config';
 import { PromotionBoardWidget } from '../board/promotion-board-widget';
 import { GitCredentials } from '../credentials/git-credentials';
 import { FeedbackEndpoint } from '../feedback/feedback-endpoint';
 import { ChartIntake } from '../intake/chart-intake';
+import { ConvergenceDeadlines } from '../ledger/convergence-deadlines';
+import { grantLedgerWrites } from '../ledger/grant-ledger-writes';
+import { ReleaseLedgerTable } from '../ledger/release-ledger-table';
 import { AlarmDestinations } from '../monitoring/alarm-destination';
 import { FeedbackAlarms } from '../monitoring/feedback-alarms';
 import { PipelineAlarms } from '../monitoring/pipeline-alarms';
@@ -49,6 +53,10 @@ export class ChartPromotionPipeline extends Construct {
   readonly dashboard: PipelineDashboard;
   /** The promotion board widget's function (on the dashboard). */
   readonly board: PromotionBoardWidget;
+  /** The release ledger: what the pipeline saw happen per chart × environment. */
+  readonly ledger: ReleaseLedgerTable;
+  /** The convergence deadline sweep (schedule, function, not-converged alarm). */
+  readonly deadlines: ConvergenceDeadlines;
   readonly queries: RunQueries;
 
   constructor(scope: Construct, id: string, props: ChartPromotionPipelineProps) {
@@ -112,6 +120,15 @@ export class ChartPromotionPipeline extends Construct {
         })
       : undefined;
 
+    // The release ledger: promote and feedback record what they commit and what Flux reports.
+    this.ledger = new ReleaseLedgerTable(this, 'Ledger');
+    const ledgerTableName = this.ledger.table.tableName;
+    for (const writer of [this.promote.function, this.feedback?.function]) {
+      if (writer === undefined) continue;
+      writer.addEnvironment(LEDGER_ENV.ledgerTable, ledgerTableName);
+      grantLedgerWrites(writer, this.ledger.table);
+    }
+
     const metrics = new PipelineMetrics(this, 'Metrics', { logGroup: this.promote.logGroup });
     this.alarmTopic = (props.alarmDestination ?? AlarmDestinations.newTopic()).bind(this);
     this.alarms = new PipelineAlarms(this, 'Alarms', {
@@ -131,18 +148,25 @@ export class ChartPromotionPipeline extends Construct {
             logGroup: this.feedback.logGroup,
             topic: this.alarmTopic,
           });
-    this.board = new PromotionBoardWidget(this, 'Board', { logRetention: s.logRetention });
+    this.deadlines = new ConvergenceDeadlines(this, 'Deadlines', {
+      ledgerTableName,
+      intakeQueue: this.intake.queue,
+      topic: this.alarmTopic,
+      logRetention: s.logRetention,
+    });
+    this.board = new PromotionBoardWidget(this, 'Board', { logRetention: s.logRetention, ledgerTableName });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       function: this.promote.function,
       logGroup: this.promote.logGroup,
       queue: this.intake.queue,
       deadLetterQueue: this.intake.deadLetterQueue,
-      alarms: [...this.alarms.all, ...(this.feedbackAlarms?.all ?? [])],
+      alarms: [...this.alarms.all, ...(this.feedbackAlarms?.all ?? []), this.deadlines.notConverged],
       ...(this.feedback === undefined ? {} : { feedbackFunction: this.feedback.function }),
       board: this.board.widget(),
     });
     this.queries = new RunQueries(this, 'Queries', {
       logGroup: this.promote.logGroup,
+      moreLogGroups: [this.deadlines.logGroup],
       folder: `${Stack.of(this).stackName}`,
     });
   }
