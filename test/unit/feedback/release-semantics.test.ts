@@ -229,3 +229,31 @@ describe('failures that are not about what chart-promoter wrote last change noth
     expect(response.body).toMatchObject({ status: 'failed', rollback: { toVersion: '1.0.0' } });
   });
 });
+
+describe('a rollback that converges', () => {
+  it('records the convergence but promotes the rolled-back version nowhere (no lead time either)', async () => {
+    // Prepare: 1.1.0 fails in dev (autoRollback) → 1.0.0 goes back under a rollback run id.
+    const t = await setup();
+    const failed = await t.report('UpgradeFailed');
+    expect(failed.body).toMatchObject({ status: 'failed', rollback: { status: 'committed' } });
+    const rollbackRunId = /event\.toolkit\.fluxcd\.io\/run-id: (\S+)/.exec(t.host.text(DEV) ?? '')?.[1];
+    expect(rollbackRunId).toMatch(/^rollback-/);
+    const head = t.host.head;
+    // Act: helm-controller reports the rolled-back release healthy.
+    const converged = await t.report('UpgradeSucceeded', {
+      metadata: { revision: '1.0.0', 'run-id': rollbackRunId },
+    });
+    // Assess: converged, nothing after it (staging never sees 1.0.0 from this), no lead time.
+    expect(converged.body).toMatchObject({
+      status: 'converged',
+      environment: 'dev',
+      version: '1.0.0',
+      next: [],
+    });
+    expect(converged.body).not.toHaveProperty('leadTimeMs');
+    expect(t.host.head).toBe(head);
+    expect(t.host.text('environments/staging/web.yaml')).toBeUndefined();
+    expect(t.metrics.total('ReleaseConverged')).toBe(1);
+    expect(t.scheduler.pending).toEqual([]);
+  });
+});
