@@ -11,7 +11,12 @@ export type PipelineMetricName =
   | 'ReleaseConverged'
   | 'ReleaseFailed'
   | 'RollbacksCommitted'
-  | 'FeedbackRejected';
+  | 'FeedbackRejected'
+  // The feedback queue: accepted by the endpoint, unavailable (503), handled again (duplicate), failed in the worker.
+  | 'FeedbackAccepted'
+  | 'FeedbackUnavailable'
+  | 'FeedbackDuplicate'
+  | 'FeedbackWorkFailed';
 
 export interface PipelineMetrics {
   count(name: PipelineMetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;

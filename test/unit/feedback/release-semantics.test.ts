@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import {
   enableTests,
@@ -39,7 +38,7 @@ const setup = async (tests?: 'enabled' | 'ignore-failures') => {
   if (tests) await enableTests(host, DEV, { ignoreFailures: tests === 'ignore-failures' });
   const fixture = feedbackFixture(host, clock);
   const report = (reason: HelmReleaseEventReason, overrides: Record<string, unknown> = {}) =>
-    handleFeedback(
+    fixture.deliver(
       signed({
         ...helmReleaseEvent({
           reason,
@@ -49,8 +48,6 @@ const setup = async (tests?: 'enabled' | 'ignore-failures') => {
         }),
         ...overrides,
       }),
-      fixture.deps,
-      fixture.settings,
     );
   const subjects = () => host.commits.map((c) => c.message.split('\n')[0]);
   return { host, clock, report, subjects, ...fixture };
