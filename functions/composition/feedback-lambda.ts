@@ -4,7 +4,7 @@ import { feedbackIdempotencyStore } from '../adapters/ledger/feedback-idempotenc
 import { parseFeedbackConfig } from '../config/feedback-config';
 import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
-import type { FeedbackIdempotency } from '../feedback/handle-feedback-batch';
+import { DEFAULT_REMEMBER_EVENTS_SECONDS, type FeedbackIdempotency } from '../feedback/handle-feedback-batch';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { systemClock } from '../ports/clock';
 import type { Scheduler } from '../ports/scheduler';
@@ -35,7 +35,7 @@ export const idempotency: FeedbackIdempotency = {
     tracer.captureAWSv3Client(new DynamoDBClient({})),
     config.ledgerTableName,
   ),
-  rememberSeconds: config.rememberEventsSeconds,
+  rememberSeconds: config.rememberEventsSeconds ?? DEFAULT_REMEMBER_EVENTS_SECONDS,
 };
 
 const noScheduler: Scheduler = {

@@ -15,8 +15,8 @@ export interface FeedbackConfig extends PromoteConfig {
   readonly ledgerTableName: string;
   /** The feedback queue's maxReceiveCount: the failure at that receive is logged as dead-lettered. */
   readonly maxReceives: number;
-  /** How long a handled event is remembered (its idempotency record's TTL). */
-  readonly rememberEventsSeconds: number;
+  /** How long a handled event is remembered (its idempotency record's TTL); absent = the worker's default. */
+  readonly rememberEventsSeconds?: number;
 }
 
 export const FEEDBACK_ENV = {
@@ -27,12 +27,6 @@ export const FEEDBACK_ENV = {
   rememberEventsSeconds: 'CHART_PROMOTER_FEEDBACK_REMEMBER_SECONDS',
 } as const;
 
-/**
- * Longer than a copy of an event can live: 4 days in the feedback queue, then 14 in its dead-letter
- * queue (SQS's longest retention), so a redriven message is still recognised.
- */
-export const DEFAULT_REMEMBER_EVENTS_SECONDS = 18 * 24 * 3600;
-
 const E = FEEDBACK_ENV;
 
 const schema = z.object({
@@ -41,7 +35,10 @@ const schema = z.object({
     .string('required: the release ledger table (DynamoDB)')
     .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
   [E.maxReceives]: positiveWithDefault(5),
-  [E.rememberEventsSeconds]: positiveWithDefault(DEFAULT_REMEMBER_EVENTS_SECONDS),
+  [E.rememberEventsSeconds]: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().positive().optional(),
+  ),
 });
 
 /** Throws a terminal CONFIG_INVALID naming every bad variable (repository ones first). */
@@ -59,6 +56,8 @@ export const parseFeedbackConfig = (env: Readonly<Record<string, string | undefi
     ...(queue === undefined ? {} : { intakeQueueUrl: queue }),
     ledgerTableName: v[E.ledgerTableName],
     maxReceives: v[E.maxReceives],
-    rememberEventsSeconds: v[E.rememberEventsSeconds],
+    ...(v[E.rememberEventsSeconds] === undefined
+      ? {}
+      : { rememberEventsSeconds: v[E.rememberEventsSeconds] }),
   };
 };

@@ -71,6 +71,13 @@ export interface FeedbackBatchResult {
   readonly failed: readonly FailedFluxEvent[];
 }
 
+/**
+ * How long a handled event is remembered by default: longer than a copy of it can live — 4 days in
+ * the feedback queue, then 14 in its dead-letter queue (SQS's longest retention) — so a redriven
+ * message is still recognised.
+ */
+export const DEFAULT_REMEMBER_EVENTS_SECONDS = 18 * 24 * 3600;
+
 /** The stable part of every idempotency key of Flux events (Powertools' default would be the function name, which changes with each stack). */
 export const FLUX_EVENT_KEY_PREFIX = 'flux-event';
 
