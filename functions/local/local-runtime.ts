@@ -20,7 +20,7 @@ import { InMemoryScheduler } from '../ports/scheduler';
 import { startBoardServer } from './board-server';
 import { ensureClusterRepository, localClusterHost } from './cluster-repository';
 import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
-import { startLocalFeedback } from './local-feedback';
+import { type DeliveredFluxEvent, startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
 import type { PromotionRecord } from './promotion-record';
@@ -111,8 +111,15 @@ export interface LocalRuntime {
   readonly webhookToken: string;
   /** `http://127.0.0.1:<port>/`: the promotion board (the CloudWatch widget's page), refreshing itself. */
   readonly boardUrl: string;
-  /** Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does. */
+  /**
+   * Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does: the
+   * answer is the endpoint's (202 `accepted` with the event's id once it is on the feedback queue).
+   */
   signAndPost(event: unknown): Promise<FeedbackResponse>;
+  /** Posts as `signAndPost` does, then waits for what the feedback worker made of the event. */
+  signAndDeliver(event: unknown): Promise<DeliveredFluxEvent>;
+  /** Resolves when the feedback queue is drained. */
+  feedbackIdle(): Promise<void>;
   /** Resolves when every upload seen so far has an outcome (or is dead-lettered). */
   idle(): Promise<void>;
   /** Resolves when no promotion is waiting for its soak or running. */
@@ -240,6 +247,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     webhookToken: feedback.webhookToken,
     boardUrl: board.url,
     signAndPost: (event) => feedback.signAndPost(event),
+    signAndDeliver: (event) => feedback.signAndDeliver(event),
+    feedbackIdle: () => feedback.idle(),
     idle: () => queue.idle(),
     promotionsIdle: () => feedback.loop.idle(),
     close: async () => {
