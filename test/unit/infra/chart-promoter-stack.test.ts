@@ -44,8 +44,9 @@ const promoteLogs = () => ({ Ref: idOf(stack.pipeline.promote.logGroup) });
 const credentialsSecret = () => ({ Ref: idOf(stack.pipeline.credentials.secret) });
 const queueIds = () => {
   const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
-  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
-  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined);
+  // The intake queues (the feedback queues are FIFO).
+  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined && !q.Properties.FifoQueue);
+  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined && !q.Properties.FifoQueue);
   return { queue: main![0], dlq: dlq![0] };
 };
 const uploadsBucketId = () =>
@@ -81,8 +82,9 @@ describe('intake', () => {
         ]),
       },
     });
-    // No custom-resource Lambda to switch EventBridge on: promote, feedback and the board widget are the only ones.
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // No custom-resource Lambda to switch EventBridge on: promote, the feedback endpoint and worker, and
+    // the board widget are the only ones.
+    template.resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   // A chart directory uploaded file by file (aws s3 cp --recursive) must reach the pipeline through its
@@ -252,6 +254,7 @@ describe('promote function', () => {
   it.each([
     ['promote', () => stack.pipeline.promote.function],
     ['feedback', () => stack.pipeline.feedback!.function],
+    ['feedback worker', () => stack.pipeline.feedbackWorker!.function],
     ['board widget', () => stack.pipeline.board.function],
   ])(
     '%s is bundled by the local esbuild into a minified ESM file that parses, with require available',
@@ -300,12 +303,12 @@ describe('board widget function', () => {
 });
 
 describe('monitoring', () => {
-  it('wires seven alarms (five pipeline, two feedback) to the alarm topic, for ALARM and OK', () => {
+  it('wires nine alarms (five pipeline, four feedback) to the alarm topic, for ALARM and OK', () => {
     // Prepare
     const topic = ref(template, 'AWS::SNS::Topic');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // Assess
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
