@@ -20,7 +20,7 @@ import { InMemoryScheduler } from '../ports/scheduler';
 import { startBoardServer } from './board-server';
 import { ensureClusterRepository, localClusterHost } from './cluster-repository';
 import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
-import { type DeliveredFluxEvent, startLocalFeedback } from './local-feedback';
+import { type DeliveredFluxEvent, type LocalFeedbackOptions, startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
 import type { PromotionRecord } from './promotion-record';
@@ -78,6 +78,8 @@ export interface LocalRuntimeOptions {
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Queue timing (tests shorten it). */
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
+  /** The feedback queue's timing and a wrapper around its worker (fault tests, benchmarks). */
+  readonly feedback?: Pick<LocalFeedbackOptions, 'queue' | 'wrapWorker'>;
   /**
    * What the promotion board at `boardUrl` shows, read on every page load and refresh.
    * @default localBoardView: the run log's latest runs and the policy's environments, with an empty
@@ -219,6 +221,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       ? {}
       : { schedulerIntervalMs: options.schedulerIntervalMs }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
+    ...options.feedback,
   });
   const board = await startBoardServer({
     view:
