@@ -355,13 +355,19 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     expect(body).toMatch(/UploadToReadyMs.{0,40}p90/);
   });
 
-  it('outputs the URL for the Flux Provider and the secret ARN for the HMAC key', () => {
+  it('outputs the URL for the Flux Provider, the secret ARN for the HMAC key, both log groups and the feedback DLQ', () => {
     // Assess
     template.hasOutput('FeedbackUrl', {
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FeedbackFunctionFunctionUrl'), 'FunctionUrl'] },
     });
     template.hasOutput('WebhookSecretArn', { Value: { Ref: Match.stringLikeRegexp('WebhookSecret') } });
     template.hasOutput('FeedbackLogGroupName', { Value: { Ref: Match.stringLikeRegexp('FeedbackLogs') } });
+    template.hasOutput('FeedbackWorkerLogGroupName', {
+      Value: { Ref: Match.stringLikeRegexp('FeedbackWorkerLogs') },
+    });
+    template.hasOutput('FeedbackDeadLetterQueueArn', {
+      Value: { 'Fn::GetAtt': [feedbackDeadLetterQueueId(template), 'Arn'] },
+    });
   });
 
   it('passes cdk-nag, with the secret rotation acknowledged for a reason', () => {
