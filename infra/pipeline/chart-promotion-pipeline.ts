@@ -160,6 +160,15 @@ export class ChartPromotionPipeline extends Construct {
       deadLetterQueue: this.intake.deadLetterQueue,
       alarms: [...this.alarms.all, ...(this.feedbackAlarms?.all ?? [])],
       ...(this.feedback === undefined ? {} : { feedbackFunction: this.feedback.function }),
+      ...(this.feedbackQueue === undefined || this.feedbackWorker === undefined
+        ? {}
+        : {
+            feedbackQueue: {
+              queue: this.feedbackQueue.queue,
+              deadLetterQueue: this.feedbackQueue.deadLetterQueue,
+              worker: this.feedbackWorker.function,
+            },
+          }),
       board: this.board.widget(),
     });
     this.queries = new RunQueries(this, 'Queries', {

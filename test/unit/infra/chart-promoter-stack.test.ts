@@ -31,7 +31,9 @@ beforeAll(() => {
   const assembly = app.synth();
   assemblyDir = assembly.directory;
   template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
-});
+  // Four bundles (promote, feedback endpoint, feedback worker, board widget) built by esbuild: on a
+  // loaded 2-core machine that alone took over the default two minutes.
+}, 300_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 

@@ -348,7 +348,9 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
       'RollbacksCommitted',
       'FeedbackRejected',
       'Upload to ready (ms)',
-      'Feedback function',
+      'Feedback endpoint',
+      'Feedback queue',
+      'Feedback worker',
     ])
       expect(body).toContain(metric);
     expect(body).toMatch(/UploadToReadyMs.{0,40}p50/);
