@@ -19,6 +19,7 @@ import { apiVsClone } from './scenarios/api-vs-clone';
 import { boardRender } from './scenarios/board-render';
 import { coldStart } from './scenarios/cold-start';
 import { endToEnd } from './scenarios/end-to-end';
+import { feedbackIngress } from './scenarios/feedback-ingress';
 import { githubThroughput } from './scenarios/github-throughput';
 import { intakeThroughput } from './scenarios/intake-throughput';
 import { lambdaColdStart } from './scenarios/lambda-cold-start';
@@ -37,6 +38,7 @@ const SCENARIOS: readonly Scenario[] = [
   lambdaColdStart,
   boardRender,
   ledgerStatus,
+  feedbackIngress,
 ];
 
 const { values } = parseArgs({

@@ -46,7 +46,8 @@ const withoutPolicy = ({ policy: _policy, ...rest }: MoveOutcome): Moved => rest
 /**
  * Acts on a verified, fresh Flux event: convergence → the lead-time metric, then every environment
  * that follows this one is promoted now (soak 0) or later (a scheduled command that re-checks, when
- * due, that this environment still runs the version); failure → the ReleaseFailed metric and, with
+ * due, that this environment still runs the version) — unless what converged is a rollback, which
+ * stays where it was put; failure → the ReleaseFailed metric and, with
  * `autoRollback`, a rollback to the previous version (never of a rollback: no ping-pong).
  * Idempotent: the same event again finds the next environment already promoted (nothing committed),
  * or schedules a command that will find it so.
@@ -135,6 +136,19 @@ export const handleReleaseEvent = async (
     runId,
     leadTimeMs,
   });
+  // A rollback restored an older version here because a newer one failed: its convergence says this
+  // environment is healthy again, not that the older version should travel on (the next
+  // environments already ran it, or run something newer that must not be replaced by it).
+  if (rolledBack) {
+    deps.logger.info(
+      `rolled back and healthy: ${event.name} ${release.version} stays in ${environment.name}`,
+      {
+        ...subject,
+        runId,
+      },
+    );
+    return { status: 'converged', ...subject, next: [] };
+  }
 
   await recordObservations(
     deps.ledger,

@@ -24,7 +24,7 @@ import { startBoardServer } from './board-server';
 import { CLUSTER_README, ensureClusterRepository, localClusterHost } from './cluster-repository';
 import { DeadlineSweepLoop } from './deadline-sweep-loop';
 import { localBoardView } from './local-board';
-import { startLocalFeedback } from './local-feedback';
+import { type DeliveredFluxEvent, type LocalFeedbackOptions, startLocalFeedback } from './local-feedback';
 import { startLocalLedger } from './local-ledger';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
@@ -83,6 +83,8 @@ export interface LocalRuntimeOptions {
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Queue timing (tests shorten it). */
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
+  /** The feedback queue's timing and a wrapper around its worker (fault tests, benchmarks). */
+  readonly feedback?: Pick<LocalFeedbackOptions, 'queue' | 'wrapWorker'>;
   /**
    * What the promotion board at `boardUrl` shows, read on every page load and refresh.
    * @default localBoardView: the runtime's release ledger, the run log's latest runs and the
@@ -149,8 +151,15 @@ export interface LocalRuntime {
   readonly webhookToken: string;
   /** `http://127.0.0.1:<port>/`: the promotion board (the CloudWatch widget's page), refreshing itself. */
   readonly boardUrl: string;
-  /** Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does. */
+  /**
+   * Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does: the
+   * answer is the endpoint's (202 `accepted` with the event's id once it is on the feedback queue).
+   */
   signAndPost(event: unknown): Promise<FeedbackResponse>;
+  /** Posts as `signAndPost` does, then waits for what the feedback worker made of the event. */
+  signAndDeliver(event: unknown): Promise<DeliveredFluxEvent>;
+  /** Resolves when the feedback queue is drained. */
+  feedbackIdle(): Promise<void>;
   /** Resolves when every upload seen so far has an outcome (or is dead-lettered). */
   idle(): Promise<void>;
   /** Resolves when no promotion is waiting for its soak or running. */
@@ -244,11 +253,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     settings,
     scheduler,
     runLog: paths.runLog,
+    dynamoDb: localLedger.db,
     ...(options.feedbackPort === undefined ? {} : { port: options.feedbackPort }),
     ...(options.schedulerIntervalMs === undefined
       ? {}
       : { schedulerIntervalMs: options.schedulerIntervalMs }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
+    ...options.feedback,
   });
   const board = await startBoardServer({
     view:
@@ -285,6 +296,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     webhookToken: feedback.webhookToken,
     boardUrl: board.url,
     signAndPost: (event) => feedback.signAndPost(event),
+    signAndDeliver: (event) => feedback.signAndDeliver(event),
+    feedbackIdle: () => feedback.idle(),
     idle: () => queue.idle(),
     promotionsIdle: () => feedback.loop.idle(),
     ledger,

@@ -6,7 +6,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
-import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
@@ -87,7 +86,7 @@ const setup = async () => {
     runId: string,
     reason: HelmReleaseEventReason = 'UpgradeSucceeded',
   ) =>
-    handleFeedback(
+    feedback.deliver(
       signed(
         helmReleaseEvent({
           namespace,
@@ -97,8 +96,6 @@ const setup = async () => {
           timestamp: new Date(clock.now().getTime() - 1000),
         }),
       ),
-      feedback.deps,
-      feedback.settings,
     );
   const runDue = async (scheduler: InMemoryScheduler) =>
     Promise.all(

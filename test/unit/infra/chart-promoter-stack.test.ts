@@ -31,7 +31,8 @@ beforeAll(() => {
   const assembly = app.synth();
   assemblyDir = assembly.directory;
   template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
-  // Four functions bundled by esbuild: minutes on a loaded 2-core machine.
+  // Five bundles (promote, feedback endpoint, feedback worker, board widget, deadline sweep) built by
+  // esbuild: minutes on a loaded 2-core machine.
 }, 600_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -45,8 +46,9 @@ const promoteLogs = () => ({ Ref: idOf(stack.pipeline.promote.logGroup) });
 const credentialsSecret = () => ({ Ref: idOf(stack.pipeline.credentials.secret) });
 const queueIds = () => {
   const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
-  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
-  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined);
+  // The intake queues (the feedback queues are FIFO).
+  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined && !q.Properties.FifoQueue);
+  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined && !q.Properties.FifoQueue);
   return { queue: main![0], dlq: dlq![0] };
 };
 const uploadsBucketId = () =>
@@ -82,9 +84,9 @@ describe('intake', () => {
         ]),
       },
     });
-    // No custom-resource Lambda to switch EventBridge on: promote, feedback, the board widget and the
-    // deadline sweep are the only ones.
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    // No custom-resource Lambda to switch EventBridge on: promote, the feedback endpoint and worker, the
+    // board widget and the deadline sweep are the only ones.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
   // A chart directory uploaded file by file (aws s3 cp --recursive) must reach the pipeline through its
@@ -262,6 +264,7 @@ describe('promote function', () => {
   it.each([
     ['promote', () => stack.pipeline.promote.function],
     ['feedback', () => stack.pipeline.feedback!.function],
+    ['feedback worker', () => stack.pipeline.feedbackWorker!.function],
     ['board widget', () => stack.pipeline.board.function],
     ['deadline sweep', () => stack.pipeline.deadlines.function],
   ])(
@@ -311,12 +314,12 @@ describe('board widget function', () => {
 });
 
 describe('monitoring', () => {
-  it('wires eight alarms (five pipeline, two feedback, one not-converged) to the alarm topic, for ALARM and OK', () => {
+  it('wires ten alarms (five pipeline, four feedback, one not-converged) to the alarm topic, for ALARM and OK', () => {
     // Prepare
     const topic = ref(template, 'AWS::SNS::Topic');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // Assess
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
