@@ -16,6 +16,7 @@ import type { RunPlan } from './lib/figures';
 import { Report, renderTable } from './lib/report';
 import type { Scenario, ScenarioContext } from './lib/scenario';
 import { apiVsClone } from './scenarios/api-vs-clone';
+import { boardRender } from './scenarios/board-render';
 import { coldStart } from './scenarios/cold-start';
 import { endToEnd } from './scenarios/end-to-end';
 import { githubThroughput } from './scenarios/github-throughput';
@@ -31,6 +32,7 @@ const SCENARIOS: readonly Scenario[] = [
   coldStart,
   endToEnd,
   lambdaColdStart,
+  boardRender,
 ];
 
 const { values } = parseArgs({

@@ -25,7 +25,11 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Where a command writes: the process streams in `bin/`, plain string collectors in tests. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /**
+   * `isTTY`: stderr is a terminal (Node's `process.stderr.isTTY`), so progress may redraw one line;
+   * otherwise (a pipe, a CI log) progress is plain lines or nothing.
+   */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
 }
 
 /** The slice of the Lambda client `promote`/`rollback --function` use (tests pass a fake `send`). */

@@ -5,6 +5,7 @@ import type { Refusal } from '../../functions/chart/refusal';
 import type { ChartRenderer } from '../../functions/ports/chart-renderer';
 import { type CliDependencies, CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { columns, humanBytes } from '../format';
+import { refusalsJson, refusedReport } from '../refusal-report';
 
 const HELP = `Usage: chart-promoter inspect <chart.tgz> [--json] [--no-render]
 
@@ -111,10 +112,7 @@ const chartJson = (chart: Chart) => ({
   dependencies: chart.dependencies,
 });
 
-const refusedJson = (refusals: readonly Refusal[]) => ({
-  ok: false,
-  errors: refusals.map((r) => (r.path === undefined ? { code: r.code, message: r.message } : { ...r })),
-});
+const refusedJson = (refusals: readonly Refusal[]) => ({ ok: false, errors: refusalsJson(refusals) });
 
 const acceptedReport = (chart: Chart, renderMs: number | undefined): string => {
   const dependencies =
@@ -130,18 +128,4 @@ const acceptedReport = (chart: Chart, renderMs: number | undefined): string => {
     ['dependencies', dependencies],
     ['render', renderMs === undefined ? 'skipped' : `helm lint + template in ${Math.round(renderMs)} ms`],
   ])}\n`;
-};
-
-/**
- * The first line names every code (`<file>: refused (CODE, CODE)`), so even a reader who sees only
- * that line learns why; then one line per refusal, `CODE  path  message`, continuation lines of
- * helm's messages indented. Nothing is left out, an empty message included.
- */
-const refusedReport = (file: string, refusals: readonly Refusal[]): string => {
-  if (refusals.length === 0) return `${file}: refused (no reason was given: please report this)\n`;
-  const codes = [...new Set(refusals.map((r) => r.code))].join(', ');
-  const lines = refusals.map((r) =>
-    `${r.code}  ${r.path ?? '-'}  ${r.message.trim() || '(no message)'}`.replace(/\n/g, '\n    '),
-  );
-  return `${file}: refused (${codes})\n${lines.join('\n')}\n`;
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  baseUrlProblems,
   DEFAULT_GIT_HOST_KIND,
   GIT_HOST_KINDS,
   type GitHostKind,
@@ -19,12 +20,15 @@ import {
 
 /** Typed configuration of the promote function, parsed once at cold start. */
 export interface PromoteConfig extends IntegrationsConfig {
-  /** In the syntax of the host's descriptor: `owner/name` for `github`; a URL or absolute path for `git`. */
+  /** In the syntax of the host's descriptor (its `repositoryFormat`: `owner/name` for `github`, …). */
   readonly repository: string;
   readonly branch: string;
   /** One of the registered kinds (functions/adapters/git-hosts/registry.ts). */
   readonly gitHostKind: GitHostKind;
-  /** API root of a self-managed install (GitHub Enterprise Server `https://ghe.example.com/api/v3`). */
+  /**
+   * Where a self-managed install answers, for hosts whose descriptor takes one (`customBaseUrl`): GitHub
+   * Enterprise Server's API root `https://ghe.example.com/api/v3`, a GitLab instance root.
+   */
   readonly gitHostBaseUrl?: string;
   /** Secrets Manager secret holding the Git host credentials; absent = anonymous (local git only). */
   readonly credentialsSecretArn?: string;
@@ -153,8 +157,12 @@ const crossFieldIssues = (env: Readonly<Record<string, string | undefined>>): En
   const host = gitHostDescriptor(kind);
   for (const problem of host.repositoryProblems(repository, { deployed: false }))
     issues.push({ variable: E.repository, message: `${problem} for ${kind}` });
-  if (env[E.gitHostBaseUrl] && !host.customBaseUrl)
+  const baseUrl = env[E.gitHostBaseUrl];
+  if (baseUrl && !host.customBaseUrl)
     issues.push({ variable: E.gitHostBaseUrl, message: `does not apply to gitHostKind ${kind}` });
+  else if (baseUrl)
+    for (const problem of baseUrlProblems(host, baseUrl))
+      issues.push({ variable: E.gitHostBaseUrl, message: `${problem} for ${kind}` });
   return issues;
 };
 

@@ -99,7 +99,10 @@ export const handleReleaseEvent = async (
 
   const now = deps.clock.now();
   const uploadedAt = release.uploadedAt === undefined ? Number.NaN : Date.parse(release.uploadedAt);
-  const leadTimeMs = Number.isNaN(uploadedAt) ? undefined : now.getTime() - uploadedAt;
+  // A rollback puts back an older version with its own (old) upload time: the time since is no
+  // upload-to-ready lead time, so a rollback's convergence records none.
+  const rolledBack = runId.startsWith(ROLLBACK_RUN_PREFIX);
+  const leadTimeMs = Number.isNaN(uploadedAt) || rolledBack ? undefined : now.getTime() - uploadedAt;
   deps.metrics.count('ReleaseConverged', 1, { environment: environment.name });
   if (leadTimeMs !== undefined) deps.metrics.milliseconds('UploadToReadyMs', leadTimeMs);
   deps.logger.info(`converged: ${event.name} ${release.version} in ${environment.name}`, {

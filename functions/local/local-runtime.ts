@@ -15,8 +15,11 @@ import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
+import type { PromotionBoardView } from '../ports/release-ledger';
 import { InMemoryScheduler } from '../ports/scheduler';
+import { startBoardServer } from './board-server';
 import { ensureClusterRepository, localClusterHost } from './cluster-repository';
+import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
 import { startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
@@ -75,6 +78,16 @@ export interface LocalRuntimeOptions {
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Queue timing (tests shorten it). */
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
+  /**
+   * What the promotion board at `boardUrl` shows, read on every page load and refresh.
+   * @default localBoardView: the run log's latest runs and the policy's environments, with an empty
+   * release matrix (and a notice saying so) until a release ledger is passed in
+   */
+  readonly boardView?: () => Promise<PromotionBoardView>;
+  /** Promotion board port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly boardPort?: number;
+  /** How often the board page refreshes itself. @default 5 */
+  readonly boardRefreshSeconds?: number;
 }
 
 export interface LocalRuntime {
@@ -96,6 +109,8 @@ export interface LocalRuntime {
   readonly feedbackUrl: string;
   /** Its HMAC key, the Provider secret's `token` (kept in `<workdir>/webhook-token`, mode 0600). */
   readonly webhookToken: string;
+  /** `http://127.0.0.1:<port>/`: the promotion board (the CloudWatch widget's page), refreshing itself. */
+  readonly boardUrl: string;
   /** Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does. */
   signAndPost(event: unknown): Promise<FeedbackResponse>;
   /** Resolves when every upload seen so far has an outcome (or is dead-lettered). */
@@ -198,6 +213,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       : { schedulerIntervalMs: options.schedulerIntervalMs }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
   });
+  const board = await startBoardServer({
+    view:
+      options.boardView ??
+      localBoardView({
+        clusterRepo: paths.clusterRepo,
+        branch,
+        fallbackEnvironment: environment,
+        runLog: paths.runLog,
+      }),
+    ...(options.boardView === undefined ? { notice: NO_LEDGER_NOTICE } : {}),
+    ...(options.boardPort === undefined ? {} : { port: options.boardPort }),
+    ...(options.boardRefreshSeconds === undefined ? {} : { refreshSeconds: options.boardRefreshSeconds }),
+    onError: (error) => logger.error('promotion board: reading the view failed', error as Error),
+  });
 
   return {
     s3,
@@ -209,11 +238,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     metrics,
     feedbackUrl: feedback.url,
     webhookToken: feedback.webhookToken,
+    boardUrl: board.url,
     signAndPost: (event) => feedback.signAndPost(event),
     idle: () => queue.idle(),
     promotionsIdle: () => feedback.loop.idle(),
     close: async () => {
       unsubscribe();
+      await board.close();
       await feedback.close();
       // The bridge hands events over on the next turn (setImmediate): let those already announced
       // reach the queue, so idle() waits for them too rather than running them after close.

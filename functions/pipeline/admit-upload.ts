@@ -65,16 +65,19 @@ export const admitUpload = async (
       }
       return { admitted: true, chart: result.chart, issues: issues.keys, object: read };
     }
-    const [first, ...rest] = result.refusals;
-    const more = rest.length > 0 ? ` (+${rest.length} more: ${rest.map((r) => r.code).join(', ')})` : '';
+    // Every refusal is kept (runs and `push --wait` show them all), the first also as code/message/
+    // path; and the chart's name and version whenever its Chart.yaml was read.
+    const [first] = result.refusals;
     return {
       admitted: false,
       outcome: {
         ...run,
+        ...(result.identity ? { chart: result.identity.name, version: result.identity.version } : {}),
         status: 'refused',
         code: first?.code ?? 'ARCHIVE_CORRUPT',
-        message: `${first?.message ?? 'refused'}${more}`,
+        message: first?.message ?? 'refused',
         ...(first?.path === undefined ? {} : { path: first.path }),
+        ...(result.refusals.length > 1 ? { refusals: result.refusals } : {}),
       },
     };
   } catch (error) {

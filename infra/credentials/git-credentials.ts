@@ -35,7 +35,8 @@ export class GitCredentials extends Construct {
   private newSecret(host: ReturnType<typeof gitHostDescriptor>): Secret {
     const secret = new Secret(this, 'Secret', {
       // Created with a random placeholder value; the operator replaces it (README: Deploy to AWS).
-      description: `chart-promoter: ${host.displayName} credentials for the cluster repository, ${acceptedCredentials(host)} (replace the placeholder)`,
+      // Secrets Manager allows 2,048 characters of description; every host's format fits.
+      description: `chart-promoter: ${host.displayName} credentials for the cluster repository, JSON: ${host.credentialsFormat} (replace the placeholder)`,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',

@@ -74,8 +74,8 @@ export interface JiraProps {
 /** Props of {@link ChartPromotionPipeline}. Validated at synth time: a bad value fails `cdk synth`. */
 export interface ChartPromotionPipelineProps {
   /**
-   * The cluster repository, in the syntax of the Git host (its descriptor's `repositoryFormat`):
-   * `owner/name` for `github`, an `https://` clone URL for `git`.
+   * The cluster repository, in the syntax of the Git host (its descriptor's `repositoryFormat`; the
+   * README's "Git hosts" section lists each).
    */
   readonly repository: string;
   /** Branch Flux watches and the pipeline commits to. @default 'main' */
@@ -83,13 +83,14 @@ export interface ChartPromotionPipelineProps {
   /** Which Git host API to use (GIT_HOSTS in functions/adapters/git-hosts/registry.ts). @default 'github' */
   readonly gitHostKind?: GitHostKind;
   /**
-   * API root of a self-managed install, for hosts that take one (GitHub Enterprise Server:
-   * `https://ghe.example.com/api/v3`).
-   * @default - the host's own (api.github.com)
+   * Where a self-managed install answers, for hosts that take one (GitHub Enterprise Server's API root
+   * `https://ghe.example.com/api/v3`; a self-managed GitLab's instance root `https://gitlab.example.com`).
+   * @default - the host's own (its descriptor's `defaultBaseUrl`)
    */
   readonly gitHostBaseUrl?: string;
   /**
-   * Secret holding the Git host credentials (for GitHub: an App key or a token). The function may only read it.
+   * Secret holding the Git host credentials (what each host accepts: README "Git hosts"). The function
+   * may only read it.
    * @default - a new, empty secret to fill in after the first deploy
    */
   readonly credentialsSecret?: ISecret;

@@ -1,5 +1,6 @@
 import { type Duration, Token } from 'aws-cdk-lib';
 import {
+  baseUrlProblems,
   gitHostDescriptor,
   gitHostKindList,
   isGitHostKind,
@@ -84,6 +85,9 @@ const repositoryChecks = (s: PipelineSettings): Check[] => {
       if (!host.customBaseUrl) issues.push(`gitHostBaseUrl: does not apply to gitHostKind ${host.kind}`);
       else if (!isHttpsUrl(url))
         issues.push(`gitHostBaseUrl: must be an https:// URL (got ${JSON.stringify(url)})`);
+      else
+        for (const problem of baseUrlProblems(host, url))
+          issues.push(`gitHostBaseUrl: ${problem} for gitHostKind ${host.kind} (got ${JSON.stringify(url)})`);
     },
     matches('branch', s.branch, BRANCH, 'not a valid git branch name'),
   ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GitHost } from '../../functions/ports/git-host';
 import { GitHostError } from '../../functions/ports/git-host-error';
-import { blobId, treeId } from '../../functions/promotion/git-object-id';
+import { blobId, treeId } from '../../functions/ports/git-object-id';
 
 /**
  * One behaviour suite every GitHost adapter must pass (GitHub API, plain git over HTTP, local path).

@@ -29,6 +29,9 @@ const LOCAL = 'functions/local';
 const HANDLERS = 'functions/handlers';
 const ENTRY = 'functions/index.ts';
 const RUN_QUERIES = 'infra/monitoring/run-queries.ts';
+const BOARD = 'functions/board';
+/** The ledger table's key names: pure data the CDK table and the DynamoDB adapter share. */
+const LEDGER_KEYS = 'functions/adapters/ledger/ledger-keys.ts';
 
 /** The domain runs anywhere: no cloud SDK, no Git client, no file system, no CDK (the brief's rule). */
 const DOMAIN_FORBIDDEN = [
@@ -71,8 +74,11 @@ export const importRules = (root: string): UnitRule[] => {
       may: [PROMOTION, PROVENANCE, CHART, EVENTS, PORTS, ERRORS],
       forbiddenPackages: DOMAIN_FORBIDDEN,
     },
-    { path: FEEDBACK, may: [PROMOTION, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
-    { path: ADAPTERS, may: [PORTS, ERRORS] },
+    // The function URL request is read with the invocation-event shapes of events/.
+    { path: FEEDBACK, may: [PROMOTION, EVENTS, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    // The promotion board: a view in, HTML out.
+    { path: BOARD, may: [PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    { path: ADAPTERS, may: [LEDGER_KEYS, PORTS, ERRORS] },
     // The descriptor shape; the credentials type it names lives with the secret parsers.
     { path: GIT_HOSTS, may: [SHARED, PORTS, ERRORS], mayTypes: [ADAPTERS] },
     // The one list of hosts: one line per host folder.
@@ -93,6 +99,7 @@ export const importRules = (root: string): UnitRule[] => {
         PIPELINE,
         FEEDBACK,
         PROMOTION,
+        BOARD,
         CHART,
         PORTS,
         ERRORS,
@@ -110,12 +117,14 @@ export const importRules = (root: string): UnitRule[] => {
         PROMOTION,
         PROVENANCE,
         EVENTS,
+        BOARD,
         CHART,
         PORTS,
         ERRORS,
       ],
     },
-    { path: HANDLERS, may: [COMPOSITION, PIPELINE, FEEDBACK, PORTS, ERRORS] },
+    // Handlers parse their event (events/) and publish metrics (observability/); the rest is composed.
+    { path: HANDLERS, may: [COMPOSITION, PIPELINE, FEEDBACK, BOARD, EVENTS, OBSERVABILITY, PORTS, ERRORS] },
     { path: ENTRY, may: [REGISTRY, GIT_HOSTS, ADAPTERS, CHART, PROMOTION, PORTS, ERRORS] },
     // The command line drives the domain and the local runtime, never the Lambda compositions (they
     // read the Lambda's environment when loaded) nor the handlers.
@@ -129,6 +138,8 @@ export const importRules = (root: string): UnitRule[] => {
         PIPELINE,
         PROMOTION,
         PROVENANCE,
+        EVENTS,
+        BOARD,
         CHART,
         PORTS,
         ERRORS,
@@ -137,7 +148,14 @@ export const importRules = (root: string): UnitRule[] => {
       ],
       readsEnv: ['cli/composition.ts'],
     },
-    { path: 'infra', may: [CONFIG, REGISTRY, GIT_HOSTS, RUN_QUERIES], readsEnv: ['infra/app.ts'] },
+    // Infra reads pure definitions the functions share: config validation, the registry, the upload
+    // key filter (events/), the saved runs query and the ledger table's key names.
+    {
+      path: 'infra',
+      may: [CONFIG, REGISTRY, GIT_HOSTS, EVENTS, RUN_QUERIES, LEDGER_KEYS],
+      readsEnv: ['infra/app.ts'],
+    },
+    { path: LEDGER_KEYS, may: [] },
     // One saved Logs Insights query, shared by the dashboard and `chart-promoter runs`.
     { path: RUN_QUERIES, may: [] },
     { path: 'bench', may: everything, readsEnv: true },

@@ -42,9 +42,9 @@ export interface RepositoryContext {
 }
 
 export interface GitHostDescriptor {
-  /** The value of CHART_PROMOTER_GIT_HOST_KIND / the CDK prop `gitHostKind`: 'github' | 'git' | 'bitbucket' | 'gitlab'. */
+  /** The value of CHART_PROMOTER_GIT_HOST_KIND / the CDK prop `gitHostKind` (the registry lists them). */
   readonly kind: string;
-  /** 'GitHub', 'Bitbucket Cloud', 'GitLab', 'plain git' — for messages, --help and docs. */
+  /** The host's name as its users know it ('GitHub', 'plain git'), for messages, --help and docs. */
   readonly displayName: string;
   /** What a repository looks like for this host, for messages: 'owner/name', 'workspace/repo', … */
   readonly repositoryFormat: string;
@@ -58,8 +58,19 @@ export interface GitHostDescriptor {
   readonly defaultBaseUrl?: string;
   /** Whether a custom base URL may be configured (GitHub Enterprise, self-managed GitLab). */
   readonly customBaseUrl: boolean;
+  /**
+   * Pure. Problems with a configured base URL beyond "an http(s) URL" (which config and CDK check for
+   * every host), phrased like `repositoryProblems`; absent = any such URL. Only asked where
+   * `customBaseUrl` is true.
+   */
+  baseUrlProblems?(baseUrl: string): string[];
   /** Credential kinds this host accepts from the secret. */
   readonly credentialKinds: readonly GitCredentials['kind'][];
+  /**
+   * What to put in the credentials secret, for its description and messages: the JSON shapes with
+   * what each is (`{"token"} (a project access token, scope api)`), never a value.
+   */
+  readonly credentialsFormat: string;
   /** Whether the host can run with no credentials at all (plain git over a local path). */
   readonly anonymous: boolean;
   /** What the host calls a pull request in its own UI ('pull request', 'merge request'). */

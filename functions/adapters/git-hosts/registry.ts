@@ -1,14 +1,16 @@
 import { PromoterError } from '../../errors';
+import { bitbucketHost } from './bitbucket/descriptor';
 import type { GitCredentials, GitHostDescriptor, GitHostSettings, GitHostWiring } from './descriptor';
 import { plainGitHost } from './git/descriptor';
 import { githubHost } from './github/descriptor';
+import { gitlabHost } from './gitlab/descriptor';
 
 /**
  * The one list of Git host kinds. Config (CHART_PROMOTER_GIT_HOST_KIND), the CDK props
  * (`gitHostKind`), the compositions and the contract test suite all read it; adding a host is its
  * folder beside this file and one line here (ARCHITECTURE.md, "Adding a Git host").
  */
-export const GIT_HOSTS = [githubHost, plainGitHost] as const;
+export const GIT_HOSTS = [githubHost, plainGitHost, bitbucketHost, gitlabHost] as const;
 
 /** 'github' | 'git' | …: derived from the list, never spelled out elsewhere. */
 export type GitHostKind = (typeof GIT_HOSTS)[number]['kind'];
@@ -65,6 +67,10 @@ export const credentialsProblem = (
   return `the ${descriptor.kind} host does not accept ${CREDENTIAL_NAMES[credentials.kind]}: give ${acceptedCredentials(descriptor)}`;
 };
 
+/** Problems with a configured base URL for a host that takes one (the descriptor's own rules). */
+export const baseUrlProblems = (descriptor: GitHostDescriptor, baseUrl: string): string[] =>
+  descriptor.baseUrlProblems?.(baseUrl) ?? [];
+
 /**
  * Builds the configured host through its descriptor, after the checks every host shares: a known
  * kind, a repository of the host's syntax, a base URL only where the host takes one, credentials it
@@ -77,6 +83,8 @@ export const createGitHost = async (kind: string, settings: GitHostSettings): Pr
     .map((problem) => `repository ${JSON.stringify(settings.repository)} ${problem} for ${kind}`);
   if (settings.baseUrl !== undefined && !descriptor.customBaseUrl)
     problems.push(`a base URL does not apply to gitHostKind ${kind}`);
+  else if (settings.baseUrl !== undefined)
+    problems.push(...baseUrlProblems(descriptor, settings.baseUrl).map((p) => `base URL ${p}`));
   const credentials = credentialsProblem(descriptor, settings.credentials);
   if (credentials !== undefined) problems.push(credentials);
   if (problems.length > 0) throw new PromoterError('CONFIG_INVALID', 'terminal', problems.join('; '));

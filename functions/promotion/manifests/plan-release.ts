@@ -7,7 +7,13 @@ import {
   readHelmRelease,
   retargetHelmRelease,
 } from './helm-release-manifest';
-import { PREVIOUS_VERSION_ANNOTATION } from './release-annotations';
+import {
+  PREVIOUS_ISSUES_ANNOTATION,
+  PREVIOUS_UPLOADED_AT_ANNOTATION,
+  PREVIOUS_VERSION_ANNOTATION,
+  readReleaseState,
+  rewrittenAnnotation,
+} from './release-annotations';
 
 export type ReleasePlan =
   | {
@@ -45,12 +51,27 @@ export const planRelease = (existing: string | undefined, release: NewRelease): 
   const previousVersion = current.version ?? current.chartPath.split('/').at(-1);
   const base = previousVersion === undefined ? {} : { previousVersion };
   if (isAtTarget(current, release)) return { ok: true, status: 'unchanged', ...base };
-  // Every change of the chart reference remembers where it came from: the default rollback target.
+  // Every change of the chart reference remembers where it came from, the default rollback target,
+  // and what described that version (its upload time, its issue keys): a rollback puts them back.
   const annotations =
     previousVersion === undefined
       ? release.annotations
-      : { ...release.annotations, [PREVIOUS_VERSION_ANNOTATION]: previousVersion };
+      : {
+          ...release.annotations,
+          [PREVIOUS_VERSION_ANNOTATION]: previousVersion,
+          ...previousDescription(existing),
+        };
   const edit = retargetHelmRelease(existing, { ...release, ...(annotations ? { annotations } : {}) });
   if (!edit.ok) return { ok: false, code: 'RELEASE_MANIFEST_INVALID', message: edit.message };
   return schemaChecked(edit.object, { ok: true, status: 'updated', text: edit.text, ...base });
+};
+
+/** `previous-uploaded-at` and `previous-issues`: what the release's current annotations say. */
+const previousDescription = (existing: string): Record<string, string> => {
+  const state = readReleaseState(existing);
+  if (!state.ok) return {};
+  return {
+    ...rewrittenAnnotation(PREVIOUS_UPLOADED_AT_ANNOTATION, state.uploadedAt, state.annotationKeys),
+    ...rewrittenAnnotation(PREVIOUS_ISSUES_ANNOTATION, state.issues, state.annotationKeys),
+  };
 };

@@ -1,6 +1,5 @@
 import type { ChangeSet, FileChange, RepoSnapshot, SnapshotRequest } from '../../ports/git-host';
-import { issueTrailers } from '../issues/issue-keys';
-import { issuesAnnotation, releaseIssueKeys } from '../issues/issue-keys-release';
+import { ISSUES_RELEASE_ANNOTATION, issueTrailers, parseIssueKeys } from '../issues/issue-keys';
 import {
   chartDir,
   chartSourcePath,
@@ -12,7 +11,14 @@ import {
 } from '../layout';
 import { addKustomizationResources, newKustomizationText } from '../manifests/kustomization-manifest';
 import { planRelease } from '../manifests/plan-release';
-import { readReleaseState, UPLOADED_AT_ANNOTATION } from '../manifests/release-annotations';
+import {
+  describedVersion,
+  type ReleaseState,
+  readReleaseState,
+  rewrittenAnnotation,
+  UPLOADED_AT_ANNOTATION,
+  type VersionDescription,
+} from '../manifests/release-annotations';
 import {
   chartPermission,
   type EnvironmentPolicy,
@@ -117,17 +123,25 @@ const stateIn = (snapshot: RepoSnapshot | undefined, path: string) => {
 const wantedVersion = (move: EnvironmentMove, current: ReturnType<typeof stateIn>): string | undefined =>
   move.kind === 'promote' ? move.version : (move.toVersion ?? current?.previousVersion);
 
-/** What planning (and the pull-request body) reads; `previous` lets a rollback find its target. */
+/**
+ * What planning (and the pull-request body) reads; `previous` lets a rollback find its target. A move
+ * without a source environment (a rollback, a manual promotion without `from`) also reads the chart's
+ * HelmRelease in every environment of `policy`: one of them may run, or have run, the version it
+ * moves to, and so knows its upload time and issue keys (release-annotations.ts).
+ */
 export const moveSnapshotRequest = (
   move: EnvironmentMove,
   previous: RepoSnapshot | undefined,
   layout: RepositoryLayout = DEFAULT_LAYOUT,
+  policy?: PromotionPolicy,
 ): SnapshotRequest => {
   const environment = targetEnvironmentOf(move);
   const release = releasePath(layout, environment, move.chart);
   const files = [release, kustomizationPath(layout, environment)];
   if (move.kind === 'promote' && move.from !== undefined)
     files.push(releasePath(layout, move.from, move.chart));
+  else
+    for (const other of policy?.environments ?? []) files.push(releasePath(layout, other.name, move.chart));
   const trees: string[] = [];
   const current = stateIn(previous, release);
   for (const version of [current?.version, wantedVersion(move, current)]) {
@@ -167,8 +181,11 @@ const messageOf = (
 interface Resolved {
   readonly environment: EnvironmentPolicy;
   readonly toVersion: string;
-  readonly uploadedAt?: string;
-  /** The version's issue keys, carried from the source environment's HelmRelease. */
+  /** What describes the version moved to, as the repository knows it (absent: nothing does). */
+  readonly description?: VersionDescription;
+  /** The release being replaced, if any. */
+  readonly current?: ReleaseState;
+  /** The issue keys of a promotion (for trailers, pull requests, the tracker); none for a rollback. */
   readonly issues: readonly string[];
 }
 
@@ -185,18 +202,15 @@ const resolve = (
   const permission = chartPermission(policy, environment, move.chart);
   if (!permission.allowed) return refused('CHART_NOT_ALLOWED', permission.reason);
   const current = stateIn(snapshot, releasePath(layout, name, move.chart));
-  let uploadedAt = current?.uploadedAt;
-  let issues: readonly string[] = [];
+  let source: ReleaseState | undefined;
   if (move.kind === 'promote' && move.from !== undefined) {
-    const source = stateIn(snapshot, releasePath(layout, move.from, move.chart));
+    source = stateIn(snapshot, releasePath(layout, move.from, move.chart));
     if (source?.version !== move.version) {
       return {
         status: 'skipped',
         reason: `${move.from} no longer runs ${move.chart} ${move.version} (now: ${source?.version ?? 'none'})`,
       };
     }
-    uploadedAt = source.uploadedAt;
-    issues = releaseIssueKeys(snapshot.files.get(releasePath(layout, move.from, move.chart)));
   }
   if (move.kind === 'rollback' && snapshot.files.get(releasePath(layout, name, move.chart)) === undefined) {
     return refused(
@@ -220,7 +234,18 @@ const resolve = (
       dir,
     );
   }
-  return { environment, toVersion, issues, ...(uploadedAt === undefined ? {} : { uploadedAt }) };
+  // The source environment knows the version best; then the target (it may have run it just
+  // before: a rollback); then any other environment read.
+  const others = policy.environments.map((e) => stateIn(snapshot, releasePath(layout, e.name, move.chart)));
+  const description = describedVersion(toVersion, [source, current, ...others]);
+  const issues = move.kind === 'promote' ? parseIssueKeys(description?.issues).keys : [];
+  return {
+    environment,
+    toVersion,
+    issues,
+    ...(description === undefined ? {} : { description }),
+    ...(current === undefined ? {} : { current }),
+  };
 };
 
 /** Plans one environment move on `snapshot` (read with `moveSnapshotRequest` and the same policy). */
@@ -235,9 +260,11 @@ export const planEnvironmentMove = (
   if ('status' in resolved) return resolved;
   const { environment, toVersion, issues } = resolved;
   const path = releasePath(layout, environment.name, move.chart);
+  // Rewritten with the version on every move, rollbacks included; emptied when nothing describes it.
+  const existingKeys = resolved.current?.annotationKeys ?? [];
   const annotations = {
-    ...(resolved.uploadedAt === undefined ? {} : { [UPLOADED_AT_ANNOTATION]: resolved.uploadedAt }),
-    ...issuesAnnotation(issues, snapshot.files.get(path)),
+    ...rewrittenAnnotation(UPLOADED_AT_ANNOTATION, resolved.description?.uploadedAt, existingKeys),
+    ...rewrittenAnnotation(ISSUES_RELEASE_ANNOTATION, resolved.description?.issues, existingKeys),
   };
   const release = planRelease(snapshot.files.get(path), {
     name: move.chart,

@@ -82,7 +82,7 @@ export const runEnvironmentMove = async (
       host,
       branch,
       options.fallbackEnvironment,
-      (_, previous) => moveSnapshotRequest(move, previous, layout),
+      (policy, previous) => moveSnapshotRequest(move, previous, layout, policy),
     );
     const plan = planEnvironmentMove(snapshot, policy, move, options);
     if (plan.status === 'unchanged') {

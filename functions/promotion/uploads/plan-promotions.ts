@@ -1,5 +1,5 @@
 import type { FileChange, RepoSnapshot } from '../../ports/git-host';
-import { treeId } from '../git-object-id';
+import { treeId } from '../../ports/git-object-id';
 import { issuesAnnotation } from '../issues/issue-keys-release';
 import {
   chartDir,

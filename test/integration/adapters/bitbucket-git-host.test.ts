@@ -8,15 +8,14 @@ import {
   type BitbucketClientOptions,
 } from '../../../functions/adapters/git-hosts/bitbucket/http-client';
 import { SnapshotCache } from '../../../functions/adapters/git-hosts/bitbucket/snapshot-cache';
-import { GitHostError } from '../../../functions/ports/git-host-error';
-import { blobId } from '../../../functions/promotion/git-object-id';
+import { blobId } from '../../../functions/ports/git-object-id';
 import { runGit } from '../../support/bare-repo';
 import {
   type BitbucketApiServer,
   type BitbucketApiServerOptions,
   startBitbucketApiServer,
 } from '../../support/bitbucket-api-server';
-import { describeGitHostContract } from '../../support/git-host-contract';
+import { gitHostFailure } from '../../support/git-host-contract';
 
 const SEED = {
   'README.md': '# cluster\n',
@@ -77,32 +76,9 @@ afterEach(async () => {
   expect(errors).toEqual([]);
 });
 
-const failure = (promise: Promise<unknown>): Promise<GitHostError> =>
-  promise.then(
-    () => {
-      throw new Error('expected a GitHostError');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(GitHostError);
-      return error as GitHostError;
-    },
-  );
+const failure = gitHostFailure;
 
-describeGitHostContract('Bitbucket Cloud API', async (seed) => {
-  const server = await startBitbucketApiServer({ seed });
-  const { host } = hostFor(server);
-  return {
-    host,
-    branch: server.branch,
-    git: (...args) => server.git(...args),
-    competingCommit: (path, content) => server.competingCommit(path, content),
-    close: async () => {
-      const errors = server.validationErrors();
-      await server.close();
-      expect(errors).toEqual([]);
-    },
-  };
-});
+// The shared contract suite runs through the registry: test/integration/adapters/git-host-registry.test.ts.
 
 /** Another tool commits a chart directory with an executable, a symbolic link and a binary file. */
 const commitWithModes = async (dir: string): Promise<void> => {

@@ -7,7 +7,7 @@ import {
 import { createFirstCommit } from '../../../functions/adapters/git-hosts/github/github-first-commit';
 import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import type { FileChange } from '../../../functions/ports/git-host';
-import { treeId } from '../../../functions/promotion/git-object-id';
+import { treeId } from '../../../functions/ports/git-object-id';
 import { describeGitHostContract, gitHostFailure } from '../../support/git-host-contract';
 import {
   type GitHubApiServer,

@@ -1,17 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitLabGitHost } from '../../../functions/adapters/git-hosts/gitlab/adapter';
 import { GitLabApi } from '../../../functions/adapters/git-hosts/gitlab/api';
-import { gitlabDescriptor } from '../../../functions/adapters/git-hosts/gitlab/descriptor';
+import { gitlabHost } from '../../../functions/adapters/git-hosts/gitlab/descriptor';
 import {
   GitLabTransport,
   type GitLabTransportOptions,
 } from '../../../functions/adapters/git-hosts/gitlab/transport';
 import type { Clock } from '../../../functions/ports/clock';
 import type { FileChange } from '../../../functions/ports/git-host';
-import { GitHostError } from '../../../functions/ports/git-host-error';
-import { treeId } from '../../../functions/promotion/git-object-id';
+import { treeId } from '../../../functions/ports/git-object-id';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
-import { describeGitHostContract } from '../../support/git-host-contract';
+import { gitHostFailure } from '../../support/git-host-contract';
 import {
   type GitLabApiServer,
   type GitLabApiServerOptions,
@@ -70,32 +69,9 @@ afterEach(async () => {
   expect(fixtures.flatMap(({ server }) => server.validationErrors())).toEqual([]);
 });
 
-const failure = (promise: Promise<unknown>): Promise<GitHostError> =>
-  promise.then(
-    () => {
-      throw new Error('expected a GitHostError');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(GitHostError);
-      return error as GitHostError;
-    },
-  );
+const failure = gitHostFailure;
 
-describeGitHostContract('GitLab API', async (seed) => {
-  const server = await startGitLabApiServer({ seed });
-  const { host } = hostFor(server);
-  return {
-    host,
-    branch: server.branch,
-    git: (...args) => server.git(...args),
-    competingCommit: (path, content) => server.competingCommit(path, content),
-    close: async () => {
-      const errors = server.validationErrors();
-      await server.close();
-      expect(errors).toEqual([]);
-    },
-  };
-});
+// The shared contract suite runs through the registry: test/integration/adapters/git-host-registry.test.ts.
 
 describe('GitLab descriptor', () => {
   it.each([
@@ -107,7 +83,7 @@ describe('GitLab descriptor', () => {
     ['acme/cluster.git', [expect.stringContaining('not a GitLab path')]],
     ['acme/-cluster', [expect.stringContaining('not a GitLab path')]],
   ])('checks the repository %s', (repository, problems) => {
-    expect(gitlabDescriptor.repositoryProblems(repository)).toEqual(problems);
+    expect(gitlabHost.repositoryProblems(repository)).toEqual(problems);
   });
 
   it('builds a host from settings: base URL with or without /api/v4, token credentials, injected fetch', async () => {
@@ -120,7 +96,7 @@ describe('GitLab descriptor', () => {
       return fetch(input, init);
     };
     // Act
-    const wiring = await gitlabDescriptor.create({
+    const wiring = await gitlabHost.create({
       repository: server.projectPath,
       baseUrl: `${server.url}/api/v4/`,
       credentials: { kind: 'token', token: server.token },
@@ -138,7 +114,7 @@ describe('GitLab descriptor', () => {
 
   it('refuses credentials that are not a token', async () => {
     await expect(
-      gitlabDescriptor.create({
+      gitlabHost.create({
         repository: 'acme/cluster',
         credentials: { kind: 'basic', username: 'u', password: 'p' },
         workDir: '/tmp',
@@ -400,7 +376,7 @@ describe('GitLabGitHost compare-and-swap', () => {
     const snapshot = await host.snapshot('main', { files: ['latin1.txt'], trees: [] });
     // Assess
     expect(await server.git('rev-parse', `${sha}:logo.png`)).toBe(
-      (await import('../../../functions/promotion/git-object-id')).blobId(binary),
+      (await import('../../../functions/ports/git-object-id')).blobId(binary),
     );
     expect(await server.git('cat-file', '-s', `${sha}:latin1.txt`)).toBe('4');
     expect(snapshot.files.get('latin1.txt')).toBe(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
@@ -106,7 +107,7 @@ const setup = async () => {
         .map((command) => runPromotionCommand(command, pipelineDeps, pipelineSettings)),
     );
   const show = (ref: string, file: string) => git('show', `${ref}:${file}`).catch(() => undefined);
-  return { git, clock, host, ...feedback, upload, report, runDue, show };
+  return { git, clock, host, ...feedback, upload, report, runDue, show, pipelineDeps, pipelineSettings };
 };
 
 describe('progressive promotion driven by Flux events', () => {
@@ -192,6 +193,61 @@ describe('progressive promotion driven by Flux events', () => {
     expect(rolledBack).toMatch(/event\.toolkit\.fluxcd\.io\/run-id: rollback-/);
     expect(late.body).toMatchObject({ status: 'ignored', reason: 'UNKNOWN_RUN' });
     expect(await t.git('rev-parse', 'main')).toBe(head);
+  });
+
+  it('rewrites what describes a version on every move, rollbacks included: the upload time comes back with the version', async () => {
+    // Prepare: 1.0.0 uploaded at 10:00, 1.1.0 at 10:20; both reach staging after their soak.
+    const t = await setup();
+    const annotationsOf = (text: string | undefined): Record<string, string> =>
+      (parse(text ?? '') as { metadata?: { annotations?: Record<string, string> } } | null)?.metadata
+        ?.annotations ?? {};
+    const uploadedAt = (text: string | undefined) => ({
+      at: annotationsOf(text)['chart-promoter.io/uploaded-at'],
+      previous: annotationsOf(text)['chart-promoter.io/previous-uploaded-at'],
+    });
+    await t.upload('1.0.0');
+    await t.report('dev', '1.0.0', 'run-1.0.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    t.clock.advance(10 * 60_000);
+    await t.upload('1.1.0');
+    await t.report('dev', '1.1.0', 'run-1.1.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    const staging = () => t.show('main', 'environments/staging/web.yaml');
+    const before = uploadedAt(await staging());
+    const leadTimes = () => t.metrics.recorded.filter((m) => m.name === 'UploadToReadyMs').length;
+
+    // Act 1: 1.1.0 fails in staging → automatic rollback to 1.0.0.
+    await t.report('staging', '1.1.0', 'run-1.1.0', 'UpgradeFailed');
+    const afterRollback = uploadedAt(await staging());
+    // Act 2: the rolled-back release converges: no lead time from 1.0.0's old upload.
+    const recordedBefore = leadTimes();
+    const rollbackRunId = annotationsOf(await staging())['event.toolkit.fluxcd.io/run-id'] ?? '';
+    await t.report('staging', '1.0.0', rollbackRunId);
+    const recordedAfter = leadTimes();
+    // Act 3: a second (manual) rollback undoes the first: 1.1.0 and its upload time come back.
+    await runPromotionCommand(
+      { chartPromoter: 'rollback', chart: 'web', environment: 'staging' },
+      t.pipelineDeps,
+      t.pipelineSettings,
+    );
+    const afterSecond = uploadedAt(await staging());
+    // Act 4: 1.0.0 promoted by hand to prod with no source environment: dev's release remembers it.
+    await runPromotionCommand(
+      { chartPromoter: 'promote', chart: 'web', version: '1.0.0', to: 'prod' },
+      t.pipelineDeps,
+      t.pipelineSettings,
+    );
+    const prod = uploadedAt(await t.show('promote/prod/web-1.0.0', 'environments/prod/web.yaml'));
+
+    // Assess
+    expect(rollbackRunId).toMatch(/^rollback-/);
+    expect(before).toEqual({ at: '2026-03-01T10:20:00.000Z', previous: '2026-03-01T10:00:00.000Z' });
+    expect(afterRollback).toEqual({ at: '2026-03-01T10:00:00.000Z', previous: '2026-03-01T10:20:00.000Z' });
+    expect(recordedAfter).toBe(recordedBefore);
+    expect(afterSecond).toEqual({ at: '2026-03-01T10:20:00.000Z', previous: '2026-03-01T10:00:00.000Z' });
+    expect(prod.at).toBe('2026-03-01T10:00:00.000Z');
   });
 
   it('staging with Helm tests enabled: prod only after TestSucceeded; a TestFailed rolls staging back', async () => {

@@ -69,6 +69,8 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
       'chart-promoter/status': 'promoted',
       'chart-promoter/run-id': outcomes[0]!.runId,
       'chart-promoter/environment': 'dev',
+      'chart-promoter/chart': 'alpha',
+      'chart-promoter/version': '1.0.0',
       'chart-promoter/commit': head,
     });
     const files = (await pipeline.git('show', '--name-only', '--format=', head)).split('\n');
@@ -127,10 +129,49 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
       'chart-promoter/run-id': outcomes[0]!.runId,
       'chart-promoter/environment': 'dev',
       'chart-promoter/code': 'CHART_VERSION_INVALID',
+      // S3 tag values allow letters, digits, spaces and _ . : / = + - @ only (s3-tags.ts).
+      'chart-promoter/message': 'chart version _one.two_ is not a SemVer 2 string',
+      'chart-promoter/path': 'Chart.yaml',
     });
+    // Chart.yaml was read: the refusal names the chart and version (runs, tags, push --wait).
+    expect(outcomes[0]).not.toHaveProperty('chart');
+    expect(outcomes[1]).toMatchObject({ chart: 'argo-cd', version: '10.1.1' });
     expect(await world.tags(argo.key)).toMatchObject({
       'chart-promoter/status': 'refused',
       'chart-promoter/code': 'CHART_DEPENDENCY_MISSING',
+      'chart-promoter/chart': 'argo-cd',
+      'chart-promoter/version': '10.1.1',
+    });
+  });
+
+  it('keeps every refusal of an archive with several: the first as code/message, all in refusals, codes tagged', async () => {
+    // Prepare: a missing dependency AND default values that are not a map.
+    const pipeline = await newPipeline(world);
+    const twice = await world.upload(
+      'incoming/twice-1.0.0.tgz',
+      await buildChart('twice', '1.0.0', {
+        'Chart.yaml':
+          'apiVersion: v2\nname: twice\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n',
+        'values.yaml': '- not\n- a map\n',
+      }),
+    );
+
+    // Act
+    const { outcomes } = await pipeline.run(eventBridgeRecord(twice));
+
+    // Assess
+    const [outcome] = outcomes;
+    expect(outcome).toMatchObject({ status: 'refused', chart: 'twice', version: '1.0.0' });
+    const codes = outcome?.refusals?.map((r) => r.code);
+    expect(codes).toEqual(expect.arrayContaining(['CHART_DEPENDENCY_MISSING', 'VALUES_INVALID']));
+    expect(codes).toHaveLength(2);
+    expect(outcome?.code).toBe(codes?.[0]);
+    expect(outcome?.message).toBe(outcome?.refusals?.[0]?.message);
+    expect(outcome?.message).not.toContain('more');
+    expect(await world.tags(twice.key)).toMatchObject({
+      'chart-promoter/code': codes?.[0],
+      'chart-promoter/codes': codes?.join(' '),
+      'chart-promoter/chart': 'twice',
     });
   });
 

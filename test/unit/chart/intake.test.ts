@@ -45,7 +45,7 @@ describe('intakeChart', () => {
     // Act
     const result = await intakeChart(await buildChart('demo', '1.0.0'), { renderer });
     // Assess
-    expect(result).toEqual({ ok: false, refusals: [failure] });
+    expect(result).toEqual({ ok: false, refusals: [failure], identity: { name: 'demo', version: '1.0.0' } });
   });
 
   it('never renders a refused archive', async () => {
@@ -78,6 +78,7 @@ describe('intakeChart', () => {
           path: 'Chart.yaml',
         },
       ],
+      identity: { name: 'lib', version: '1.0.0' },
     });
     expect(renderer.requests).toEqual([]);
   });

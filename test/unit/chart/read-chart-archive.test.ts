@@ -101,6 +101,8 @@ describe('readChartArchive on the real fixture charts', () => {
     expect(result).toEqual({
       ok: false,
       refusals: [expect.objectContaining({ code: 'CHART_DEPENDENCY_MISSING', path: 'Chart.yaml' })],
+      // Chart.yaml itself passed: the refusal can name the chart.
+      identity: { name: 'argo-cd', version: '10.1.1' },
     });
     expect(!result.ok && result.refusals[0]?.message).toContain('redis-ha');
   });
@@ -326,6 +328,7 @@ describe('readChartArchive refuses', () => {
     expect(result).toEqual({
       ok: false,
       refusals: [expect.objectContaining({ code: 'CHART_NAME_INVALID', path: 'other' })],
+      identity: { name: 'demo', version: '1.0.0' },
     });
   });
 
@@ -355,7 +358,11 @@ describe('readChartArchive refuses', () => {
     // Act
     const result = await readChartArchive(await buildChart('demo', '1.0.0', { 'values.yaml': values }));
     // Assess
-    expect(result).toEqual({ ok: false, refusals: [expect.objectContaining({ code: 'VALUES_INVALID' })] });
+    expect(result).toEqual({
+      ok: false,
+      refusals: [expect.objectContaining({ code: 'VALUES_INVALID' })],
+      identity: { name: 'demo', version: '1.0.0' },
+    });
   });
 
   it('accepts an empty or comment-only values.yaml', async () => {
@@ -402,6 +409,7 @@ describe('readChartArchive refuses', () => {
     expect(result).toEqual({
       ok: false,
       refusals: [expect.objectContaining({ code: 'VALUES_SCHEMA_VIOLATION', path: 'values.schema.json' })],
+      identity: { name: 'demo', version: '1.0.0' },
     });
   });
 

@@ -48,6 +48,34 @@ describe('ChartPromotionPipeline props validation', () => {
       { gitHostKind: 'git', repository: 'https://git.example.com/c.git', gitHostBaseUrl: 'https://x' },
       'gitHostBaseUrl: does not apply to gitHostKind git',
     ],
+    [
+      { gitHostKind: 'bitbucket', repository: 'acme/team/cluster' },
+      'repository: a Bitbucket repository is workspace/repo_slug (one "/"), got "acme/team/cluster" for gitHostKind bitbucket',
+    ],
+    [
+      {
+        gitHostKind: 'bitbucket',
+        repository: 'acme/cluster',
+        gitHostBaseUrl: 'https://bitbucket.example.com',
+      },
+      'gitHostBaseUrl: does not apply to gitHostKind bitbucket',
+    ],
+    [
+      { gitHostKind: 'gitlab', repository: 'https://gitlab.com/acme/cluster' },
+      'is a URL: give the project path (group/subgroup/project) and the instance as the base URL for gitHostKind gitlab',
+    ],
+    [
+      { gitHostKind: 'gitlab', repository: 'acme/cluster', gitHostBaseUrl: 'http://gitlab.example.com' },
+      'gitHostBaseUrl: must be an https:// URL',
+    ],
+    [
+      {
+        gitHostKind: 'gitlab',
+        repository: 'acme/cluster',
+        gitHostBaseUrl: 'https://gitlab.example.com/?x=1',
+      },
+      'gitHostBaseUrl: must be the instance root, without a query or fragment for gitHostKind gitlab',
+    ],
     [{ branch: 'feature..x' }, 'branch: not a valid git branch name'],
     [{ targetEnvironment: 'Prod' }, 'targetEnvironment: must be a lower-case RFC 1123 label'],
     [{ bucketPrefix: 'incoming' }, 'bucketPrefix: must be "" or path segments'],
@@ -94,6 +122,31 @@ describe('ChartPromotionPipeline props validation', () => {
       'batchSize',
       'maxConcurrency',
     ]);
+  });
+
+  it('deploys against a self-managed GitLab: its base URL reaches the function, the new secret says what to put in it', () => {
+    // Act
+    const pipeline = new ChartPromotionPipeline(newStack(), 'Pipeline', {
+      repository: 'platform/clusters/prod',
+      gitHostKind: 'gitlab',
+      gitHostBaseUrl: 'https://gitlab.example.com',
+    });
+    // Assess
+    const template = Template.fromStack(Stack.of(pipeline));
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp(
+        'GitLab credentials .*\\{"token"\\} \\(a project, group or personal access token with scope api',
+      ),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CHART_PROMOTER_GIT_HOST_KIND: 'gitlab',
+          CHART_PROMOTER_REPOSITORY: 'platform/clusters/prod',
+          CHART_PROMOTER_GIT_HOST_BASE_URL: 'https://gitlab.example.com',
+        }),
+      },
+    });
   });
 
   it('accepts valid props, and a new topic with an https subscription only for an https endpoint', () => {

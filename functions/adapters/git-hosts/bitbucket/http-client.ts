@@ -1,6 +1,6 @@
 import { GitHostError } from '../../../ports/git-host-error';
-import { BITBUCKET_CLOUD_API } from './descriptor';
 import { BitbucketRequestTimeoutError, connectionFailure, httpFailure } from './errors';
+import { BITBUCKET_CLOUD_API } from './repository';
 
 /**
  * A small typed HTTP client for Bitbucket Cloud's REST API 2.0 over the global fetch. No npm client:

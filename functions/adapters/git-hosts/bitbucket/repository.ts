@@ -45,3 +45,6 @@ export const parseRepository = (repository: string): BitbucketRepository => {
   const [workspace, slug] = repository.split('/') as [string, string];
   return { workspace, slug };
 };
+
+/** Bitbucket Cloud's API root. */
+export const BITBUCKET_CLOUD_API = 'https://api.bitbucket.org/2.0';

@@ -1,5 +1,5 @@
 import type { FileChange } from '../../../ports/git-host';
-import { blobId, type GitTreeLeaf, treeIdOfLeaves } from '../../../promotion/git-object-id';
+import { blobId, type GitTreeLeaf, treeIdOfLeaves } from '../../../ports/git-object-id';
 
 /**
  * What is known about the repository at one commit: file texts, tree ids and file listings of

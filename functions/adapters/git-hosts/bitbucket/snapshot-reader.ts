@@ -1,6 +1,6 @@
 import type { RepoSnapshot, SnapshotRequest } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
-import { blobId, type GitEntryMode, type GitTreeLeaf } from '../../../promotion/git-object-id';
+import { blobId, type GitEntryMode, type GitTreeLeaf } from '../../../ports/git-object-id';
 import { type BitbucketClient, bbqlString, encodePath } from './http-client';
 import { RepoState, type SnapshotCache } from './snapshot-cache';
 

@@ -46,6 +46,8 @@ export const plainGitHost = defineGitHost({
   },
   customBaseUrl: false,
   credentialKinds: ['token', 'basic'],
+  credentialsFormat:
+    '{"username", "password"} (HTTP Basic for git over HTTPS) or {"token"} (sent as the Basic password); none for a public or local repository',
   anonymous: true,
   pullRequestNoun: 'pull request',
   create: async (settings) => {

@@ -45,6 +45,8 @@ export const githubHost = defineGitHost({
   defaultBaseUrl: 'https://api.github.com',
   customBaseUrl: true,
   credentialKinds: ['token', 'github-app'],
+  credentialsFormat:
+    '{"appId", "installationId", "privateKey"} (a GitHub App: Contents, Pull requests and Issues read and write) or {"token"} (a fine-grained token with the same permissions)',
   anonymous: false,
   pullRequestNoun: 'pull request',
   create: async (settings) => {

@@ -9,6 +9,7 @@ import type {
   SnapshotRequest,
 } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
+import { asInlineText } from '../shared/inline-text';
 import { assertPlainPath } from '../shared/repository-path';
 import {
   branchNotFound,
@@ -28,7 +29,6 @@ import {
   treeIdOf,
 } from './github-snapshot-query';
 import {
-  asInlineText,
   chunkTreeEntries,
   DEFAULT_TREE_CHUNK_LIMITS,
   type TreeChunkLimits,

@@ -24,18 +24,6 @@ export interface TreeChunkLimits {
  */
 export const DEFAULT_TREE_CHUNK_LIMITS: TreeChunkLimits = { maxEntries: 500, maxBytes: 1536 * 1024 };
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Text that survives the trip through a JSON string unchanged (no NUL, valid UTF-8). */
-export const asInlineText = (content: Uint8Array): string | undefined => {
-  if (content.includes(0)) return undefined;
-  try {
-    return decoder.decode(content);
-  } catch {
-    return undefined;
-  }
-};
-
 export const chunkTreeEntries = (
   entries: readonly TreeEntryRequest[],
   limits: TreeChunkLimits = DEFAULT_TREE_CHUNK_LIMITS,

@@ -10,7 +10,7 @@ import type {
   SnapshotRequest,
 } from '../../../ports/git-host';
 import { GitHostError } from '../../../ports/git-host-error';
-import { asInlineText } from '../github/github-tree-requests';
+import { asInlineText } from '../shared/inline-text';
 import { assertPlainPath } from '../shared/repository-path';
 import type { GitLabApi } from './api';
 import { detailOf, statusOf, toGitHostError } from './errors';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bitbucketDescriptor } from '../../../../functions/adapters/git-hosts/bitbucket/descriptor';
+import { bitbucketHost } from '../../../../functions/adapters/git-hosts/bitbucket/descriptor';
 import {
   parseRepository,
   repositoryProblems,
@@ -36,9 +36,9 @@ describe('Bitbucket repository names', () => {
   });
 });
 
-describe('bitbucketDescriptor', () => {
+describe('bitbucketHost', () => {
   it('describes Bitbucket Cloud: workspace/repo_slug, the cloud API root, tokens and Basic credentials', () => {
-    expect(bitbucketDescriptor).toMatchObject({
+    expect(bitbucketHost).toMatchObject({
       kind: 'bitbucket',
       displayName: 'Bitbucket Cloud',
       repositoryFormat: 'workspace/repo_slug',
@@ -54,7 +54,7 @@ describe('bitbucketDescriptor', () => {
     ['no credentials', undefined],
     ['GitHub App credentials', { kind: 'github-app' as const, appId: 1, privateKey: 'k', installationId: 2 }],
   ])('refuses to build a host with %s, saying which secret it needs', async (_, credentials) => {
-    const error = await bitbucketDescriptor
+    const error = await bitbucketHost
       .create({ repository: 'acme/cluster', workDir: '/tmp', ...(credentials ? { credentials } : {}) })
       .then(
         () => undefined,
@@ -74,7 +74,7 @@ describe('bitbucketDescriptor', () => {
         status: 404,
       });
     };
-    const wiring = await bitbucketDescriptor.create({
+    const wiring = await bitbucketHost.create({
       repository: 'acme/cluster',
       workDir: '/tmp',
       credentials: { kind: 'basic', username: 'me@example.com', password: 'api-token' },

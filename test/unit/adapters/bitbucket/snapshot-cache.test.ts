@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RepoState, SnapshotCache } from '../../../../functions/adapters/git-hosts/bitbucket/snapshot-cache';
-import { blobId, treeId } from '../../../../functions/promotion/git-object-id';
+import { blobId, treeId } from '../../../../functions/ports/git-object-id';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const chart = [

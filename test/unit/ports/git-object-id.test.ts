@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { blobId, treeId, treeIdOfLeaves } from '../../../functions/promotion/git-object-id';
+import { blobId, treeId, treeIdOfLeaves } from '../../../functions/ports/git-object-id';
 
 const dir = mkdtempSync(join(tmpdir(), 'git-object-id-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
