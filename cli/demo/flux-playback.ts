@@ -163,7 +163,7 @@ export class FluxPlayer {
       this.#held = undefined;
     });
     const body = response.body;
-    const leadTimeMs = body.status === 'converged' ? body.leadTimeMs : undefined;
+    const leadTimeMs = body.status === 'converged' && 'leadTimeMs' in body ? body.leadTimeMs : undefined;
     const why = body.status === 'ignored' ? ` (${body.reason})` : '';
     const accepted = response.statusCode >= 200 && response.statusCode < 300;
     this.#step({

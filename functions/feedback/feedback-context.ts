@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
+import type { ReleaseRenderer } from '../ports/release-renderer';
 import type { Scheduler } from '../ports/scheduler';
 import type { PlanOptions } from '../promotion/promotion';
 import type { FreshnessLimits } from './event-freshness';
@@ -25,6 +26,8 @@ export interface FeedbackDependencies {
    * that it was rolled back; absent = no comments. Failures are logged only.
    */
   readonly issueNotifier?: IssueNotifier;
+  /** helm template for the values an automatic values rollback puts back; absent = schema check only. */
+  readonly releaseRenderer?: ReleaseRenderer;
 }
 
 export interface FeedbackSettings {

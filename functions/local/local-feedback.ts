@@ -80,6 +80,7 @@ export const startLocalFeedback = async (options: LocalFeedbackOptions): Promise
     newRunId: randomUUID,
     replay: new ReplayCache(1000, DEFAULT_FRESHNESS.maxAgeMs + DEFAULT_FRESHNESS.maxSkewMs),
     hmacKey: async () => key,
+    ...(deps.releaseRenderer ? { releaseRenderer: deps.releaseRenderer } : {}),
   };
   const feedbackSettings: FeedbackSettings = {
     branch: settings.branch,
