@@ -19,13 +19,15 @@ export interface LocalPipelineOptions {
 
 /** The embedded runtime as the CLI starts it: helm render check on unless `--no-render`. */
 export const startLocalPipeline = async (
-  deps: Pick<CliDependencies, 'renderer'>,
+  deps: Pick<CliDependencies, 'renderer' | 'releaseRenderer'>,
   options: LocalPipelineOptions,
 ): Promise<LocalRuntime> =>
   startLocalRuntime({
     workdir: options.workdir,
     ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.render ? { renderer: await deps.renderer() } : {}),
+    ...(options.render
+      ? { renderer: await deps.renderer(), releaseRenderer: await deps.releaseRenderer() }
+      : {}),
     ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
     ...(options.feedbackPort === undefined ? {} : { feedbackPort: options.feedbackPort }),
     ...(options.boardPort === undefined ? {} : { boardPort: options.boardPort }),

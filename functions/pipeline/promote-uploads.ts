@@ -1,5 +1,7 @@
-import type { ObjectCreated } from '../events';
+import { DEFAULT_CONFIG_PREFIX, isForwardedConfigKey, type ObjectCreated } from '../events';
+import { valuesRunId } from '../promotion/values/values-change';
 import { admitUpload } from './admit-upload';
+import { changeValues } from './change-values';
 import { type AdmittedUpload, commitBatch } from './commit-batch';
 import { mapLimit } from './map-limit';
 import { notifyIssues } from './notify-issues';
@@ -19,8 +21,10 @@ const INTAKE_CONCURRENCY = 2;
 
 /**
  * The whole pipeline for one batch of uploads: read and check each distinct object, plan every
- * admitted chart into one change set, commit once, then tag, log and measure each outcome.
- * Returns one outcome per input object (duplicates share the outcome of their first delivery).
+ * admitted chart into one change set, commit once, then run each values upload (config prefix) as
+ * its own values change (after the charts: it may be about a chart that just arrived), then tag, log
+ * and measure each outcome. Returns one outcome per input object (duplicates share the outcome of
+ * their first delivery).
  */
 export const promoteUploads = async (
   objects: readonly ObjectCreated[],
@@ -33,7 +37,10 @@ export const promoteUploads = async (
     const identity = uploadIdentity(object);
     if (!distinct.has(identity)) distinct.set(identity, object);
   }
-  const uploads = [...distinct.values()];
+  const configPrefix = settings.configPrefix ?? DEFAULT_CONFIG_PREFIX;
+  const isValues = (object: ObjectCreated) => isForwardedConfigKey(object.key, configPrefix);
+  const valuesUploads = [...distinct.values()].filter(isValues);
+  const uploads = [...distinct.values()].filter((object) => !isValues(object));
   const runIds = uploads.map(() => deps.newRunId());
 
   const admissions = await mapLimit(uploads, INTAKE_CONCURRENCY, (object, i) =>
@@ -62,8 +69,17 @@ export const promoteUploads = async (
     const partial = admission.admitted ? batch.outcomes[nextCommitted++]! : admission.outcome;
     return { ...partial, durationMs };
   });
-  await Promise.all(settled.map((outcome) => recordOutcome(deps, outcome)));
+  // One values change at a time: each is its own commit (and its own render check).
+  const valuesSettled: UploadOutcome[] = [];
+  for (const object of valuesUploads) {
+    const outcome = await changeValues(object, valuesRunId(deps.newRunId()), deps, settings);
+    valuesSettled.push({ ...outcome, durationMs: deps.clock.now().getTime() - started });
+  }
+  await Promise.all([...settled, ...valuesSettled].map((outcome) => recordOutcome(deps, outcome)));
   await notifyIssues(deps, admitted, batch.outcomes);
-  const byUpload = new Map(uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!]));
+  const byUpload = new Map([
+    ...uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!] as const),
+    ...valuesUploads.map((upload, i) => [uploadIdentity(upload), valuesSettled[i]!] as const),
+  ]);
   return objects.map((object) => byUpload.get(uploadIdentity(object))!);
 };
