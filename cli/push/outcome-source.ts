@@ -64,6 +64,6 @@ export interface OutcomeSource {
   lastProblem?(): string | undefined;
 }
 
-/** Exit 0 only when the chart is in the environment: promoted now, or already there. */
+/** Exit 0 when the change is in the environment (promoted now, or already there), or proposed (values, gated environment). */
 export const isSuccess = (outcome: ObservedOutcome): boolean =>
-  outcome.status === 'promoted' || outcome.status === 'unchanged';
+  outcome.status === 'promoted' || outcome.status === 'proposed' || outcome.status === 'unchanged';

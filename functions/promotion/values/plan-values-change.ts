@@ -17,7 +17,7 @@ import {
   type ValuesRefusalCode,
 } from './values-change';
 import { renderedChange, renderRefusal, renderRelease, schemaRefusal } from './values-checks';
-import { suspectedSecrets } from './values-secrets';
+import { secretsMessage, suspectedSecrets } from './values-secrets';
 import { chartDirOf, chartFilesIn } from './values-snapshot';
 import { repositoryValuesSources } from './values-sources';
 
@@ -111,13 +111,7 @@ export const planValuesChange = async (
   const layout = options.layout ?? DEFAULT_LAYOUT;
   // New values only: a rollback puts back what the repository held.
   const secrets = change.kind === 'set' ? suspectedSecrets(change.values.value) : [];
-  if (secrets.length > 0) {
-    const list = secrets.map((s) => `${s.path} (${s.why})`).join(', ');
-    return refused(
-      'VALUES_SECRET_SUSPECTED',
-      `values look like credentials, which must not be committed as plain text: ${list}; reference a Secret with spec.valuesFrom instead`,
-    );
-  }
+  if (secrets.length > 0) return refused('VALUES_SECRET_SUSPECTED', secretsMessage(secrets));
   const environment = environmentNamed(policy, change.environment);
   if (!environment)
     return refused('ENVIRONMENT_UNKNOWN', `environment "${change.environment}" is not in the policy`);

@@ -81,3 +81,9 @@ export const suspectedSecrets = (values: unknown, path = ''): SuspectedSecret[] 
     return [];
   });
 };
+
+/** The VALUES_SECRET_SUSPECTED message: every path and why, never a value. */
+export const secretsMessage = (secrets: readonly SuspectedSecret[]): string =>
+  `values look like credentials, which must not be committed as plain text: ${secrets
+    .map((s) => `${s.path} (${s.why})`)
+    .join(', ')}; reference a Secret with spec.valuesFrom instead`;

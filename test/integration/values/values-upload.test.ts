@@ -1,12 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliDependencies } from '../../../cli/command';
+import { valuesCommand } from '../../../cli/commands/values';
+import { runCli } from '../../../cli/main';
+import type { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
 import { type LocalRuntime, startLocalRuntime } from '../../../functions/local/local-runtime';
 import { readRuns } from '../../../functions/local/run-log';
 import { MAX_VALUES_BYTES } from '../../../functions/promotion/values/values-document';
 import { runGit } from '../../support/bare-repo';
+import { captureIo } from '../../support/cli-capture';
 import { outcomeCollector } from '../../support/outcome-collector';
 import { buildChart } from '../../support/tar-fixtures';
 import { helmRenderer } from '../../support/values-fixtures';
@@ -26,6 +31,7 @@ const SCHEMA = JSON.stringify({
 describe('values uploads under config/ (local runtime, real helm)', () => {
   let workdir: string;
   let runtime: LocalRuntime;
+  let renderer: HelmChartRenderer;
   const collector = outcomeCollector();
   const git = (...args: string[]) => runGit(runtime.clusterRepo, ['--git-dir', runtime.clusterRepo, ...args]);
   const put = (key: string, body: string | Uint8Array) =>
@@ -39,7 +45,7 @@ describe('values uploads under config/ (local runtime, real helm)', () => {
 
   beforeAll(async () => {
     workdir = await mkdtemp(path.join(tmpdir(), 'values-upload-'));
-    const renderer = await helmRenderer();
+    renderer = await helmRenderer();
     runtime = await startLocalRuntime({
       workdir,
       renderer,
@@ -121,5 +127,168 @@ describe('values uploads under config/ (local runtime, real helm)', () => {
       'chart-promoter/code': code,
     });
     expect(await git('rev-parse', runtime.branch)).toBe(before);
+  });
+});
+
+describe('chart-promoter values set | diff (against the same local runtime)', () => {
+  let workdir: string;
+  let runtime: LocalRuntime;
+  const collector = outcomeCollector();
+  const git = (...args: string[]) => runGit(runtime.clusterRepo, ['--git-dir', runtime.clusterRepo, ...args]);
+  const unused = () => {
+    throw new Error('not used by values');
+  };
+  const cli = async (args: readonly string[]) => {
+    const renderer = await helmRenderer();
+    const deps = {
+      version: 'test',
+      renderer: unused,
+      releaseRenderer: async () => renderer,
+      helmPath: unused,
+      sampleChartsDir: '/nowhere',
+      lambda: unused,
+      logs: unused,
+    } as CliDependencies;
+    const io = captureIo();
+    const code = await runCli(['values', ...args], io, { version: 'test', commands: [valuesCommand(deps)] });
+    return { code, out: io.out(), err: io.err() };
+  };
+  const file = async (name: string, text: string) => {
+    const at = path.join(workdir, name);
+    await writeFile(at, text);
+    return at;
+  };
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(path.join(tmpdir(), 'values-cli-'));
+    const renderer = await helmRenderer();
+    runtime = await startLocalRuntime({
+      workdir,
+      renderer,
+      releaseRenderer: renderer,
+      onOutcomes: collector.onOutcomes,
+      queue: { batchingWindowMs: 100 },
+    });
+    await runtime.s3.client.send(
+      new PutObjectCommand({
+        Bucket: runtime.bucket,
+        Key: `${runtime.prefix}vc-web-1.0.0.tgz`,
+        Body: await buildChart('vc-web', '1.0.0', { 'values.schema.json': SCHEMA }),
+      }),
+    );
+    expect((await collector.next(1, 120_000))[0]).toMatchObject({ status: 'promoted' });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await rm(workdir, { recursive: true, force: true });
+  });
+
+  it('diff shows the spec.values diff and the rendered change, committing nothing', async () => {
+    // Prepare
+    const before = await git('rev-parse', runtime.branch);
+    const values = await file('dev.yaml', 'replicaCount: 4\n');
+
+    // Act
+    const { code, out } = await cli(['diff', 'vc-web', '--env', 'dev', '-f', values, '--workdir', workdir]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toContain('values of vc-web in dev (chart version 1.0.0, would be committed)');
+    expect(out).toMatch(/^\+\s+replicaCount: 4$/m);
+    expect(out).toContain('The rendered manifests change');
+    expect(out).toContain('ConfigMap dev/vc-web');
+    expect(await git('rev-parse', runtime.branch)).toBe(before);
+  });
+
+  it('set --wait uploads to config/<env>/<chart>.values.yaml and reports the commit', async () => {
+    // Prepare
+    const values = await file('dev-set.yaml', 'replicaCount: 5\n');
+
+    // Act
+    const { code, out } = await cli([
+      'set',
+      'vc-web',
+      '--env',
+      'dev',
+      '-f',
+      values,
+      '--endpoint',
+      runtime.s3.endpoint,
+      '--bucket',
+      runtime.bucket,
+      '--wait',
+      '--workdir',
+      workdir,
+    ]);
+
+    // Assess
+    const head = await git('rev-parse', runtime.branch);
+    expect(code).toBe(0);
+    expect(out).toContain(`uploaded s3://${runtime.bucket}/config/dev/vc-web.values.yaml`);
+    expect(out).toContain(`promoted values of vc-web 1.0.0 to dev: commit ${head}`);
+    expect(await git('show', `${head}:environments/dev/vc-web.yaml`)).toMatch(
+      / {2}values:\n {4}replicaCount: 5/,
+    );
+  });
+
+  it('set refuses values that look like credentials before uploading anything (exit 1)', async () => {
+    // Prepare
+    const values = await file('secret.yaml', 'db:\n  password: hunter2\n');
+
+    // Act
+    const { code, out, err } = await cli([
+      'set',
+      'vc-web',
+      '--env',
+      'staging',
+      '-f',
+      values,
+      '--endpoint',
+      runtime.s3.endpoint,
+      '--bucket',
+      runtime.bucket,
+    ]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toContain('VALUES_SECRET_SUSPECTED');
+    expect(out).not.toContain('hunter2');
+    expect(err).toContain('nothing uploaded');
+    await expect(
+      runtime.s3.client.send(
+        new HeadObjectCommand({ Bucket: runtime.bucket, Key: 'config/staging/vc-web.values.yaml' }),
+      ),
+    ).rejects.toThrow();
+  });
+
+  it("diff refuses with the pipeline's code (exit 1): an environment the policy does not have", async () => {
+    const values = await file('qa.yaml', 'replicaCount: 1\n');
+    const { code, out } = await cli(['diff', 'vc-web', '--env', 'qa', '-f', values, '--workdir', workdir]);
+    expect(code).toBe(1);
+    expect(out).toContain('ENVIRONMENT_UNKNOWN');
+  });
+
+  it.each([
+    [['set', 'vc-web', '-f', 'x.yaml'], /missing option: --env/],
+    [['set', 'vc-web', '--env', 'dev'], /missing option: -f/],
+    [['apply', 'vc-web', '--env', 'dev', '-f', 'x.yaml'], /unknown values action 'apply'/],
+    [['diff', 'vc-web', '--env', 'dev', '-f', 'x.yaml', '--wait'], /--wait goes with values set/],
+    [
+      ['set', 'vc-web', '--env', 'dev', '-f', 'x.yaml', '--bucket', 'b', '--no-render'],
+      /--no-render goes with values diff/,
+    ],
+    [['set', 'vc-web', '--env', 'dev', '-f', '/no/such.yaml', '--bucket', 'b'], /no such file/],
+  ])('refuses %j as a usage or environment error (exit 2)', async (args, message) => {
+    const { code, err } = await cli(args);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it('--help shows both actions with examples', async () => {
+    const { code, out } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('chart-promoter values set <chart> --env <env> -f values.yaml');
+    expect(out).toContain('chart-promoter values diff <chart>');
   });
 });
