@@ -1,11 +1,8 @@
-import * as fs from 'node:fs';
-import { join, resolve } from 'node:path';
-import { PromoterError } from '../errors';
 import { systemClock } from '../ports/clock';
 import type { ReleaseRenderer } from '../ports/release-renderer';
 import { planValuesChangeAtHead } from '../promotion/values/run-values-change';
 import type { ValuesChange } from '../promotion/values/values-change';
-import { localClusterHost } from './cluster-repository';
+import { existingClusterRepository, localClusterHost } from './cluster-repository';
 
 export interface LocalValuesDiffOptions {
   readonly workdir: string;
@@ -24,16 +21,7 @@ export interface LocalValuesDiffOptions {
  * the work dir has no cluster repository.
  */
 export const planLocalValuesChange = async (change: ValuesChange, options: LocalValuesDiffOptions) => {
-  const workdir = resolve(options.workdir);
-  const clusterRepo = join(workdir, 'cluster.git');
-  if (!fs.existsSync(join(clusterRepo, 'HEAD'))) {
-    throw new PromoterError(
-      'CLUSTER_REPOSITORY_MISSING',
-      'terminal',
-      `no cluster repository in ${workdir}: start one with \`chart-promoter local --workdir ${workdir}\` or \`chart-promoter demo --workdir ${workdir}\``,
-    );
-  }
-  const { host } = await localClusterHost(clusterRepo);
+  const { host } = await localClusterHost(existingClusterRepository(options.workdir));
   return planValuesChangeAtHead(host, options.branch ?? 'main', change, {
     clock: systemClock,
     fallbackEnvironment: options.environment ?? 'dev',
