@@ -22,10 +22,12 @@ import { endToEnd } from './scenarios/end-to-end';
 import { githubThroughput } from './scenarios/github-throughput';
 import { intakeThroughput } from './scenarios/intake-throughput';
 import { lambdaColdStart } from './scenarios/lambda-cold-start';
+import { requestsPerHost } from './scenarios/requests-per-host';
 import { requestsPerPromotion } from './scenarios/requests-per-promotion';
 
 const SCENARIOS: readonly Scenario[] = [
   requestsPerPromotion,
+  requestsPerHost,
   apiVsClone,
   githubThroughput,
   intakeThroughput,

@@ -11,11 +11,11 @@ import { staticKeyring } from '../../functions/ports/keyring-source';
 import { signArchive } from '../../functions/provenance/sign-archive';
 import { generateSigningKey, type SigningKey } from '../../functions/provenance/signing-key';
 import { provenanceKey } from '../../functions/provenance/upload-provenance';
-import { type CliDependencies, type Command, EXIT, parseCommandArgs } from '../command';
+import { type CliDependencies, CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { demoJson, demoReport } from '../demo/demo-report';
 import { type Change, FluxPlayer } from '../demo/flux-playback';
 import { columns } from '../format';
-import { outcomesFor, startLocalPipeline } from '../local-pipeline';
+import { isLocalHostKind, LOCAL_HOST_KINDS, outcomesFor, startLocalPipeline } from '../local-pipeline';
 
 const HELP = `Usage: chart-promoter demo [--workdir DIR] [--json] [--no-render]
 
@@ -28,7 +28,7 @@ Then the demo plays Flux: for each release it changed, it posts the signed event
 helm-controller would send once the upgrade succeeded (generic-hmac, as a Flux Provider signs it).
 The feedback handler records the lead time (upload → ready) and promotes along the cluster
 repository's .chart-promoter.yaml (a new one is seeded with dev → staging → prod): staging after
-a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>-<version>,
+a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>,
 since plain git has no pull requests). Last, a values change goes the same way: the demo uploads
 config/staging/hello-web.values.yaml (replicaCount: 2), the pipeline checks it against the chart
 version staging runs (schema, helm template) and commits it to staging's HelmRelease, and "Flux"
@@ -45,6 +45,10 @@ ${columns([
     'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}], environments:[{chart, environment, mode, state, version, leadTimeMs, branch?}], steps:[...]}',
   ],
   ['--no-render', 'skip the helm lint/template check'],
+  [
+    '--host KIND',
+    `where the cluster repository lives: ${LOCAL_HOST_KINDS.join(', ')} (default git: a bare repository in the work dir). bitbucket, gitlab and github run against a local stand-in of that host's API (a temporary repository, gone when the demo ends), so prod gets a real pull (merge) request record, printed with its URL`,
+  ],
   ['-h, --help', 'show this help'],
 ])}
 
@@ -90,10 +94,18 @@ export const demoCommand = (deps: CliDependencies): Command => ({
   run: async (args, io) => {
     const { values } = parseCommandArgs(
       args,
-      { workdir: { type: 'string' }, json: { type: 'boolean' }, 'no-render': { type: 'boolean' } },
+      {
+        workdir: { type: 'string' },
+        json: { type: 'boolean' },
+        'no-render': { type: 'boolean' },
+        host: { type: 'string' },
+      },
       { min: 0, max: 0, names: '' },
     );
     const json = values.json === true;
+    const host = values.host ?? 'git';
+    if (!isLocalHostKind(host))
+      throw new CliError('USAGE', `--host must be one of ${LOCAL_HOST_KINDS.join(', ')}, got ${host}`);
     const started = Date.now();
     const workdir = values.workdir
       ? resolve(values.workdir)
@@ -113,6 +125,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     const runtime = await startLocalPipeline(deps, {
       workdir,
       render: !values['no-render'],
+      host,
       provenance: { keyring: staticKeyring(signingKey.publicKey) },
       onOutcomes: (outcomes) => {
         if (!uploading) return;
@@ -125,6 +138,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     try {
       log(io, json, `  local S3 endpoint   ${runtime.s3.endpoint} (bucket ${runtime.bucket})`);
       log(io, json, `  cluster repository  ${runtime.clusterRepo} (branch ${runtime.branch})`);
+      if (runtime.hostDescription) log(io, json, `  Git host            ${runtime.hostDescription}`);
       log(
         io,
         json,
@@ -186,6 +200,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
         summaries,
         playback,
         elapsedMs: Date.now() - started,
+        ...(runtime.hostDescription === undefined ? {} : { hostDescription: runtime.hostDescription }),
       };
       io.stdout.write(json ? `${JSON.stringify(demoJson(result))}\n` : demoReport(result));
       return ok ? EXIT.ok : EXIT.failed;

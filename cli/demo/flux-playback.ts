@@ -34,6 +34,8 @@ export interface PlaybackStep {
   readonly leadTimeMs?: number;
   readonly commit?: string;
   readonly branch?: string;
+  /** The pull (merge) request a gated move opened or updated, on hosts that have them. */
+  readonly url?: string;
   /** A refused or failed move, or an event the endpoint did not accept. */
   readonly failed?: true;
 }
@@ -94,6 +96,7 @@ export class FluxPlayer {
         detail: recordDetail(record),
         ...(record.commit === undefined ? {} : { commit: record.commit }),
         ...(record.branch === undefined ? {} : { branch: record.branch }),
+        ...(record.url === undefined ? {} : { url: record.url }),
         ...(record.status === 'refused' || record.status === 'retry' ? { failed: true as const } : {}),
       });
     }

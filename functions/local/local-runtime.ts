@@ -4,6 +4,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
+import type { GitHostWiring } from '../adapters/git-hosts/descriptor';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
 import { DEFAULT_CONFIG_PREFIX, isForwardedConfigKey, isForwardedKey } from '../events';
@@ -19,7 +20,7 @@ import type { PromotionBoardView } from '../ports/release-ledger';
 import type { ReleaseRenderer } from '../ports/release-renderer';
 import { InMemoryScheduler } from '../ports/scheduler';
 import { startBoardServer } from './board-server';
-import { ensureClusterRepository, localClusterHost } from './cluster-repository';
+import { CLUSTER_README, ensureClusterRepository, localClusterHost } from './cluster-repository';
 import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
 import { startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
@@ -93,7 +94,35 @@ export interface LocalRuntimeOptions {
   readonly boardPort?: number;
   /** How often the board page refreshes itself. @default 5 */
   readonly boardRefreshSeconds?: number;
+  /**
+   * Commit through this Git host instead of the plain-git repository in the work dir (the demo's
+   * Bitbucket or GitLab stand-in): the pipeline and the feedback endpoint use `wiring`; the
+   * environments table and the board read `repoDir`, the host's bare repository, with plain git. The
+   * host's repository must already hold the seed (`clusterSeed`).
+   */
+  readonly clusterHost?: { readonly wiring: GitHostWiring; readonly repoDir: string };
 }
+
+/**
+ * The files of a new cluster repository's first commit: the README and the starter policy (or
+ * `options.policy`; `null`: none). The runtime seeds its own repository with them; a `clusterHost`
+ * is seeded by whoever starts it.
+ */
+export const clusterSeed = (
+  options: Pick<LocalRuntimeOptions, 'environment' | 'policy' | 'requireProvenance'>,
+): Record<string, string> => {
+  const environment = options.environment ?? 'dev';
+  const policy =
+    options.policy === undefined
+      ? starterPolicy({
+          environments: [environment, ...['staging', 'prod'].filter((name) => name !== environment)],
+          soak: LOCAL_SOAK,
+          soakNote: 'Short for the local demo; use 30m or more in a real cluster.',
+          ...(options.requireProvenance ? { requireProvenance: true } : {}),
+        })
+      : options.policy;
+  return { ...CLUSTER_README, ...(policy === null ? {} : { '.chart-promoter.yaml': policy }) };
+};
 
 export interface LocalRuntime {
   readonly s3: S3Endpoint;
@@ -134,7 +163,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const environment = options.environment ?? 'dev';
   const branch = options.branch ?? 'main';
   const paths = {
-    clusterRepo: join(workdir, 'cluster.git'),
+    clusterRepo: options.clusterHost?.repoDir ?? join(workdir, 'cluster.git'),
     runLog: join(workdir, 'runs.jsonl'),
     logFile: join(workdir, 'logs', 'promote.jsonl'),
     deadLetters: join(workdir, 'dead-letters.jsonl'),
@@ -143,19 +172,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   await mkdir(s3Dir, { recursive: true });
   await mkdir(join(workdir, 'logs'), { recursive: true });
 
-  const policy =
-    options.policy === undefined
-      ? starterPolicy({
-          environments: [environment, ...['staging', 'prod'].filter((name) => name !== environment)],
-          soak: LOCAL_SOAK,
-          soakNote: 'Short for the local demo; use 30m or more in a real cluster.',
-          ...(options.requireProvenance ? { requireProvenance: true } : {}),
-        })
-      : options.policy;
-  await ensureClusterRepository(paths.clusterRepo, branch, {
-    ...(policy === null ? {} : { seed: { '.chart-promoter.yaml': policy } }),
-  });
-  const git = await localClusterHost(paths.clusterRepo);
+  if (options.clusterHost === undefined)
+    await ensureClusterRepository(paths.clusterRepo, branch, { seed: clusterSeed(options) });
+  const git = options.clusterHost?.wiring ?? (await localClusterHost(paths.clusterRepo));
   const s3 = await startS3Endpoint({ directory: s3Dir, bucket, port: options.port ?? 0 });
   const logStream = createWriteStream(paths.logFile, { flags: 'a' });
   const logger = redirectLoggerOutput(

@@ -150,7 +150,7 @@ describe('local runtime: feedback endpoint + scheduler', () => {
       next: [{ environment: 'prod', action: 'promoted', outcome: { status: 'branch-pushed' } }],
     });
     expect(await git('rev-parse', 'main')).toBe(head);
-    expect(await show('promote/prod/fb-web-1.0.0', 'environments/prod/fb-web.yaml')).toContain(
+    expect(await show('promote/prod/fb-web', 'environments/prod/fb-web.yaml')).toContain(
       'chart: ./charts/fb-web/1.0.0',
     );
     expect(promotions.map((r) => [r.trigger, r.environment, r.status])).toEqual([
