@@ -10,6 +10,7 @@ import type {
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
+import type { ReleaseRenderer } from '../functions/ports/release-renderer';
 
 /** Exit codes (contract, README "The `chart-promoter` command"). */
 export const EXIT = {
@@ -50,6 +51,8 @@ export interface CliDependencies {
   readonly version: string;
   /** Created on first use, so `--help` never pays for unpacking helm. */
   readonly renderer: () => Promise<ChartRenderer>;
+  /** helm template of a chart in the cluster repository with a release's values (values changes). */
+  readonly releaseRenderer: () => Promise<ReleaseRenderer>;
   /** The helm binary (for `helm package`), unpacked on first use. */
   readonly helmPath: () => Promise<string>;
   /** The sample charts shipped with chart-promoter (the demo uploads them). */

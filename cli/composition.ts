@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { HelmChartRenderer } from '../functions/adapters/helm-chart-renderer';
 import { layerBinaryPath } from '../functions/adapters/layer-binaries';
-import type { ChartRenderer } from '../functions/ports/chart-renderer';
 import type { CliDependencies } from './command';
 
 /**
@@ -16,18 +15,21 @@ import type { CliDependencies } from './command';
  *   `runs --log-group` and `status --table`.
  */
 export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): CliDependencies => {
-  let renderer: Promise<ChartRenderer> | undefined;
+  let renderer: Promise<HelmChartRenderer> | undefined;
   let helm: Promise<string> | undefined;
   const helmPath = (): Promise<string> => {
     helm ??= (async () => env.HELM_BIN?.trim() || (await layerBinaryPath('helm')))();
     return helm;
   };
+  // One helm adapter for both checks: charts at upload, values changes against the repository.
+  const helmRenderer = (): Promise<HelmChartRenderer> => {
+    renderer ??= helmPath().then((path) => new HelmChartRenderer({ helmPath: path }));
+    return renderer;
+  };
   return {
     version: packageVersion(),
-    renderer: () => {
-      renderer ??= helmPath().then((path) => new HelmChartRenderer({ helmPath: path }));
-      return renderer;
-    },
+    renderer: () => helmRenderer(),
+    releaseRenderer: () => helmRenderer(),
     helmPath,
     sampleChartsDir: fileURLToPath(new URL('../charts', import.meta.url)),
     ...(env.CHART_PROMOTER_BUCKET?.trim() ? { defaultBucket: env.CHART_PROMOTER_BUCKET.trim() } : {}),

@@ -42,13 +42,15 @@ export type LocalPipeline = LocalRuntime & { readonly hostDescription?: string }
  * as a Lambda builds it); closing the runtime stops the stand-in.
  */
 export const startLocalPipeline = async (
-  deps: Pick<CliDependencies, 'renderer'>,
+  deps: Pick<CliDependencies, 'renderer' | 'releaseRenderer'>,
   options: LocalPipelineOptions,
 ): Promise<LocalPipeline> => {
   const runtimeOptions = {
     workdir: options.workdir,
     ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.render ? { renderer: await deps.renderer() } : {}),
+    ...(options.render
+      ? { renderer: await deps.renderer(), releaseRenderer: await deps.releaseRenderer() }
+      : {}),
     ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
     ...(options.feedbackPort === undefined ? {} : { feedbackPort: options.feedbackPort }),
     ...(options.boardPort === undefined ? {} : { boardPort: options.boardPort }),

@@ -36,11 +36,14 @@ export const anyRunJson = (run: AnyRun) => (isPromotion(run) ? promotionJson(run
 export const runJson = (outcome: UploadRun) => ({
   ...(outcome.at ? { at: outcome.at } : {}),
   runId: outcome.runId,
+  ...(outcome.change ? { change: outcome.change } : {}),
   chart: outcome.chart ?? null,
   version: outcome.version ?? null,
   environment: outcome.environment ?? null,
   status: outcome.status,
   commit: outcome.commit ?? null,
+  ...(outcome.branch ? { branch: outcome.branch } : {}),
+  ...(outcome.url ? { url: outcome.url } : {}),
   ...(outcome.code ? { code: outcome.code } : {}),
   ...(outcome.message ? { message: outcome.message } : {}),
   ...(outcome.path ? { path: outcome.path } : {}),
@@ -101,14 +104,22 @@ const uploadRow = (o: UploadRun): Row => ({
   detail:
     o.status === 'refused'
       ? refusalsOf(o).flatMap(refusalLines)
-      : [o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? '')],
+      : [
+          [
+            o.change === 'values' ? 'values' : '',
+            o.url ?? (o.branch ? `branch ${o.branch}` : ''),
+            o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
+          ]
+            .filter(Boolean)
+            .join(' '),
+        ],
 });
 
 /** One line per run, for the long-running `local` command (every refusal code, the first message). */
 export const runLine = (o: UploadOutcome): string => {
   const codes = refusalsOf(o).map((r) => r.code);
   const why = o.code ? ` ${(codes.length > 1 ? codes : [o.code]).join(', ')}: ${o.message ?? ''}` : '';
-  return `${new Date().toISOString()}  ${o.status.padEnd(10)} ${o.chart ?? o.key} ${o.version ?? ''} ${
+  return `${new Date().toISOString()}  ${o.status.padEnd(10)} ${o.change === 'values' ? 'values of ' : ''}${o.chart ?? o.key} ${o.version ?? ''} ${
     o.environment ? `→ ${o.environment}` : ''
   } ${o.commit ? `commit ${short(o.commit)}` : ''}${why}`
     .replace(/\s+/g, ' ')

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { packageChart } from '../../functions/adapters/helm-packager';
 import { uploadFile } from '../../functions/adapters/s3-uploader';
+import { configKey } from '../../functions/events';
 import { summariseCommit } from '../../functions/local/commit-summary';
 import { LOCAL_SOAK } from '../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
@@ -28,7 +29,10 @@ helm-controller would send once the upgrade succeeded (generic-hmac, as a Flux P
 The feedback handler records the lead time (upload → ready) and promotes along the cluster
 repository's .chart-promoter.yaml (a new one is seeded with dev → staging → prod): staging after
 a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>,
-since plain git has no pull requests). It prints each step, the lead times and where each
+since plain git has no pull requests). Last, a values change goes the same way: the demo uploads
+config/staging/hello-web.values.yaml (replicaCount: 2), the pipeline checks it against the chart
+version staging runs (schema, helm template) and commits it to staging's HelmRelease, and "Flux"
+reports it converged. It prints each step, the lead times and where each
 environment stands, and the release ledger every step was recorded in (dynalite, kept in
 DIR/ledger: \`chart-promoter status --workdir DIR\` prints it again later).
 
@@ -160,15 +164,41 @@ export const demoCommand = (deps: CliDependencies): Command => ({
       ];
       const summaries = await Promise.all(commits.map((sha) => summariseCommit(runtime.clusterRepo, sha)));
       log(io, json, '  playing Flux (signed events; each next environment after its soak)…');
-      const playback = await player.play(changed(runs), charts(runs));
+      const charted = await player.play(changed(runs), charts(runs));
+      // A values change through the same pipeline (staging is direct): upload, checks, commit, Flux.
+      const valuesRun = await uploadValuesChange(runtime, workdir, seen, (listener) =>
+        listeners.push(listener),
+      );
+      log(
+        io,
+        json,
+        `  values change       ${valuesRun.key}: ${valuesRun.status}${valuesRun.code ? ` ${valuesRun.code}` : ''}`,
+      );
+      const valuesPlayback =
+        valuesRun.status === 'promoted'
+          ? await player.play(
+              [
+                {
+                  chart: VALUES_DEMO.chart,
+                  version: valuesRun.version ?? '',
+                  environment: VALUES_DEMO.environment,
+                },
+              ],
+              charts(runs),
+            )
+          : undefined;
+      // Lead times are the charts' (upload → ready); the values change's steps follow theirs.
+      const playback = valuesPlayback ? { ...valuesPlayback, leadTimes: charted.leadTimes } : charted;
+      if (valuesRun.commit) summaries.push(await summariseCommit(runtime.clusterRepo, valuesRun.commit));
       const ok =
-        runs.every((run) => run.status === 'promoted' || run.status === 'unchanged') &&
+        [...runs, valuesRun].every((run) => run.status === 'promoted' || run.status === 'unchanged') &&
         !playback.steps.some((step) => step.failed);
       const result = {
         clusterRepo: runtime.clusterRepo,
         workdir,
         feedbackUrl: runtime.feedbackUrl,
         runs,
+        values: valuesRun,
         summaries,
         playback,
         ledger: await runtime.ledger.list(),
@@ -182,6 +212,28 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     }
   },
 });
+
+/** The demo's values change: staging (direct) gets two replicas of hello-web. */
+const VALUES_DEMO = {
+  chart: 'hello-web',
+  environment: 'staging',
+  text: '# Two replicas in staging, set by `chart-promoter demo` as a values change.\nreplicaCount: 2\n',
+} as const;
+
+const uploadValuesChange = async (
+  runtime: Awaited<ReturnType<typeof startLocalPipeline>>,
+  workdir: string,
+  seen: Map<string, UploadOutcome>,
+  subscribe: (listener: () => void) => void,
+): Promise<UploadOutcome> => {
+  const file = join(workdir, 'packages', `${VALUES_DEMO.environment}-${VALUES_DEMO.chart}.values.yaml`);
+  await writeFile(file, VALUES_DEMO.text);
+  const key = configKey(runtime.configPrefix, VALUES_DEMO.environment, VALUES_DEMO.chart);
+  seen.delete(key);
+  await uploadFile(runtime.s3.client, file, { bucket: runtime.bucket, key });
+  const [outcome] = await outcomesFor([key], seen, subscribe, 120_000);
+  return outcome!;
+};
 
 /**
  * Packages every sample chart, signs each with the throwaway key (a `.prov` as `helm package --sign`

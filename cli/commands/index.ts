@@ -8,6 +8,7 @@ import { pushCommand } from './push';
 import { rollbackCommand } from './rollback';
 import { runsCommand } from './runs';
 import { statusCommand } from './status';
+import { valuesCommand } from './values';
 
 /**
  * The registry of subcommands, in the order `--help` lists them. To add one: write
@@ -23,4 +24,5 @@ export const buildCommands = (deps: CliDependencies): readonly Command[] => [
   rollbackCommand(deps),
   runsCommand(deps),
   statusCommand(deps),
+  valuesCommand(deps),
 ];

@@ -199,8 +199,11 @@ const requireDirectory = async (workdir: string): Promise<void> => {
     throw new CliError('WORKDIR_NOT_FOUND', `no work dir ${workdir} (the --workdir of chart-promoter local)`);
 };
 
-/** Waits for the outcome and reports it: exit 0 promoted or unchanged, 1 anything else or no outcome. */
-const follow = async (
+/**
+ * Waits for the outcome and reports it: exit 0 promoted, proposed or unchanged, 1 anything else or no
+ * outcome. Shared with `values set --wait`.
+ */
+export const follow = async (
   io: CliIo,
   source: OutcomeSource,
   object: PushedObject,

@@ -13,6 +13,8 @@ export interface DemoResult {
   readonly workdir: string;
   readonly feedbackUrl: string;
   readonly runs: readonly UploadOutcome[];
+  /** The demo's values change (config/staging/hello-web.values.yaml), after the charts' promotion. */
+  readonly values?: UploadOutcome;
   readonly summaries: readonly CommitSummary[];
   readonly playback: PlaybackResult;
   /** The release ledger at the end (what `chart-promoter status` shows). */
@@ -40,6 +42,7 @@ export const demoJson = (result: DemoResult) => ({
   workdir: result.workdir,
   feedbackUrl: result.feedbackUrl,
   runs: result.runs.map(runJson),
+  values: result.values ? runJson(result.values) : null,
   environments: environmentsJson(result.playback),
   steps: result.playback.steps,
   ledger: result.ledger,
@@ -110,7 +113,7 @@ ${
 
 export const demoReport = (result: DemoResult): string => `
 Runs:
-${runTable(result.runs)}
+${runTable(result.values ? [...result.runs, result.values] : result.runs)}
 
 ${result.summaries.length > 0 ? result.summaries.map(commitView).join('\n\n') : 'No new commit: every chart was already in the cluster repository (promotion is idempotent).'}
 

@@ -168,7 +168,8 @@ export class FluxPlayer {
       this.#held = undefined;
     });
     const outcome = worked?.status === 'handled' ? worked.outcome : undefined;
-    const leadTimeMs = outcome?.status === 'converged' ? outcome.leadTimeMs : undefined;
+    const leadTimeMs =
+      outcome?.status === 'converged' && 'leadTimeMs' in outcome ? outcome.leadTimeMs : undefined;
     const why =
       outcome?.status === 'ignored'
         ? ` (${outcome.reason})`

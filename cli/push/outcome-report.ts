@@ -4,7 +4,9 @@ import type { ObservedOutcome, PushedObject } from './outcome-source';
 const uriOf = (object: PushedObject): string => `s3://${object.bucket}/${object.key}`;
 
 const subjectOf = (outcome: ObservedOutcome, object: PushedObject): string =>
-  outcome.chart ? `${outcome.chart}${outcome.version ? ` ${outcome.version}` : ''}` : uriOf(object);
+  outcome.chart
+    ? `${outcome.change === 'values' ? 'values of ' : ''}${outcome.chart}${outcome.version ? ` ${outcome.version}` : ''}`
+    : uriOf(object);
 
 /** What `push --wait` prints once the pipeline has answered (stdout, for people). */
 export const outcomeReport = (outcome: ObservedOutcome, object: PushedObject): string => {
@@ -15,6 +17,8 @@ export const outcomeReport = (outcome: ObservedOutcome, object: PushedObject): s
   switch (outcome.status) {
     case 'promoted':
       return `promoted ${subject} to${where || ' its environment'}: commit ${outcome.commit ?? '(not recorded)'}\n`;
+    case 'proposed':
+      return `proposed ${subject} in${where || ' its environment'}: ${outcome.url ?? (outcome.branch ? `branch ${outcome.branch}` : `commit ${outcome.commit ?? '(not recorded)'}`)}\n`;
     case 'unchanged':
       return `unchanged ${subject} in${where || ' its environment'}${why} (nothing committed)\n`;
     case 'superseded':
@@ -34,10 +38,13 @@ export const outcomeReport = (outcome: ObservedOutcome, object: PushedObject): s
 export const outcomeJson = (outcome: ObservedOutcome) => ({
   status: outcome.status,
   ...(outcome.runId ? { runId: outcome.runId } : {}),
+  ...(outcome.change ? { change: outcome.change } : {}),
   chart: outcome.chart ?? null,
   version: outcome.version ?? null,
   environment: outcome.environment ?? null,
   commit: outcome.commit ?? null,
+  ...(outcome.branch ? { branch: outcome.branch } : {}),
+  ...(outcome.url ? { url: outcome.url } : {}),
   ...(outcome.code ? { code: outcome.code } : {}),
   ...(outcome.message ? { message: outcome.message } : {}),
   ...(outcome.status === 'refused' ? { refusals: refusalsJson(outcome.refusals) } : {}),

@@ -14,6 +14,7 @@ export interface PushedObject {
  */
 export type ObservedStatus =
   | 'promoted'
+  | 'proposed'
   | 'unchanged'
   | 'superseded'
   | 'refused'
@@ -28,6 +29,11 @@ export interface ObservedOutcome {
   readonly version?: string;
   readonly environment?: string;
   readonly commit?: string;
+  /** `values`: a values upload (config/<env>/<chart>.values.yaml). */
+  readonly change?: 'values';
+  /** The pull request (or pushed branch) of a proposed values change, when the source records it. */
+  readonly url?: string;
+  readonly branch?: string;
   /** Why it was ignored or failed (refusals carry their own codes). */
   readonly code?: string;
   /** The outcome's reason (unchanged, superseded, ignored, dead-lettered…), or a refusal's first message. */
@@ -58,6 +64,6 @@ export interface OutcomeSource {
   lastProblem?(): string | undefined;
 }
 
-/** Exit 0 only when the chart is in the environment: promoted now, or already there. */
+/** Exit 0 when the change is in the environment (promoted now, or already there), or proposed (values, gated environment). */
 export const isSuccess = (outcome: ObservedOutcome): boolean =>
-  outcome.status === 'promoted' || outcome.status === 'unchanged';
+  outcome.status === 'promoted' || outcome.status === 'proposed' || outcome.status === 'unchanged';

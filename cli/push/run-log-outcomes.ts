@@ -35,10 +35,13 @@ const isAbout = (letter: DeadLetter, object: PushedObject): boolean => {
 const fromRun = (run: RunRecord): ObservedOutcome => ({
   status: run.status === 'retry' ? 'dead-lettered' : run.status,
   runId: run.runId,
+  ...(run.change ? { change: run.change } : {}),
   ...(run.chart ? { chart: run.chart } : {}),
   ...(run.version ? { version: run.version } : {}),
   ...(run.environment ? { environment: run.environment } : {}),
   ...(run.commit ? { commit: run.commit } : {}),
+  ...(run.branch ? { branch: run.branch } : {}),
+  ...(run.url ? { url: run.url } : {}),
   ...(run.code && run.status !== 'refused' ? { code: run.code } : {}),
   ...(run.message ? { message: run.message } : {}),
   refusals: run.status === 'refused' ? refusalsOf(run) : [],

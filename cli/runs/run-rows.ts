@@ -75,6 +75,7 @@ export const rowToRun = (row: readonly ResultField[]): LoggedRun | 'move' | 'mal
     status: status as UploadStatus,
     bucket,
     key,
+    ...(get('change') === 'values' ? { change: 'values' as const } : {}),
     ...optional('chart', get('chart')),
     ...optional('version', get('version')),
     ...optional('environment', get('environment')),

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PromoterError } from '../errors';
 import type { ChartRenderer, RenderRequest, RenderResult } from '../ports/chart-renderer';
+import type { ReleaseRenderer, ReleaseRenderRequest } from '../ports/release-renderer';
 import {
   DEFAULT_EXEC_MAX_BUFFER,
   ExecFileError,
@@ -33,7 +34,7 @@ const DEFAULT_NAMESPACE = 'default';
  * INFO/WARNING such as "icon is recommended" do not) and `helm template` with the release's values.
  * https://helm.sh/docs/helm/helm_lint/ and https://helm.sh/docs/helm/helm_template/
  */
-export class HelmChartRenderer implements ChartRenderer {
+export class HelmChartRenderer implements ChartRenderer, ReleaseRenderer {
   private readonly helmPath: string;
   private readonly timeoutMs: number | undefined;
   private readonly tempDir: string | undefined;
@@ -66,6 +67,47 @@ export class HelmChartRenderer implements ChartRenderer {
       }
       if (template.exitCode !== 0) {
         return failed(stripWorkDir(templateFailureMessage(template.stderr), workDir));
+      }
+      return { ok: true, manifests: template.stdout, durationMs: performance.now() - started };
+    } catch (error) {
+      if (error instanceof ExecFileError && error.kind === 'max-buffer') {
+        return failed(
+          `rendered output is larger than the limit of ${this.maxOutputBytes ?? DEFAULT_EXEC_MAX_BUFFER} bytes`,
+        );
+      }
+      throw unavailable(error);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * `helm template` of a chart directory with a release's composed values (no `helm lint`: the chart
+   * passed it when it was uploaded; what is checked here is the values). The files are written as
+   * given into a private directory; paths come from the cluster repository and are checked to stay
+   * inside it.
+   */
+  async renderRelease(request: ReleaseRenderRequest): Promise<RenderResult> {
+    const started = performance.now();
+    const workDir = await this.makeWorkDir();
+    try {
+      const chartDir = join(workDir, 'chart', request.chart.name);
+      for (const file of request.files) {
+        if (file.path.split('/').some((part) => part === '..' || part === '' || part === '.'))
+          return failed(`unsafe chart file path ${JSON.stringify(file.path)}`);
+        const target = join(chartDir, file.path);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.data);
+      }
+      const values = join(workDir, 'values.json');
+      await writeFile(values, request.values);
+      const args = ['template', '--namespace', request.namespace, '--values', values];
+      const template = await this.helm(
+        [...args, '--', request.releaseName, chartDir],
+        isolatedToolEnv(workDir),
+      );
+      if (template.exitCode !== 0) {
+        return failed(stripWorkDir(templateFailureMessage(template.stderr), join(workDir, 'chart')));
       }
       return { ok: true, manifests: template.stdout, durationMs: performance.now() - started };
     } catch (error) {

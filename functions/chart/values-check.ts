@@ -52,8 +52,15 @@ const parseSchema = (data: Uint8Array): { ok: true; schema: unknown } | { ok: fa
   }
 };
 
-/** The chart's default values against its own schema, as `helm template` would check them. */
-const checkSchema = (schemaData: Uint8Array, values: Readonly<Record<string, unknown>>): Refusal[] => {
+/**
+ * Values against the chart's schema, as `helm template` would check them. `what` names the values in
+ * the message (the chart's defaults at intake; a release's coalesced values for a values change).
+ */
+export const checkSchema = (
+  schemaData: Uint8Array,
+  values: Readonly<Record<string, unknown>>,
+  what = 'default values',
+): Refusal[] => {
   const parsed = parseSchema(schemaData);
   if (!parsed.ok) return [parsed.refusal];
   let validate: ValidateFunction;
@@ -71,7 +78,7 @@ const checkSchema = (schemaData: Uint8Array, values: Readonly<Record<string, unk
     return [schemaRefusal(`${SCHEMA} could not be evaluated: ${(error as Error).message}`)];
   }
   const errors = (validate.errors ?? []).slice(0, MAX_SCHEMA_MESSAGES).map(describe);
-  return [schemaRefusal(`default values violate ${SCHEMA}: ${errors.join('; ')}`)];
+  return [schemaRefusal(`${what} violate ${SCHEMA}: ${errors.join('; ')}`)];
 };
 
 /**

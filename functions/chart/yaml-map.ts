@@ -17,6 +17,17 @@ const MAX_ALIAS_COUNT = 100;
 const withoutTimestamps = (tags: Tags): Tags =>
   tags.filter((tag) => typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:timestamp');
 
+/** Parse options that read YAML the way Helm reads values files (above). */
+export const HELM_YAML_OPTIONS = {
+  version: '1.1',
+  uniqueKeys: false,
+  prettyErrors: false,
+  customTags: withoutTimestamps,
+} as const;
+
+/** Billion-laughs guard for `toJS`, as parseYamlMap uses it. */
+export const HELM_YAML_TO_JS = { maxAliasCount: MAX_ALIAS_COUNT } as const;
+
 const isPlainMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map);
 
@@ -29,15 +40,10 @@ export const parseYamlMap = (data: Uint8Array): YamlMap => {
     return { ok: false, reason: 'is not valid UTF-8' };
   }
   try {
-    const doc = parseDocument(text, {
-      version: '1.1',
-      uniqueKeys: false,
-      prettyErrors: false,
-      customTags: withoutTimestamps,
-    });
+    const doc = parseDocument(text, HELM_YAML_OPTIONS);
     const [first] = doc.errors;
     if (first !== undefined) return { ok: false, reason: `is not valid YAML: ${first.message}` };
-    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const value: unknown = doc.toJS(HELM_YAML_TO_JS);
     if (value === null || value === undefined) return { ok: true, value: undefined };
     if (!isPlainMap(value)) return { ok: false, reason: 'is not a YAML mapping' };
     return { ok: true, value };

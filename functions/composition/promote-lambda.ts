@@ -58,7 +58,8 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
   return {
     store: tracedObjectStore(new S3ObjectStore({ client: s3 }), tracer),
     host: git.host,
-    ...(renderer ? { renderer } : {}),
+    // The same helm checks values changes (config/<env>/<chart>.values.yaml) against the repository.
+    ...(renderer ? { renderer, releaseRenderer: renderer } : {}),
     clock: systemClock,
     logger,
     metrics: powertoolsMetrics(metrics),

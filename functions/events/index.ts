@@ -4,6 +4,14 @@ export {
   isForwardedKey,
   type NotAChartReason,
 } from './chart-upload-filter';
+export {
+  type ConfigUploadKey,
+  configKey,
+  DEFAULT_CONFIG_PREFIX,
+  isForwardedConfigKey,
+  parseConfigKey,
+  VALUES_SUFFIX,
+} from './config-upload';
 export type { IgnoredEvent, ObjectCreated, ParsedEventBody } from './object-created';
 export { parseEventBody } from './parse-event-body';
 export { decodeS3EventKey, type EventKey, encodeS3EventKey, readEventKey } from './s3-key-encoding';

@@ -5,6 +5,7 @@ import type { GitHost } from '../ports/git-host';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
 import type { ReleaseLedgerWriter } from '../ports/release-ledger';
+import type { ReleaseRenderer } from '../ports/release-renderer';
 import type { Scheduler } from '../ports/scheduler';
 import type { PlanOptions } from '../promotion/promotion';
 import type { FreshnessLimits } from './event-freshness';
@@ -28,6 +29,8 @@ export interface FeedbackDependencies {
   readonly issueNotifier?: IssueNotifier;
   /** The release ledger: convergence, failures and the moves they cause are recorded; absent = none. */
   readonly ledger?: ReleaseLedgerWriter;
+  /** helm template for the values an automatic values rollback puts back; absent = schema check only. */
+  readonly releaseRenderer?: ReleaseRenderer;
 }
 
 export interface FeedbackSettings {

@@ -11,9 +11,11 @@ import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
 import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
 import { environmentsAfter } from '../promotion/policy/policy';
 import { readWithPolicy } from '../promotion/policy/read-with-policy';
+import { isValuesRun } from '../promotion/values/values-change';
 import type { FeedbackDependencies, FeedbackSettings } from './feedback-context';
 import type { FluxEvent } from './flux-event';
 import { type IgnoreReason, matchReleaseEvent, releaseFilesFor } from './release-event';
+import { handleValuesEvent, type ValuesEventOutcome } from './values-event';
 
 type Moved = Omit<MoveOutcome, 'policy'>;
 
@@ -39,7 +41,9 @@ export type ReleaseEventOutcome =
       readonly version: string;
       /** The rollback commit (or pull request), with autoRollback. */
       readonly rollback?: Moved;
-    };
+    }
+  /** Flux's verdict on a values change (the release's run id is a values run: values-event.ts). */
+  | ValuesEventOutcome;
 
 const withoutPolicy = ({ policy: _policy, ...rest }: MoveOutcome): Moved => rest;
 
@@ -68,6 +72,8 @@ export const handleReleaseEvent = async (
   const { environment, release } = match;
   const subject = { environment: environment.name, chart: event.name, version: release.version };
   const runId = release.runId ?? deps.newRunId();
+  if (isValuesRun(release.runId))
+    return handleValuesEvent(event, match.kind, environment, release, runId, deps, settings);
   const options = { ...settings.plan, clock: deps.clock, fallbackEnvironment: settings.fallbackEnvironment };
 
   if (match.kind === 'failed') {

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import git from 'isomorphic-git';
 import type { GitHostWiring } from '../adapters/git-hosts/descriptor';
 import { createGitHost } from '../adapters/git-hosts/registry';
+import { PromoterError } from '../errors';
 import type { GitHost } from '../ports/git-host';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -56,3 +58,20 @@ export const ensureClusterRepository = async (
 /** The plain-git host of a bare repository on a local path, built through the Git-host registry. */
 export const localClusterHost = (gitdir: string): Promise<GitHostWiring> =>
   createGitHost('git', { repository: gitdir, workDir: gitdir });
+
+/**
+ * The bare cluster repository of a work dir (`<workdir>/cluster.git`), for commands that need no
+ * running `local`; throws CLUSTER_REPOSITORY_MISSING (terminal) when there is none yet.
+ */
+export const existingClusterRepository = (workdir: string): string => {
+  const dir = resolve(workdir);
+  const clusterRepo = join(dir, 'cluster.git');
+  if (!fs.existsSync(join(clusterRepo, 'HEAD'))) {
+    throw new PromoterError(
+      'CLUSTER_REPOSITORY_MISSING',
+      'terminal',
+      `no cluster repository in ${dir}: start one with \`chart-promoter local --workdir ${dir}\` or \`chart-promoter demo --workdir ${dir}\``,
+    );
+  }
+  return clusterRepo;
+};

@@ -126,6 +126,7 @@ export const startLocalFeedback = async (options: LocalFeedbackOptions): Promise
     scheduler,
     newRunId: randomUUID,
     ...(deps.ledger === undefined ? {} : { ledger: deps.ledger }),
+    ...(deps.releaseRenderer ? { releaseRenderer: deps.releaseRenderer } : {}),
   };
   const feedbackSettings: FeedbackSettings = {
     branch: settings.branch,

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
-import { PromoterError } from '../errors';
 import type { PipelineDependencies } from '../pipeline/pipeline-context';
 import { type CommandOutcome, runPromotionCommand } from '../pipeline/run-promotion-command';
 import { systemClock } from '../ports/clock';
 import type { ObjectStore } from '../ports/object-store';
 import type { PromotionCommand } from '../ports/promotion-command';
-import { localClusterHost } from './cluster-repository';
+import { existingClusterRepository, localClusterHost } from './cluster-repository';
 import { redirectLoggerOutput } from './powertools-output';
 import { commandRecord } from './promotion-record';
 import { RecordedMetrics } from './recorded-metrics';
@@ -43,14 +41,7 @@ export const runLocalPromotion = async (
   options: LocalPromotionOptions,
 ): Promise<CommandOutcome> => {
   const workdir = resolve(options.workdir);
-  const clusterRepo = join(workdir, 'cluster.git');
-  if (!fs.existsSync(join(clusterRepo, 'HEAD'))) {
-    throw new PromoterError(
-      'CLUSTER_REPOSITORY_MISSING',
-      'terminal',
-      `no cluster repository in ${workdir}: start one with \`chart-promoter local --workdir ${workdir}\` or \`chart-promoter demo --workdir ${workdir}\``,
-    );
-  }
+  const clusterRepo = existingClusterRepository(workdir);
   await mkdir(join(workdir, 'logs'), { recursive: true });
   const logStream = createWriteStream(join(workdir, 'logs', 'promote.jsonl'), { flags: 'a' });
   const logger = redirectLoggerOutput(

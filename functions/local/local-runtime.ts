@@ -8,7 +8,7 @@ import type { GitHostWiring } from '../adapters/git-hosts/descriptor';
 import { DynamoDbReleaseLedger } from '../adapters/ledger/dynamodb-release-ledger';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
-import { isForwardedKey } from '../events';
+import { DEFAULT_CONFIG_PREFIX, isForwardedConfigKey, isForwardedKey } from '../events';
 import type { FeedbackResponse } from '../feedback/handle-feedback';
 import { handleSqsBatch } from '../pipeline/handle-sqs-batch';
 import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
@@ -18,6 +18,7 @@ import { systemClock } from '../ports/clock';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
 import type { PromotionBoardView, ReleaseLedger } from '../ports/release-ledger';
+import type { ReleaseRenderer } from '../ports/release-renderer';
 import { InMemoryScheduler } from '../ports/scheduler';
 import { type OverdueRelease, sweepDeadlines } from '../promotion/ledger/sweep-deadlines';
 import { startBoardServer } from './board-server';
@@ -55,12 +56,16 @@ export interface LocalRuntimeOptions {
   readonly bucket?: string;
   /** @default 'incoming/' */
   readonly prefix?: string;
+  /** Values uploads: `<configPrefix><env>/<chart>.values.yaml`. @default 'config/' */
+  readonly configPrefix?: string;
   /** @default 'dev' */
   readonly environment?: string;
   /** @default 'main' */
   readonly branch?: string;
   /** helm lint + template; absent = static checks only. */
   readonly renderer?: ChartRenderer;
+  /** helm template of values changes; absent = schema check only. */
+  readonly releaseRenderer?: ReleaseRenderer;
   /** Called after each batch with its outcomes. */
   readonly onOutcomes?: (outcomes: readonly UploadOutcome[]) => void;
   /** Feedback endpoint port; 0 picks a free one. @default 0 */
@@ -134,6 +139,7 @@ export interface LocalRuntime {
   readonly s3: S3Endpoint;
   readonly bucket: string;
   readonly prefix: string;
+  readonly configPrefix: string;
   readonly environment: string;
   readonly branch: string;
   /** Path of the bare cluster repository. */
@@ -177,6 +183,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const workdir = resolve(options.workdir);
   const bucket = options.bucket ?? 'charts';
   const prefix = options.prefix ?? 'incoming/';
+  const configPrefix = options.configPrefix ?? DEFAULT_CONFIG_PREFIX;
   const environment = options.environment ?? 'dev';
   const branch = options.branch ?? 'main';
   const paths = {
@@ -206,6 +213,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     store: new S3ObjectStore({ client: s3.client }),
     host: git.host,
     ...(options.renderer ? { renderer: options.renderer } : {}),
+    ...(options.releaseRenderer ? { releaseRenderer: options.releaseRenderer } : {}),
     clock: systemClock,
     logger,
     metrics,
@@ -219,6 +227,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const settings: PipelineSettings = {
     branch,
     bucketPrefix: prefix,
+    configPrefix,
     targetEnvironment: environment,
     limits: DEFAULT_INTAKE_LIMITS,
     plan: {},
@@ -243,9 +252,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     },
   });
   // Only the keys the EventBridge rule forwards in AWS: a chart directory uploaded file by file gives
-  // one CHART_NOT_PACKAGED run for its Chart.yaml, not one run per file.
+  // one CHART_NOT_PACKAGED run for its Chart.yaml, not one run per file; values files under the
+  // config prefix.
   const unsubscribe = bridgeS3Events(s3, (record) => queue.send(record), {
-    forward: (key) => isForwardedKey(key, prefix),
+    forward: (key) => isForwardedKey(key, prefix) || isForwardedConfigKey(key, configPrefix),
   });
   const feedback = await startLocalFeedback({
     workdir,
@@ -288,6 +298,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     s3,
     bucket,
     prefix,
+    configPrefix,
     environment,
     branch,
     ...paths,

@@ -1,6 +1,7 @@
 import type { NextStep } from '../feedback/handle-release-event';
 import type { CommandOutcome } from '../pipeline/run-promotion-command';
 import type { MoveOutcome } from '../promotion/moves/run-environment-move';
+import type { ValuesChangeOutcome } from '../promotion/values/values-change';
 
 /**
  * One line of the run log for an environment move (promotion or rollback), next to the upload lines:
@@ -14,6 +15,8 @@ export interface PromotionRecord {
   readonly trigger: 'feedback' | 'scheduled' | 'manual' | 'deadline';
   readonly runId: string;
   readonly command: 'promote' | 'rollback';
+  /** `values`: a values change's rollback (the previous values put back), not a chart version's. */
+  readonly change?: 'values';
   readonly chart: string;
   readonly version?: string;
   readonly environment: string;
@@ -81,10 +84,41 @@ export const commandRecord = (
   return { ...base, ...moveFields(outcome as Move) };
 };
 
+/** What a values change's outcome says, flattened like moveFields. */
+export const valuesFields = (outcome: ValuesChangeOutcome) => {
+  switch (outcome.status) {
+    case 'committed':
+      return { status: outcome.status, version: outcome.chartVersion, commit: outcome.commit.sha };
+    case 'pull-request':
+      return {
+        status: outcome.status,
+        version: outcome.chartVersion,
+        commit: outcome.commit.sha,
+        branch: outcome.branch,
+        url: outcome.url,
+      };
+    case 'branch-pushed':
+      return {
+        status: outcome.status,
+        version: outcome.chartVersion,
+        commit: outcome.commit.sha,
+        branch: outcome.branch,
+      };
+    case 'unchanged':
+      return { status: outcome.status, version: outcome.chartVersion, message: outcome.reason };
+    case 'refused':
+      return { status: outcome.status, code: outcome.code, message: outcome.message };
+  }
+};
+
 /** The records of what a Flux event set off: the next environments (promoted or scheduled), a rollback. */
 export const feedbackRecords = (
   subject: { readonly chart: string; readonly version: string; readonly runId?: string },
-  steps: { readonly next?: readonly NextStep[]; readonly rollback?: Omit<MoveOutcome, 'policy'> },
+  steps: {
+    readonly next?: readonly NextStep[];
+    readonly rollback?: Omit<MoveOutcome, 'policy'>;
+    readonly valuesRollback?: ValuesChangeOutcome;
+  },
   at: Date,
 ): PromotionRecord[] => {
   const base = {
@@ -112,6 +146,15 @@ export const feedbackRecords = (
       command: 'rollback',
       environment: steps.rollback.environment,
       ...moveFields(steps.rollback),
+    });
+  if (steps.valuesRollback)
+    records.push({
+      ...base,
+      runId: steps.valuesRollback.runId,
+      command: 'rollback',
+      change: 'values',
+      environment: steps.valuesRollback.environment,
+      ...valuesFields(steps.valuesRollback),
     });
   return records;
 };

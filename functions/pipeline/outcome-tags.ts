@@ -5,14 +5,15 @@ import { refusalsOf } from './upload-outcome';
  * The outcome tags of an uploaded object: what its uploader can read back without access to the
  * logs (`aws s3api get-object-tagging`, `chart-promoter push --wait`). Written by record-outcome.ts,
  * read by the command line. S3 allows 10 tags per object and 256 characters per value
- * (functions/adapters/s3-tags.ts): at most 9 are written (a refusal has no commit), and a message longer than a value holds
- * is cut (the log line keeps it whole).
+ * (functions/adapters/s3-tags.ts): at most 10 are written (a refusal has no commit; `change` only on
+ * a values upload), and a message longer than a value holds is cut (the log line keeps it whole).
  */
 export const TAG_PREFIX = 'chart-promoter';
 
 const TAG = {
   status: `${TAG_PREFIX}/status`,
   runId: `${TAG_PREFIX}/run-id`,
+  change: `${TAG_PREFIX}/change`,
   environment: `${TAG_PREFIX}/environment`,
   commit: `${TAG_PREFIX}/commit`,
   code: `${TAG_PREFIX}/code`,
@@ -27,6 +28,7 @@ const TAG = {
 export const outcomeTags = (outcome: UploadOutcome): Record<string, string> | undefined => {
   if (outcome.status === 'retry' || outcome.status === 'ignored') return undefined;
   const tags: Record<string, string> = { [TAG.status]: outcome.status, [TAG.runId]: outcome.runId };
+  if (outcome.change) tags[TAG.change] = outcome.change;
   if (outcome.environment) tags[TAG.environment] = outcome.environment;
   if (outcome.chart) tags[TAG.chart] = outcome.chart;
   if (outcome.version) tags[TAG.version] = outcome.version;
@@ -44,6 +46,8 @@ export const outcomeTags = (outcome: UploadOutcome): Record<string, string> | un
 export interface TaggedOutcome {
   readonly status: Exclude<UploadStatus, 'retry' | 'ignored'>;
   readonly runId?: string;
+  /** `values` for a values upload. */
+  readonly change?: 'values';
   readonly chart?: string;
   readonly version?: string;
   readonly environment?: string;
@@ -53,7 +57,7 @@ export interface TaggedOutcome {
   readonly refusals: readonly OutcomeRefusal[];
 }
 
-const FINAL: ReadonlySet<string> = new Set(['promoted', 'unchanged', 'superseded', 'refused']);
+const FINAL: ReadonlySet<string> = new Set(['promoted', 'proposed', 'unchanged', 'superseded', 'refused']);
 
 /** Reads outcome tags back; undefined while the object carries none (not processed yet). */
 export const readOutcomeTags = (tags: Readonly<Record<string, string>>): TaggedOutcome | undefined => {
@@ -65,6 +69,7 @@ export const readOutcomeTags = (tags: Readonly<Record<string, string>>): TaggedO
   return {
     status: status as TaggedOutcome['status'],
     ...optional('runId', tags[TAG.runId]),
+    ...(tags[TAG.change] === 'values' ? { change: 'values' as const } : {}),
     ...optional('chart', tags[TAG.chart]),
     ...optional('version', tags[TAG.version]),
     ...optional('environment', tags[TAG.environment]),

@@ -8,6 +8,7 @@ import type { KeyringSource } from '../ports/keyring-source';
 import type { ObjectStore } from '../ports/object-store';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
 import type { ReleaseLedgerWriter } from '../ports/release-ledger';
+import type { ReleaseRenderer } from '../ports/release-renderer';
 import type { Scheduler } from '../ports/scheduler';
 import type { PlanOptions } from '../promotion/promotion';
 
@@ -17,6 +18,8 @@ export interface PipelineDependencies {
   readonly host: GitHost;
   /** Proves charts render (helm lint + template); absent = static checks only. */
   readonly renderer?: ChartRenderer;
+  /** Proves a values change renders (helm template of the chart in the repository); absent = schema only. */
+  readonly releaseRenderer?: ReleaseRenderer;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: PipelineMetrics;
@@ -37,6 +40,8 @@ export interface PipelineDependencies {
 export interface PipelineSettings {
   readonly branch: string;
   readonly bucketPrefix: string;
+  /** Keys `<configPrefix><env>/<chart>.values.yaml` are values changes. @default 'config/' */
+  readonly configPrefix?: string;
   readonly targetEnvironment: string;
   readonly limits: IntakeLimits;
   readonly plan: PlanOptions;

@@ -1,11 +1,13 @@
-import type { ObjectCreated } from '../events';
+import { DEFAULT_CONFIG_PREFIX, isForwardedConfigKey, type ObjectCreated } from '../events';
 import {
   committedObservation,
   ledgerFailureReport,
   recordObservations,
 } from '../promotion/ledger/ledger-observations';
 import { environmentNamed } from '../promotion/policy/policy';
+import { valuesRunId } from '../promotion/values/values-change';
 import { admitUpload } from './admit-upload';
+import { changeValues } from './change-values';
 import { type AdmittedUpload, type BatchCommit, commitBatch } from './commit-batch';
 import { mapLimit } from './map-limit';
 import { notifyIssues } from './notify-issues';
@@ -25,8 +27,10 @@ const INTAKE_CONCURRENCY = 2;
 
 /**
  * The whole pipeline for one batch of uploads: read and check each distinct object, plan every
- * admitted chart into one change set, commit once, then tag, log and measure each outcome.
- * Returns one outcome per input object (duplicates share the outcome of their first delivery).
+ * admitted chart into one change set, commit once, then run each values upload (config prefix) as
+ * its own values change (after the charts: it may be about a chart that just arrived), then tag, log
+ * and measure each outcome. Returns one outcome per input object (duplicates share the outcome of
+ * their first delivery).
  */
 export const promoteUploads = async (
   objects: readonly ObjectCreated[],
@@ -39,7 +43,10 @@ export const promoteUploads = async (
     const identity = uploadIdentity(object);
     if (!distinct.has(identity)) distinct.set(identity, object);
   }
-  const uploads = [...distinct.values()];
+  const configPrefix = settings.configPrefix ?? DEFAULT_CONFIG_PREFIX;
+  const isValues = (object: ObjectCreated) => isForwardedConfigKey(object.key, configPrefix);
+  const valuesUploads = [...distinct.values()].filter(isValues);
+  const uploads = [...distinct.values()].filter((object) => !isValues(object));
   const runIds = uploads.map(() => deps.newRunId());
 
   const admissions = await mapLimit(uploads, INTAKE_CONCURRENCY, (object, i) =>
@@ -69,9 +76,18 @@ export const promoteUploads = async (
     return { ...partial, durationMs };
   });
   await recordCommitted(deps, batch);
-  await Promise.all(settled.map((outcome) => recordOutcome(deps, outcome)));
+  // One values change at a time: each is its own commit (and its own render check).
+  const valuesSettled: UploadOutcome[] = [];
+  for (const object of valuesUploads) {
+    const outcome = await changeValues(object, valuesRunId(deps.newRunId()), deps, settings);
+    valuesSettled.push({ ...outcome, durationMs: deps.clock.now().getTime() - started });
+  }
+  await Promise.all([...settled, ...valuesSettled].map((outcome) => recordOutcome(deps, outcome)));
   await notifyIssues(deps, admitted, batch.outcomes);
-  const byUpload = new Map(uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!]));
+  const byUpload = new Map([
+    ...uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!] as const),
+    ...valuesUploads.map((upload, i) => [uploadIdentity(upload), valuesSettled[i]!] as const),
+  ]);
   return objects.map((object) => byUpload.get(uploadIdentity(object))!);
 };
 

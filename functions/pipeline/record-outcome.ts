@@ -6,6 +6,7 @@ import type { UploadOutcome } from './upload-outcome';
 /** The log keys every line about one upload carries (queried in CloudWatch Logs Insights). */
 export const runLogKeys = (outcome: UploadOutcome): Record<string, string | undefined> => ({
   runId: outcome.runId,
+  change: outcome.change,
   chart: outcome.chart,
   version: outcome.version,
   environment: outcome.environment,
@@ -26,11 +27,20 @@ const logOutcome = (logger: Logger, outcome: UploadOutcome): void => {
     refusals: outcome.refusals,
     durationMs: outcome.durationMs,
   };
+  const what =
+    outcome.change === 'values'
+      ? `values of ${outcome.chart} (${outcome.version ?? '?'})`
+      : `${outcome.chart} ${outcome.version}`;
   switch (outcome.status) {
     case 'promoted':
+    case 'proposed':
     case 'unchanged':
     case 'superseded':
-      logger.info(`${outcome.status} ${outcome.chart} ${outcome.version} in ${outcome.environment}`, line);
+      logger.info(`${outcome.status} ${what} in ${outcome.environment}`, {
+        ...line,
+        ...(outcome.branch ? { branch: outcome.branch } : {}),
+        ...(outcome.url ? { url: outcome.url } : {}),
+      });
       return;
     case 'refused':
       logger.warn(`refused ${outcome.key}: ${outcome.code}`, line);
@@ -45,7 +55,10 @@ const logOutcome = (logger: Logger, outcome: UploadOutcome): void => {
 };
 
 const emitMetrics = (deps: PipelineDependencies, outcome: UploadOutcome): void => {
-  if (outcome.status === 'promoted') {
+  if (outcome.change === 'values' && (outcome.status === 'promoted' || outcome.status === 'proposed')) {
+    deps.metrics.count('ValuesChanged', 1, { environment: outcome.environment ?? 'unknown' });
+    deps.metrics.milliseconds('PromotionDurationMs', outcome.durationMs);
+  } else if (outcome.status === 'promoted') {
     deps.metrics.count('ChartsPromoted', 1);
     deps.metrics.milliseconds('PromotionDurationMs', outcome.durationMs);
   } else if (outcome.status === 'refused') {

@@ -1,6 +1,8 @@
 /**
  * How one uploaded object ended (contract: every upload ends as a commit, a documented refusal, an
  * ignore with its reason, or a retry that ends in the dead-letter queue — never silently dropped).
+ * `proposed`: a values change for an environment with `mode: pull-request` (a pull request, or a
+ * pushed branch on hosts without them).
  */
 export const UPLOAD_STATUSES = [
   'promoted',
@@ -9,6 +11,7 @@ export const UPLOAD_STATUSES = [
   'refused',
   'ignored',
   'retry',
+  'proposed',
 ] as const;
 export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
@@ -25,11 +28,18 @@ export interface UploadOutcome {
   readonly key: string;
   readonly versionId?: string;
   readonly runId: string;
+  /** `values`: a configuration upload (config/<env>/<chart>.values.yaml); absent: a chart upload. */
+  readonly change?: 'values';
   readonly chart?: string;
+  /** The chart version (for a values change: the one the environment runs, the values were checked against). */
   readonly version?: string;
   readonly environment?: string;
-  /** The commit that carries the promotion (promoted), absent otherwise. */
+  /** The commit that carries the promotion (promoted), or the proposal (proposed); absent otherwise. */
   readonly commit?: string;
+  /** The pull-request branch of a proposed values change. */
+  readonly branch?: string;
+  /** The pull request of a proposed values change (hosts with pull requests). */
+  readonly url?: string;
   /** Refusal / retry / ignore code (stable, documented in the README); the first, when several. */
   readonly code?: string;
   readonly message?: string;

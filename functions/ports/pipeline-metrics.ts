@@ -1,6 +1,8 @@
 /** The figures a promotion run reports (CloudWatch EMF in Lambda; kept in memory locally). */
 export type PipelineMetricName =
   | 'ChartsPromoted'
+  /** Values changes committed or proposed (configuration uploads). */
+  | 'ValuesChanged'
   | 'ChartsRefused'
   | 'UploadsRetried'
   | 'PromotionDurationMs'

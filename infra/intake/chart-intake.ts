@@ -11,6 +11,7 @@ import {
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FORWARDED_KEY_SUFFIXES } from '../../functions/events/chart-upload-filter';
+import { DEFAULT_CONFIG_PREFIX, VALUES_SUFFIX } from '../../functions/events/config-upload';
 
 export interface ChartIntakeProps {
   /** Key prefix of chart uploads ('' = whole bucket, else ends with '/'). */
@@ -33,6 +34,8 @@ export interface ChartIntakeProps {
  * EventBridge wildcard matching: `*` matches any characters, `/` included, so `incoming/*.tgz` also
  * covers `incoming/team/a.tgz`; the whole key must match, so `*.tgz` does not match `a.tgz.prov`.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching
+ * Values uploads too: `config/*.values.yaml` (functions/events/config-upload.ts), whatever the
+ * chart prefix.
  */
 export const chartUploadPattern = (bucketName: string, prefix: string): EventPattern => ({
   source: ['aws.s3'],
@@ -40,7 +43,10 @@ export const chartUploadPattern = (bucketName: string, prefix: string): EventPat
   detail: {
     bucket: { name: [bucketName] },
     object: {
-      key: Match.anyOf(...FORWARDED_KEY_SUFFIXES.map((suffix) => Match.wildcard(`${prefix}*${suffix}`))),
+      key: Match.anyOf(
+        ...FORWARDED_KEY_SUFFIXES.map((suffix) => Match.wildcard(`${prefix}*${suffix}`)),
+        Match.wildcard(`${DEFAULT_CONFIG_PREFIX}*${VALUES_SUFFIX}`),
+      ),
     },
   },
 });
@@ -110,7 +116,7 @@ export class ChartIntake extends Construct {
     const pattern = chartUploadPattern(this.bucket.bucketName, props.bucketPrefix);
     this.rule = new Rule(this, 'ChartUploaded', {
       description:
-        'Chart archives (and their .prov files, and Chart.yaml files) uploaded to the intake prefix',
+        'Chart archives (and their .prov files, and Chart.yaml files) uploaded to the intake prefix, and values files under config/',
       eventPattern: pattern,
       // Events EventBridge cannot deliver (after its retries) land in the same DLQ as failed promotions.
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],

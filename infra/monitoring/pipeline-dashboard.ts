@@ -58,7 +58,10 @@ export class PipelineDashboard extends Construct {
     );
     if (props.board !== undefined) this.dashboard.addWidgets(props.board);
     this.dashboard.addWidgets(
-      graph('Promotions', [searchMetric(PROMOTER_METRICS.promoted, 'Sum', 'promoted')]),
+      graph('Promotions', [
+        searchMetric(PROMOTER_METRICS.promoted, 'Sum', 'promoted'),
+        searchMetric(PROMOTER_METRICS.valuesChanged, 'Sum', 'values changed'),
+      ]),
       graph('Refusals by code', [searchMetric(PROMOTER_METRICS.refused, 'Sum')]),
       graph('Promotion duration (ms)', [duration('p50'), duration('p99')]),
     );

@@ -7,6 +7,8 @@ import { METRICS_NAMESPACE } from '../promote/promote-environment';
 /** EMF metrics the promote function emits (Powertools Metrics adds a `service` dimension to each). */
 export const PROMOTER_METRICS = {
   promoted: 'ChartsPromoted',
+  /** Values changes (configuration uploads) committed or proposed, with an `environment` dimension. */
+  valuesChanged: 'ValuesChanged',
   /** With a `code` dimension: the refusal code. */
   refused: 'ChartsRefused',
   durationMs: 'PromotionDurationMs',

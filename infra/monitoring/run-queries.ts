@@ -3,10 +3,21 @@ import { Construct } from 'constructs';
 
 /**
  * Field names of the promote function's JSON log lines (functions/pipeline/record-outcome.ts): the
- * line recording a run's outcome carries `status` (promoted | unchanged | superseded | refused |
- * ignored | retry), and for refusals and retries `code`, `reason` and `path`.
+ * line recording a run's outcome carries `status` (promoted | proposed | unchanged | superseded |
+ * refused | ignored | retry), `change` (`values` for a configuration upload), and for refusals and
+ * retries `code`, `reason` and `path`.
  */
-const RUN_FIELDS = ['@timestamp', 'runId', 'chart', 'version', 'environment', 'commit', 'status', 's3Key'];
+const RUN_FIELDS = [
+  '@timestamp',
+  'runId',
+  'change',
+  'chart',
+  'version',
+  'environment',
+  'commit',
+  'status',
+  's3Key',
+];
 
 /** The Logs Insights queries as strings: reused by the dashboard and by `chart-promoter runs`. */
 export const RUN_QUERIES = {

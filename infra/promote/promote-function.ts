@@ -7,6 +7,7 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_CONFIG_PREFIX } from '../../functions/events/config-upload';
 import type { GitCredentials } from '../credentials/git-credentials';
 import { grantSendMessage } from '../intake/grant-send-message';
 import { acknowledgeTracingWildcard, bundledNodeFunction } from '../lambda/bundled-node-function';
@@ -72,9 +73,13 @@ export class PromoteFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         // Read the uploaded chart (a given version when the event names one) and tag it with the outcome;
-        // `<prefix>*` also covers the `<chart>.tgz.prov` beside it (provenance verification).
+        // `<prefix>*` also covers the `<chart>.tgz.prov` beside it (provenance verification). Values
+        // uploads the same way under `config/` (already covered when the prefix is the whole bucket).
         actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-        resources: [props.bucket.arnForObjects(`${props.bucketPrefix}*`)],
+        resources: [
+          props.bucket.arnForObjects(`${props.bucketPrefix}*`),
+          ...(props.bucketPrefix === '' ? [] : [props.bucket.arnForObjects(`${DEFAULT_CONFIG_PREFIX}*`)]),
+        ],
       }),
     );
     props.credentials.grantRead(this.role);
@@ -95,6 +100,12 @@ export class PromoteFunction extends Construct {
         reason:
           'Objects under the upload prefix only: the function reads and tags whichever chart was uploaded there.',
       });
+      if (prefix !== '')
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucketArn}/${DEFAULT_CONFIG_PREFIX}*]`,
+          reason:
+            'Objects under the values prefix only: the function reads and tags whichever values file was uploaded there.',
+        });
     }
     acknowledgeTracingWildcard(this.role);
   }

@@ -41,12 +41,14 @@ interface DemoStep {
   readonly chart: string;
   readonly environment: string;
   readonly action: string;
+  readonly detail: string;
   readonly leadTimeMs?: number;
 }
 
 interface DemoDocument {
   readonly clusterRepo: string;
   readonly runs: DemoRun[];
+  readonly values: (DemoRun & { readonly change: string; readonly runId: string }) | null;
   readonly environments: DemoEnvironment[];
   readonly steps: DemoStep[];
   readonly ledger: ReleaseRecord[];
@@ -138,6 +140,8 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     expect(events.map((step) => step.environment).sort()).toEqual([
       ...charts.map(() => 'dev'),
       ...charts.map(() => 'staging'),
+      // The values change the demo makes in staging, reported by "Flux" too.
+      'staging',
     ]);
   });
 
@@ -163,6 +167,33 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
       expect(record.leadTimeMs).toBeGreaterThan(0);
     for (const record of document.ledger.filter((r) => r.state === 'proposed'))
       expect(record.branch).toBe(`promote/prod/${record.chart}`);
+  });
+
+  it('puts a values change through the same pipeline: config/staging/hello-web.values.yaml, committed to staging and reported converged', async () => {
+    // Prepare
+    const git = (...args: string[]) => runGit(workdir, ['--git-dir', document.clusterRepo, ...args]);
+    const values = document.values;
+
+    // Act
+    const release = await git('show', 'main:environments/staging/hello-web.yaml');
+    const subject = await git('log', '-1', '--format=%s', values?.commit ?? 'main');
+
+    // Assess
+    expect(values).toMatchObject({
+      change: 'values',
+      chart: 'hello-web',
+      version: '1.0.0',
+      environment: 'staging',
+      status: 'promoted',
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
+    expect(subject).toBe('set values of hello-web in staging (replicaCount)');
+    expect(release).toMatch(/\n {2}values:\n(?: {4}#.*\n)* {4}replicaCount: 2\n?/);
+    expect(release).toContain(`event.toolkit.fluxcd.io/run-id: ${values?.runId}`);
+    expect(validateHelmRelease(parse(release))).toEqual({ ok: true });
+    const last = document.steps.filter((step) => step.action === 'flux-event').at(-1);
+    expect(last).toMatchObject({ chart: 'hello-web', environment: 'staging' });
+    expect(last?.detail).toContain('converged');
   });
 
   it('commits HelmReleases that validate against the Flux CRD schema, one per promoted chart', async () => {
@@ -252,6 +283,7 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     for (const run of document.runs)
       expect(again.stdout).toMatch(new RegExp(`\\n {2}${run.chart} +${run.version} +dev +unchanged `));
     expect(again.stdout).toContain('No new commit: every chart was already in the cluster repository');
+    expect(again.stdout).toMatch(/\n {2}hello-web +1\.0\.0 +staging +unchanged +-? *values/);
     // Nothing changed, so Flux reports nothing: no promotion again, no branch pushed again.
     expect(again.stdout).toContain('No release changed, so Flux has nothing to report');
     expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(
@@ -282,10 +314,18 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     expect(provFirst.map((run) => [run.status, run.code])).toEqual(
       Array(n).fill(['ignored', 'CHART_NOT_YET_UPLOADED']),
     );
-    const uploads = listed.runs.filter((run) => run.kind === undefined && !run.source?.endsWith('.prov'));
+    const all = listed.runs as (DemoRun & { change?: string })[];
+    const uploads = all.filter(
+      (run) => run.kind === undefined && run.change === undefined && !run.source?.endsWith('.prov'),
+    );
     expect(uploads.map((run) => run.status)).toEqual([
       ...Array(n).fill('promoted'),
       ...Array(2 * n).fill('unchanged'),
+    ]);
+    // The values change: committed the first time, unchanged the second.
+    expect(all.filter((run) => run.change === 'values').map((run) => run.status)).toEqual([
+      'promoted',
+      'unchanged',
     ]);
     expect(uploads.slice(0, n).every((run) => run.commit === document.runs[0]?.commit)).toBe(true);
     // The environment moves of the first run are in the run log too (kind "promotion").

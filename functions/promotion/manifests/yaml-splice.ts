@@ -28,10 +28,12 @@ export const applySplices = (source: string, splices: readonly Splice[]): string
     .sort((a, b) => b.start - a.start)
     .reduce((text, { start, end, text: insert }) => text.slice(0, start) + insert + text.slice(end), source);
 
-const lineStart = (source: string, position: number): number => source.lastIndexOf('\n', position - 1) + 1;
+/** Offset of the first character of the line holding `position`. */
+export const lineStart = (source: string, position: number): number =>
+  source.lastIndexOf('\n', position - 1) + 1;
 
 /** Offset just after the newline ending the line that holds `position - 1`. */
-const lineEndAfter = (source: string, position: number): number => {
+export const lineEndAfter = (source: string, position: number): number => {
   if (position > 0 && source[position - 1] === '\n') return position;
   const newline = source.indexOf('\n', position);
   return newline === -1 ? source.length : newline + 1;
@@ -59,7 +61,7 @@ export const replaceScalar = (node: Scalar, value: string, inFlow: boolean): Spl
   return { start: node.range[0], end: node.range[1], text: scalarSource(value, node.type, inFlow) };
 };
 
-const columnOf = (source: string, position: number): number => position - lineStart(source, position);
+export const columnOf = (source: string, position: number): number => position - lineStart(source, position);
 
 const pairEnd = (pair: Pair): number | undefined => {
   const node = isNode(pair.value) ? pair.value : isNode(pair.key) ? pair.key : undefined;

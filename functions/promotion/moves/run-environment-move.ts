@@ -10,6 +10,7 @@ import {
   planEnvironmentMove,
   targetEnvironmentOf,
 } from './environment-move';
+import { landChange } from './land-change';
 import { pullRequestFor } from './pull-request';
 
 export interface MoveOptions extends CommitOptions {
@@ -97,30 +98,24 @@ export const runEnvironmentMove = async (
       ...(plan.fromVersion === undefined ? {} : { fromVersion: plan.fromVersion }),
       ...(plan.issues === undefined ? {} : { issues: plan.issues }),
     };
-    if (plan.environment.mode === 'direct') {
-      const commit = await host.commit(branch, snapshot.head, plan.changeSet);
-      return { ...subject, status: 'committed', commit, ...versions, policy };
+    const landing = await landChange(
+      host,
+      branch,
+      snapshot.head,
+      plan.environment.mode,
+      plan.changeSet,
+      () => pullRequestFor(move, plan, snapshot, branch, layout),
+      subject.environment,
+    );
+    if (landing.status === 'unsupported') {
+      return {
+        ...subject,
+        status: 'refused',
+        code: 'PULL_REQUEST_UNSUPPORTED',
+        message: landing.message,
+        policy,
+      };
     }
-    const request = pullRequestFor(move, plan, snapshot, branch, layout);
-    if (!host.setBranch || snapshot.head === undefined) {
-      const message = `${subject.environment} takes changes by pull request, and this Git host cannot push branches`;
-      return { ...subject, status: 'refused', code: 'PULL_REQUEST_UNSUPPORTED', message, policy };
-    }
-    // The branch always restarts from the current head: a re-run replaces a stale proposal.
-    await host.setBranch(request.head, snapshot.head);
-    const commit = await host.commit(request.head, snapshot.head, plan.changeSet);
-    if (!host.openPullRequest) {
-      return { ...subject, status: 'branch-pushed', branch: request.head, commit, ...versions, policy };
-    }
-    const pull = await host.openPullRequest(request);
-    return {
-      ...subject,
-      status: 'pull-request',
-      ...pull,
-      branch: request.head,
-      commit,
-      ...versions,
-      policy,
-    };
+    return { ...subject, ...landing, ...versions, policy };
   });
 };

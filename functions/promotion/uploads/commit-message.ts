@@ -13,7 +13,7 @@ const move = (request: PromotionRequest): string => `${request.chart.name} ${req
 const oneLine = (value: string): string => value.replace(/[\r\n]+/g, ' ').trim();
 
 /** `s3://bucket/key?versionId=…`, the key's segments percent-encoded so the trailer stays one line. */
-export const sourceUri = ({ source }: PromotionRequest): string => {
+export const sourceUri = ({ source }: Pick<PromotionRequest, 'source'>): string => {
   const key = source.key.split('/').map(encodeURIComponent).join('/');
   const version = source.versionId === undefined ? '' : `?versionId=${encodeURIComponent(source.versionId)}`;
   return `s3://${source.bucket}/${key}${version}`;

@@ -14,6 +14,7 @@ const unused = () => {
 const deps: CliDependencies = {
   version: 'test',
   renderer: unused,
+  releaseRenderer: unused,
   helmPath: unused,
   sampleChartsDir: '/nowhere',
   lambda: unused,

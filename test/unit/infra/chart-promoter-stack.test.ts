@@ -107,6 +107,8 @@ describe('intake', () => {
             { wildcard: 'incoming/*.tgz.prov' },
             { wildcard: 'incoming/*.tar.gz.prov' },
             { wildcard: 'incoming/*Chart.yaml' },
+            // Values uploads (functions/events/config-upload.ts).
+            { wildcard: 'config/*.values.yaml' },
           ],
         },
       },
@@ -211,7 +213,10 @@ describe('promote function', () => {
     expect(byAction('s3:GetObject')).toEqual({
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsBucketId(), 'Arn'] }, '/incoming/*']] },
+      Resource: [
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsBucketId(), 'Arn'] }, '/incoming/*']] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [uploadsBucketId(), 'Arn'] }, '/config/*']] },
+      ],
     });
     expect(byAction('secretsmanager:GetSecretValue')).toEqual({
       Effect: 'Allow',

@@ -224,6 +224,7 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
               { wildcard: '*.tgz.prov' },
               { wildcard: '*.tar.gz.prov' },
               { wildcard: '*Chart.yaml' },
+              { wildcard: 'config/*.values.yaml' },
             ],
           },
         },
