@@ -4,17 +4,15 @@ import { IntakeStop } from './intake-stop';
 import { refusal } from './refusal';
 
 /**
- * zlib's output buffer. Node's zlib stream fills one buffer of this size across writes, pushing each
- * write's output as a slice of it, and, when its reader has not taken a pushed slice yet (this is
- * over the readable high-water mark), inflates no further until the next read (`processCallback` in
- * https://github.com/nodejs/node/blob/v22.x/lib/zlib.js): the counter below sees every slice before
- * the next is made, so a bomb inflates at most about one buffer past the limit, however large the
- * compressed write. Profiled on the 50 MiB bench chart: zlib's 16 KiB default cost ~30% more CPU
- * time (a threadpool round trip, an allocation and a hop through every stream stage per 16 KiB);
- * 4 MiB rather than 1 MiB lets most file bodies lie in one buffer, where tar-entries.ts keeps them
- * without a copy (fewer bytes allocated, less GC).
+ * zlib's output chunk. Node's zlib stream pushes each full chunk and, when its reader has not taken
+ * it yet (a chunk this size is always over the readable high-water mark), inflates no further until
+ * the next read (`processCallback` in https://github.com/nodejs/node/blob/v22.x/lib/zlib.js): the
+ * counter below sees every chunk before the next is made, so a bomb inflates at most about one chunk
+ * past the limit, however large the compressed write. Profiled on the 50 MiB bench chart, zlib's
+ * 16 KiB default cost ~30% more CPU time (a threadpool round trip, an allocation and a hop through
+ * every stream stage per chunk).
  */
-const INFLATE_CHUNK = 4 * 1024 * 1024;
+const INFLATE_CHUNK = 1024 * 1024;
 
 /**
  * Inflates a gzip stream, counting what comes out, and throws ARCHIVE_TOO_LARGE the moment the total

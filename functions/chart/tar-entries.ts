@@ -48,35 +48,10 @@ const drain = async (body: AsyncIterable<unknown>): Promise<void> => {
   }
 };
 
-/** `next` starts in the same memory right where `view` ends. */
-const continues = (view: Uint8Array, next: Uint8Array): boolean =>
-  next.buffer === view.buffer && next.byteOffset === view.byteOffset + view.byteLength;
-
-/**
- * A file's bytes. The body arrives as views of zlib's output buffers (gunzip-limited.ts), which
- * nothing writes to again once pushed: when the whole body lies in one run of memory it is kept as
- * a view there, otherwise copied once. A view keeps its whole buffer alive as long as the chart:
- * at most the inflated tar stream plus one buffer, about what the copies took. Profiled on the
- * 50 MiB bench chart in a process with a 48 MB heap, copying every body cost ~17% more CPU time,
- * mostly in garbage collection: V8 collects after every so many bytes of new ArrayBuffers, and
- * copying doubled them.
- */
 const readBody = async (body: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> => {
-  const chunks: Uint8Array[] = [];
-  let contiguous = true;
-  let length = 0;
-  for await (const chunk of body) {
-    const last = chunks[chunks.length - 1];
-    if (last !== undefined && !continues(last, chunk)) contiguous = false;
-    chunks.push(chunk);
-    length += chunk.byteLength;
-  }
-  const [first] = chunks;
-  if (first !== undefined && contiguous && length === size)
-    return new Uint8Array(first.buffer, first.byteOffset, size);
   const data = new Uint8Array(size);
   let offset = 0;
-  for (const chunk of chunks) {
+  for await (const chunk of body) {
     data.set(chunk, offset);
     offset += chunk.byteLength;
   }

@@ -129,10 +129,10 @@ describe('readChartArchive on the real fixture charts', () => {
     expect(whole.ok).toBe(true);
   });
 
-  it('gives every file its exact bytes, also files that straddle zlib output buffers', async () => {
-    // Prepare: bodies are kept as views of zlib's 4 MiB output buffers when they lie in one, and
-    // copied when they cross from one buffer to the next (tar-entries.ts readBody). Incompressible,
-    // distinct contents of 3, 2, 1.5 and 4.5 MiB put several bodies across the 4, 8 and 12 MiB marks.
+  it('gives every file its exact bytes, also files that straddle zlib output chunks', async () => {
+    // Prepare: a body arrives in pieces, cut where zlib's 1 MiB output chunks end (gunzip-limited.ts)
+    // and where tar-stream splits them; incompressible, distinct contents of 3, 2, 1.5 and 4.5 MiB
+    // cross many chunk boundaries at different offsets.
     const MiB = 1024 * 1024;
     const sizes = [3 * MiB, 2 * MiB, 1.5 * MiB, 7, 4.5 * MiB, 1];
     const contents = sizes.map((size, index) => noise(size, index + 1));
