@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The Lambda-shaped run has its own command and config (vitest.lambda.config.ts).
+    exclude: [...configDefaults.exclude, 'test/lambda/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests start real servers and the real helm binary: two cores, so keep forks few.

@@ -25,7 +25,7 @@ import { RecordedMetrics } from '../functions/local/recorded-metrics';
 import { startS3Endpoint } from '../functions/local/s3-endpoint';
 import { toSqsRecord } from '../functions/local/s3-event-bridge';
 import { handleSqsBatch } from '../functions/pipeline/handle-sqs-batch';
-import type { PipelineSettings } from '../functions/pipeline/pipeline-settings';
+import type { PipelineSettings } from '../functions/pipeline/pipeline-context';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
 import { systemClock } from '../functions/ports/clock';
 

@@ -6,6 +6,7 @@
  *   npm run bench                      full: 5 measured runs after 1 warm-up, all sizes
  *   npm run bench -- --quick           < 2 min: 3 runs, smaller sizes where a scenario allows
  *   npm run bench -- --only requests,cold-start     some scenarios only (ids below)
+ *   npm run bench -- --only lambda-cold-start         the synthesized bundles' Init Duration (needs bubblewrap)
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -15,10 +16,12 @@ import type { RunPlan } from './lib/figures';
 import { Report, renderTable } from './lib/report';
 import type { Scenario, ScenarioContext } from './lib/scenario';
 import { apiVsClone } from './scenarios/api-vs-clone';
+import { boardRender } from './scenarios/board-render';
 import { coldStart } from './scenarios/cold-start';
 import { endToEnd } from './scenarios/end-to-end';
 import { githubThroughput } from './scenarios/github-throughput';
 import { intakeThroughput } from './scenarios/intake-throughput';
+import { lambdaColdStart } from './scenarios/lambda-cold-start';
 import { requestsPerPromotion } from './scenarios/requests-per-promotion';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -28,6 +31,8 @@ const SCENARIOS: readonly Scenario[] = [
   intakeThroughput,
   coldStart,
   endToEnd,
+  lambdaColdStart,
+  boardRender,
 ];
 
 const { values } = parseArgs({

@@ -1,9 +1,16 @@
 import { parseArgs } from 'node:util';
+import type {
+  GetQueryResultsCommand,
+  GetQueryResultsCommandOutput,
+  StartQueryCommand,
+  StartQueryCommandOutput,
+  StopQueryCommand,
+  StopQueryCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
+import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
-import type { LambdaInvoker } from './lambda-promote';
-import type { LogsQueryClient } from './runs/logs-insights';
 
-/** Exit codes (contract, DESIGN.md "Command line"). */
+/** Exit codes (contract, README "The `chart-promoter` command"). */
 export const EXIT = {
   /** Success. */
   ok: 0,
@@ -18,7 +25,23 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** Where a command writes: the process streams in `bin/`, plain string collectors in tests. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /**
+   * `isTTY`: stderr is a terminal (Node's `process.stderr.isTTY`), so progress may redraw one line;
+   * otherwise (a pipe, a CI log) progress is plain lines or nothing.
+   */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+}
+
+/** The slice of the Lambda client `promote`/`rollback --function` use (tests pass a fake `send`). */
+export interface LambdaInvoker {
+  send(command: InvokeCommand): Promise<InvokeCommandOutput>;
+}
+
+/** The slice of the CloudWatch Logs client `runs --log-group` uses (tests pass a fake `send`). */
+export interface LogsQueryClient {
+  send(
+    command: StartQueryCommand | GetQueryResultsCommand | StopQueryCommand,
+  ): Promise<StartQueryCommandOutput | GetQueryResultsCommandOutput | StopQueryCommandOutput>;
 }
 
 /** What commands need from the outside world, built once by `cli/composition.ts`. */

@@ -1,12 +1,7 @@
-import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import type { PromotionCommand } from '../functions/pipeline/promotion-command';
+import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { CommandOutcome } from '../functions/pipeline/run-promotion-command';
-import { CliError, EXIT } from './command';
-
-/** The slice of the Lambda client used here (tests pass a fake with the same `send`). */
-export interface LambdaInvoker {
-  send(command: InvokeCommand): Promise<InvokeCommandOutput>;
-}
+import type { PromotionCommand } from '../functions/ports/promotion-command';
+import { CliError, EXIT, type LambdaInvoker } from './command';
 
 const decode = (payload: Uint8Array | undefined): unknown => {
   if (!payload || payload.byteLength === 0) return undefined;

@@ -10,6 +10,8 @@ export interface LocalPipelineOptions {
   readonly render: boolean;
   readonly onOutcomes?: (outcomes: readonly UploadOutcome[]) => void;
   readonly feedbackPort?: number;
+  /** Promotion board port (0: a free one). */
+  readonly boardPort?: number;
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Seed a policy that requires provenance, verified with this keyring (the demo signs its charts). */
   readonly provenance?: { readonly keyring: KeyringSource };
@@ -26,6 +28,7 @@ export const startLocalPipeline = async (
     ...(options.render ? { renderer: await deps.renderer() } : {}),
     ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
     ...(options.feedbackPort === undefined ? {} : { feedbackPort: options.feedbackPort }),
+    ...(options.boardPort === undefined ? {} : { boardPort: options.boardPort }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
     ...(options.provenance ? { requireProvenance: true, keyring: options.provenance.keyring } : {}),
   });

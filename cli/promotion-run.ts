@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { isPromoterError } from '../functions/errors';
 import { runLocalPromotion } from '../functions/local/local-promotion';
-import { parsePromotionCommand } from '../functions/pipeline/promotion-command';
 import type { CommandOutcome } from '../functions/pipeline/run-promotion-command';
+import { parsePromotionCommand } from '../functions/ports/promotion-command';
 import { type CliDependencies, CliError, type CliIo, type ExitCode } from './command';
 import { DEFAULT_LOCAL_WORKDIR } from './commands/runs';
 import { invokePromoteFunction } from './lambda-promote';

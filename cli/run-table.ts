@@ -1,5 +1,6 @@
 import type { PromotionRecord } from '../functions/local/promotion-record';
-import type { UploadOutcome } from '../functions/pipeline/upload-outcome';
+import { type OutcomeRefusal, refusalsOf, type UploadOutcome } from '../functions/pipeline/upload-outcome';
+import { table } from './format';
 
 type UploadRun = UploadOutcome & { readonly at?: string };
 /** A line of the run log: an upload's outcome, or an environment move (`kind: "promotion"`). */
@@ -43,55 +44,73 @@ export const runJson = (outcome: UploadRun) => ({
   ...(outcome.code ? { code: outcome.code } : {}),
   ...(outcome.message ? { message: outcome.message } : {}),
   ...(outcome.path ? { path: outcome.path } : {}),
+  // Every refusal (code, message, path); `code`/`message`/`path` above are the first.
+  ...(outcome.status === 'refused' ? { refusals: refusalsOf(outcome) } : {}),
   source: `s3://${outcome.bucket}/${outcome.key}`,
   durationMs: outcome.durationMs,
 });
 
-/** A fixed-width table of runs, one line each, for people. */
+/**
+ * A fixed-width table of runs, one line each, for people; a refusal with several reasons (or a
+ * message of several lines) continues on the lines below, under DETAIL: nothing is cut.
+ */
 export const runTable = (outcomes: readonly AnyRun[]): string => {
   const header = ['CHART', 'VERSION', 'ENVIRONMENT', 'STATUS', 'COMMIT', 'DETAIL'];
-  const rows = outcomes.map((o) => (isPromotion(o) ? promotionRow(o) : uploadRow(o)));
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => (row[i] ?? '').length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .map((line) => `  ${line}`)
-    .join('\n');
+  const runs = outcomes.map((o) => (isPromotion(o) ? promotionRow(o) : uploadRow(o)));
+  const lines = table(
+    header,
+    runs.map(({ cells, detail }) => [...cells, detail[0] ?? '']),
+  ).split('\n');
+  // DETAIL starts where it starts in the header line.
+  const indent = ' '.repeat(lines[0]!.indexOf('DETAIL'));
+  return [
+    lines[0],
+    ...runs.flatMap(({ detail }, i) => [lines[i + 1]!, ...detail.slice(1).map((d) => `${indent}${d}`)]),
+  ].join('\n');
 };
 
-const promotionRow = (o: PromotionRecord): string[] => [
-  o.chart,
-  o.version ?? '-',
-  o.environment,
-  o.status,
-  short(o.commit),
-  [
-    `${o.command} (${o.trigger})`,
-    o.branch ? `branch ${o.branch}` : '',
-    o.notBefore ? `not before ${o.notBefore}` : '',
-    o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
-  ]
-    .filter(Boolean)
-    .join(' '),
-];
+interface Row {
+  readonly cells: readonly string[];
+  /** The DETAIL column, one entry per line. */
+  readonly detail: readonly string[];
+}
 
-const uploadRow = (o: UploadRun): string[] => [
-  o.chart ?? o.key,
-  o.version ?? '-',
-  o.environment ?? '-',
-  o.status,
-  short(o.commit),
-  o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
-];
+/** `CODE (path): message`, its further lines indented by two. */
+const refusalLines = (refusal: OutcomeRefusal): string[] => {
+  const [first = '', ...rest] = refusal.message.split('\n').filter((line) => line.trim() !== '');
+  const where = refusal.path ? ` (${refusal.path})` : '';
+  return [`${refusal.code}${where}${first ? `: ${first}` : ''}`, ...rest.map((line) => `  ${line}`)];
+};
 
-/** One line per run, for the long-running `local` command. */
-export const runLine = (o: UploadOutcome): string =>
-  `${new Date().toISOString()}  ${o.status.padEnd(10)} ${o.chart ?? o.key} ${o.version ?? ''} ${
+const promotionRow = (o: PromotionRecord): Row => ({
+  cells: [o.chart, o.version ?? '-', o.environment, o.status, short(o.commit)],
+  detail: [
+    [
+      `${o.command} (${o.trigger})`,
+      o.branch ? `branch ${o.branch}` : '',
+      o.notBefore ? `not before ${o.notBefore}` : '',
+      o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? ''),
+    ]
+      .filter(Boolean)
+      .join(' '),
+  ],
+});
+
+const uploadRow = (o: UploadRun): Row => ({
+  cells: [o.chart ?? o.key, o.version ?? '-', o.environment ?? '-', o.status, short(o.commit)],
+  detail:
+    o.status === 'refused'
+      ? refusalsOf(o).flatMap(refusalLines)
+      : [o.code ? `${o.code}${o.message ? `: ${o.message.split('\n')[0]}` : ''}` : (o.message ?? '')],
+});
+
+/** One line per run, for the long-running `local` command (every refusal code, the first message). */
+export const runLine = (o: UploadOutcome): string => {
+  const codes = refusalsOf(o).map((r) => r.code);
+  const why = o.code ? ` ${(codes.length > 1 ? codes : [o.code]).join(', ')}: ${o.message ?? ''}` : '';
+  return `${new Date().toISOString()}  ${o.status.padEnd(10)} ${o.chart ?? o.key} ${o.version ?? ''} ${
     o.environment ? `→ ${o.environment}` : ''
-  } ${o.commit ? `commit ${short(o.commit)}` : ''}${o.code ? ` ${o.code}: ${o.message ?? ''}` : ''}`
+  } ${o.commit ? `commit ${short(o.commit)}` : ''}${why}`
     .replace(/\s+/g, ' ')
     .trim();
+};

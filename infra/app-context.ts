@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type GitHostKind, gitHostKindList, isGitHostKind } from '../functions/adapters/git-hosts/registry';
 import type { PipelineValues } from './chart-promoter-stack';
-import type { GitHostKind, JiraProps } from './pipeline/pipeline-props';
+import type { JiraProps } from './pipeline/pipeline-props';
 
 /** Prefix of every context key the sample app reads (`cdk deploy -c chartPromoter.repository=o/r`). */
 export const CONTEXT_PREFIX = 'chartPromoter.';
@@ -59,9 +60,9 @@ const retentionDays = (days: number | undefined): RetentionDays | undefined => {
 };
 
 const gitHostKind = (value: string | undefined): GitHostKind | undefined => {
-  if (value === undefined || value === 'github' || value === 'git') return value;
+  if (value === undefined || isGitHostKind(value)) return value;
   throw new Error(
-    `context ${CONTEXT_PREFIX}gitHostKind: must be "github" or "git" (got ${JSON.stringify(value)})`,
+    `context ${CONTEXT_PREFIX}gitHostKind: must be ${gitHostKindList()} (got ${JSON.stringify(value)})`,
   );
 };
 

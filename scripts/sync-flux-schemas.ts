@@ -1,9 +1,9 @@
 /**
- * Copies the `openAPIV3Schema` of the Flux HelmRelease v2 CRD into functions/promotion/schemas/, so the
+ * Copies the `openAPIV3Schema` of the Flux HelmRelease v2 CRD into functions/promotion/manifests/schemas/, so the
  * Lambda bundle and the users' clones (which have no ../shared) carry the exact schema the Kubernetes API
  * server would enforce. Run after updating test/fixtures/flux-crds (copied from the Flux controllers, see its README):
  *
- *   npx tsx scripts/sync-flux-schemas.ts && npx biome format --write functions/promotion/schemas
+ *   npx tsx scripts/sync-flux-schemas.ts && npx biome format --write functions/promotion/manifests/schemas
  *
  * test/unit/promotion/flux-schema.test.ts fails when the committed JSON drifts from the CRD (it compares
  * parsed JSON, so Biome's formatting of the file does not matter).
@@ -21,7 +21,7 @@ export const HELMRELEASE_CRD_PATH = resolve(
 );
 export const HELMRELEASE_SCHEMA_PATH = resolve(
   repoRoot,
-  'functions/promotion/schemas/helmrelease-v2.schema.json',
+  'functions/promotion/manifests/schemas/helmrelease-v2.schema.json',
 );
 
 interface CrdVersion {

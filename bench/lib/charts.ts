@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Chart } from '../../functions/chart/chart';
 import { readChartArchive } from '../../functions/chart/read-chart-archive';
-import type { PromotionRequest } from '../../functions/promotion/promotion';
+import { systemClock } from '../../functions/ports/clock';
+import type { GitHost } from '../../functions/ports/git-host';
+import {
+  commitUploads,
+  type UploadRequest,
+  type UploadRun,
+} from '../../functions/promotion/uploads/commit-uploads';
 import { buildArchive, chartEntries, type TarEntrySpec } from '../../test/support/tar-fixtures';
 
 /**
@@ -46,12 +52,18 @@ export const renamedChart = async (source: Chart, name: string, version: string)
 export const minimalChart = async (name: string, version: string): Promise<Chart> =>
   chartOf(await buildArchive(chartEntries(name, version)));
 
-export const promotionRequest = (chart: Chart, environment = 'dev'): PromotionRequest => ({
+export const uploadRequest = (chart: Chart): UploadRequest => ({
   chart,
-  environment,
   runId: `bench-${chart.name}-${chart.version}`,
   source: { bucket: 'charts', key: `incoming/${chart.name}-${chart.version}.tgz` },
 });
+
+/**
+ * Commits a batch of charts the way the promote function does (pipeline/commit-batch.ts →
+ * commitUploads: the policy read with the files, one commit loop), into the default policy's `dev`.
+ */
+export const commitCharts = (host: GitHost, branch: string, charts: readonly Chart[]): Promise<UploadRun> =>
+  commitUploads(host, branch, charts.map(uploadRequest), { clock: systemClock, fallbackEnvironment: 'dev' });
 
 /**
  * `bytes` of ConfigMap documents (valid Kubernetes YAML, so helm lint and template accept them) whose

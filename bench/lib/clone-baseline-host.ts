@@ -16,8 +16,8 @@ import { runGit } from '../../test/support/bare-repo';
 /**
  * The clone-based write-back the anchors do (Kargo's git-clone/git-commit/git-push steps, Flux's
  * image-automation-controller, Argo CD Image Updater's git write-back): full clone with a working
- * tree, edit files, commit, push. As a GitHost, so the very same snapshot → plan → commit code
- * (commitPromotions) drives it and only the transport differs. No depth: the whole history of the
+ * tree, edit files, commit, push. As a GitHost, so the very same read → plan → commit code the
+ * promote function runs (commitUploads) drives it and only the transport differs. No depth: the whole history of the
  * branch. Every snapshot is a fresh clone, as a fresh controller pod or job would do. Two tools: the
  * issue's isomorphic-git (pure JavaScript, what a Lambda could run), and the git CLI (what Kargo and
  * Argo CD Image Updater shell out to; much faster at indexing packs and checking out).

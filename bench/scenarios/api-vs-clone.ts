@@ -1,16 +1,13 @@
-import * as fs from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PlainGitHost } from '../../functions/adapters/plain-git-host';
+import { createGitHost } from '../../functions/adapters/git-hosts/registry';
 import type { Chart } from '../../functions/chart/chart';
-import { systemClock } from '../../functions/ports/clock';
 import type { GitHost } from '../../functions/ports/git-host';
-import { commitPromotions } from '../../functions/promotion/commit-promotions';
 import { startGitHttpServer } from '../../test/support/git-http-server';
 import { startGitHubApiServer } from '../../test/support/github-api-server';
 import { type ByteCountingProxy, startByteCountingProxy } from '../lib/byte-counting-proxy';
-import { chartOf, fixtureArchive, promotionRequest, renamedChart } from '../lib/charts';
+import { chartOf, commitCharts, fixtureArchive, renamedChart } from '../lib/charts';
 import { CloneBaselineHost } from '../lib/clone-baseline-host';
 import { copyRepository, createClusterHistory } from '../lib/cluster-history';
 import { computed, type Figure, sample, summarize } from '../lib/figures';
@@ -19,10 +16,12 @@ import type { Scenario, ScenarioContext } from '../lib/scenario';
 
 /**
  * Scenario 2: promote one chart (podinfo, 29 files) into cluster repositories of 100, 1,000 and
- * 10,000 files with 200 commits of history, three ways, through the same snapshot → plan → commit
- * code (commitPromotions), with bytes counted by one TCP meter in front of each server:
- *   (a) the GitHub adapter against the local GitHub API server (no clone at all);
- *   (b) the plain-git adapter over smart HTTP (`git http-backend`), cold: an empty work dir, as in a
+ * 10,000 files with 200 commits of history, three ways, through the code the promote function runs
+ * for a batch (commitUploads: policy read with the files → plan → one commit loop), with bytes counted
+ * by one TCP meter in front of each server:
+ *   (a) the GitHub adapter (built by the Git-host registry) against the local GitHub API server (no
+ *       clone at all);
+ *   (b) the plain-git adapter (built by the registry) over smart HTTP (`git http-backend`), cold: an empty work dir, as in a
  *       fresh Lambda (depth-1 fetch of the tip); warm (reused work dir, incremental fetch) reported too;
  *   (c) the clone baseline: full clone with a working tree, edit, commit, push, with isomorphic-git
  *       (the issue's definition) and with the git CLI (what Kargo and Argo CD Image Updater run: the
@@ -51,14 +50,14 @@ const measurePath = async (
   key: string,
   proxy: ByteCountingProxy,
   nextChart: () => Promise<Chart>,
-  hostForRun: () => GitHost & { cleanup?: () => Promise<void> },
+  hostForRun: () => Promise<GitHost & { cleanup?: () => Promise<void> }>,
 ): Promise<PathResult> => {
   const samples = await sample(context.plan, async () => {
     const chart = await nextChart();
-    const host = hostForRun();
+    const host = await hostForRun();
     proxy.reset();
     const started = performance.now();
-    const run = await commitPromotions(host, BRANCH, [promotionRequest(chart)], { clock: systemClock });
+    const run = await commitCharts(host, BRANCH, [chart]);
     const ms = performance.now() - started;
     const { sent, received } = proxy.counts();
     await host.cleanup?.();
@@ -123,27 +122,27 @@ const measureSize = async (context: ScenarioContext, files: number, podinfo: Cha
     closers.push(() => gitServer.close());
     const gitProxy = await startByteCountingProxy(new URL(gitServer.url('x')).origin);
     closers.push(() => gitProxy.close());
-    const plainHost = (repo: string, workDir: string) =>
-      new PlainGitHost({ fs, remote: { url: `${gitProxy.origin}/${repo}`, workDir } });
+    const plainHost = async (repo: string, workDir: string) =>
+      (await createGitHost('git', { repository: `${gitProxy.origin}/${repo}`, workDir })).host;
     const workDirs: string[] = [];
-    const cold = await measurePath(context, `plain-git-cold.${size}`, gitProxy, nextChart, () => {
+    const cold = await measurePath(context, `plain-git-cold.${size}`, gitProxy, nextChart, async () => {
       const workDir = path.join(root, `work-${workDirs.length}`);
       workDirs.push(workDir);
-      return Object.assign(plainHost('plain.git', workDir), {
+      return Object.assign(await plainHost('plain.git', workDir), {
         cleanup: () => rm(workDir, { recursive: true, force: true }),
       });
     });
     // Warm work dir (a reused Lambda /tmp): informative, not one of (a)/(b)/(c); full run only.
     if (!context.plan.quick) {
-      const warmHost = plainHost('warm.git', path.join(root, 'work-warm'));
-      await measurePath(context, `plain-git-warm.${size}`, gitProxy, nextChart, () => warmHost);
+      const warmHost = await plainHost('warm.git', path.join(root, 'work-warm'));
+      await measurePath(context, `plain-git-warm.${size}`, gitProxy, nextChart, async () => warmHost);
     }
     const baseline = await measurePath(
       context,
       `clone-baseline.${size}`,
       gitProxy,
       nextChart,
-      () => new CloneBaselineHost(`${gitProxy.origin}/baseline.git`),
+      async () => new CloneBaselineHost(`${gitProxy.origin}/baseline.git`),
     );
 
     const cliBaseline = await measurePath(
@@ -151,7 +150,7 @@ const measureSize = async (context: ScenarioContext, files: number, podinfo: Cha
       `clone-baseline-git-cli.${size}`,
       gitProxy,
       nextChart,
-      () => new CloneBaselineHost(`${gitProxy.origin}/baseline-cli.git`, 'git-cli'),
+      async () => new CloneBaselineHost(`${gitProxy.origin}/baseline-cli.git`, 'git-cli'),
     );
 
     ratio(context, `ratio.bytes.clone/api.${size}`, baseline.bytes, api.bytes, '(c)/(a) bytes');

@@ -174,13 +174,13 @@ export const coldStart: Scenario = {
     const dir = await mkdtemp(path.join(tmpdir(), 'bench-bundle-'));
     try {
       for (const name of FUNCTIONS) {
-        const entry = path.join(REPO_ROOT, 'functions', `${name}.ts`);
+        const entry = path.join(REPO_ROOT, 'functions', 'handlers', `${name}.ts`);
         const exists = await access(entry).then(
           () => true,
           () => false,
         );
         if (!exists) {
-          context.sink.note(`cold start: functions/${name}.ts does not exist yet, not measured`);
+          context.sink.note(`cold start: functions/handlers/${name}.ts does not exist yet, not measured`);
           continue;
         }
         context.log(`  ${name}`);

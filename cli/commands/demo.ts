@@ -127,6 +127,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
         json,
         `  feedback endpoint   ${runtime.feedbackUrl} (generic-hmac, key in ${workdir}/webhook-token)`,
       );
+      log(io, json, `  promotion board     ${runtime.boardUrl} (while the demo runs)`);
       const keys = await uploadSamples(
         deps,
         runtime,

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { isValidEnvironmentName } from '../../functions/promotion/layout';
 import { CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { columns } from '../format';
-import { DEFAULT_BOOTSTRAP, type FluxBootstrapOptions, NAME } from '../init/flux-objects';
+import { DEFAULT_BOOTSTRAP, type FluxBootstrapOptions, NAME, PROVIDER_TIMEOUT } from '../init/flux-objects';
 import { INIT_SOAK, policyEnvironments, writeBootstrap } from '../init/write-bootstrap';
 
 const HELP = `Usage: chart-promoter init --feedback-url URL [--dir DIR] [--environments dev,staging,prod]
@@ -14,14 +14,15 @@ into <cluster-path>/${NAME}/ (the folder \`flux bootstrap --path <cluster-path>\
 
   namespaces.yaml      a Namespace per environment
   environments.yaml    a Kustomization per environment, applying ./environments/<env> (prune: true)
-  notification.yaml    a Provider (generic-hmac, address = the feedback URL, secretRef) and an Alert
-                       sending the environments' HelmRelease events to it
+  notification.yaml    per environment namespace, a Provider (generic-hmac, address = the feedback
+                       URL, secretRef, timeout ${PROVIDER_TIMEOUT}) and an Alert sending that namespace's
+                       HelmRelease events to it (works with --no-cross-namespace-refs=true)
   kustomization.yaml   lists the three
 
 plus, when missing, a starter .chart-promoter.yaml (soak ${INIT_SOAK}, last environment by pull request)
 and an empty environments/<env>/kustomization.yaml per environment. Then commit and push.
-The HMAC secret is not written (never commit secrets): create it in the cluster with
-  kubectl -n flux-system create secret generic chart-promoter-webhook --from-literal=token=<key>
+The HMAC secret is not written (never commit secrets): create it in each environment namespace with
+  kubectl -n <env> create secret generic chart-promoter-webhook --from-literal=token=<key>
 with the key the feedback endpoint verifies (AWS: the stack's webhook secret; local: DIR/webhook-token
 of \`chart-promoter local\`).
 
@@ -40,12 +41,18 @@ ${columns([
     '--git-repository-name NAME',
     `the Flux GitRepository of the cluster repository (default: ${DEFAULT_BOOTSTRAP.gitRepositoryName})`,
   ],
-  ['--namespace NS', `Flux's namespace, where these objects live (default: ${DEFAULT_BOOTSTRAP.namespace})`],
+  [
+    '--namespace NS',
+    `Flux's namespace, where the Kustomizations live (default: ${DEFAULT_BOOTSTRAP.namespace})`,
+  ],
   [
     '--cluster-path PATH',
     `the \`flux bootstrap --path\` of this cluster (default: ${DEFAULT_BOOTSTRAP.clusterPath})`,
   ],
-  ['--secret-name NAME', `the Secret holding the HMAC token (default: ${DEFAULT_BOOTSTRAP.secretName})`],
+  [
+    '--secret-name NAME',
+    `the Secret holding the HMAC token, in each environment namespace (default: ${DEFAULT_BOOTSTRAP.secretName})`,
+  ],
   [
     '--force',
     'replace existing Flux objects written by an earlier init (the policy and environments are never replaced)',
@@ -150,7 +157,8 @@ ${result.written.map((path) => `  wrote  ${path}`).join('\n')}
 ${result.kept.map((path) => `  kept   ${path} (already there)`).join('\n')}
 
 Next:
-  1. kubectl -n ${options.namespace} create secret generic ${options.secretName} --from-literal=token=<the feedback endpoint's HMAC key>
+  1. the HMAC key (the feedback endpoint's) in each environment namespace, where its Provider reads it:
+${environments.map((e) => `     kubectl -n ${e} create secret generic ${options.secretName} --from-literal=token=<key>`).join('\n')}
   2. git -C ${dir} add -A && git -C ${dir} commit -m "Connect Flux to chart-promoter" && git -C ${dir} push
 `.replace(/\n\n\n/g, '\n\n'),
     );

@@ -5,6 +5,7 @@ import type { Refusal } from '../../functions/chart/refusal';
 import type { ChartRenderer } from '../../functions/ports/chart-renderer';
 import { type CliDependencies, CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { columns, humanBytes } from '../format';
+import { refusalsJson, refusedReport } from '../refusal-report';
 
 const HELP = `Usage: chart-promoter inspect <chart.tgz> [--json] [--no-render]
 
@@ -30,7 +31,7 @@ Output (--json):
 Exit codes:
 ${columns([
   ['0', 'the chart is accepted'],
-  ['1', 'the chart is refused (one line per refusal: CODE  path  message)'],
+  ['1', 'the chart is refused: "<file>: refused (CODES)", then one line per refusal: CODE  path  message'],
   ['2', 'usage or environment error (unknown option, missing or unreadable file, helm unavailable)'],
 ])}
 
@@ -111,10 +112,7 @@ const chartJson = (chart: Chart) => ({
   dependencies: chart.dependencies,
 });
 
-const refusedJson = (refusals: readonly Refusal[]) => ({
-  ok: false,
-  errors: refusals.map((r) => (r.path === undefined ? { code: r.code, message: r.message } : { ...r })),
-});
+const refusedJson = (refusals: readonly Refusal[]) => ({ ok: false, errors: refusalsJson(refusals) });
 
 const acceptedReport = (chart: Chart, renderMs: number | undefined): string => {
   const dependencies =
@@ -130,10 +128,4 @@ const acceptedReport = (chart: Chart, renderMs: number | undefined): string => {
     ['dependencies', dependencies],
     ['render', renderMs === undefined ? 'skipped' : `helm lint + template in ${Math.round(renderMs)} ms`],
   ])}\n`;
-};
-
-/** One line per refusal, `CODE  path  message`; continuation lines of helm's messages indented. */
-const refusedReport = (file: string, refusals: readonly Refusal[]): string => {
-  const lines = refusals.map((r) => `${r.code}  ${r.path ?? '-'}  ${r.message}`.replace(/\n/g, '\n    '));
-  return `${file}: refused\n${lines.join('\n')}\n`;
 };

@@ -5,13 +5,15 @@ import { startLocalPipeline } from '../local-pipeline';
 import { promotionJson, runJson, runLine, runTable } from '../run-table';
 import { DEFAULT_LOCAL_WORKDIR } from './runs';
 
-const HELP = `Usage: chart-promoter local [--workdir DIR] [--port N] [--feedback-port N] [--json] [--no-render]
+const HELP = `Usage: chart-promoter local [--workdir DIR] [--port N] [--feedback-port N] [--board-port N] [--json] [--no-render]
 
 Start the embedded pipeline and keep it running: a local S3 endpoint, the promote pipeline (the
 same code as the Lambda function), a local cluster repository, and the feedback endpoint Flux's
 notification-controller would call (generic-hmac; the key is DIR/webhook-token) with the scheduler
 that promotes to the next environment once its soak is over. Every chart uploaded under the prefix
 is validated and committed as it arrives; one line is printed per run and per environment move.
+The promotion board (the page the CloudWatch widget shows) is served on 127.0.0.1 and refreshes
+itself.
 A new cluster repository gets a starter .chart-promoter.yaml (dev → staging → prod). Ctrl-C stops it
 (promotions still waiting for their soak are dropped, and logged).
 
@@ -23,9 +25,10 @@ ${columns([
   ],
   ['--port N', 'S3 endpoint port (default: a free port)'],
   ['--feedback-port N', 'feedback endpoint port on 127.0.0.1 (default: a free port)'],
+  ['--board-port N', 'promotion board port on 127.0.0.1 (default: a free port)'],
   [
     '--json',
-    'first stdout line: {"s3Endpoint","bucket","prefix","clusterRepo","feedbackUrl"}; then one JSON run (or environment move) per line',
+    'first stdout line: {"s3Endpoint","bucket","prefix","clusterRepo","feedbackUrl","boardUrl"}; then one JSON run (or environment move) per line',
   ],
   ['--no-render', 'skip the helm lint/template check'],
   ['-h, --help', 'show this help'],
@@ -50,6 +53,7 @@ export const localCommand = (deps: CliDependencies): Command => ({
         workdir: { type: 'string' },
         port: { type: 'string' },
         'feedback-port': { type: 'string' },
+        'board-port': { type: 'string' },
         json: { type: 'boolean' },
         'no-render': { type: 'boolean' },
       },
@@ -57,11 +61,13 @@ export const localCommand = (deps: CliDependencies): Command => ({
     );
     const port = portOption('--port', values.port);
     const feedbackPort = portOption('--feedback-port', values['feedback-port']);
+    const boardPort = portOption('--board-port', values['board-port']);
     const workdir = resolve(values.workdir ?? DEFAULT_LOCAL_WORKDIR);
     const runtime = await startLocalPipeline(deps, {
       workdir,
       port,
       feedbackPort,
+      boardPort,
       render: !values['no-render'],
       onOutcomes: (outcomes) => {
         for (const outcome of outcomes) {
@@ -79,7 +85,7 @@ export const localCommand = (deps: CliDependencies): Command => ({
     const { endpoint } = runtime.s3;
     if (values.json) {
       io.stdout.write(
-        `${JSON.stringify({ s3Endpoint: endpoint, bucket: runtime.bucket, prefix: runtime.prefix, clusterRepo: runtime.clusterRepo, feedbackUrl: runtime.feedbackUrl })}\n`,
+        `${JSON.stringify({ s3Endpoint: endpoint, bucket: runtime.bucket, prefix: runtime.prefix, clusterRepo: runtime.clusterRepo, feedbackUrl: runtime.feedbackUrl, boardUrl: runtime.boardUrl })}\n`,
       );
     } else {
       io.stdout.write(`chart-promoter local: promoting uploads to s3://${runtime.bucket}/${runtime.prefix} into ${runtime.environment}
@@ -90,6 +96,7 @@ ${columns([
   ['credentials', 'S3RVER / S3RVER'],
   ['cluster repository', `${runtime.clusterRepo} (branch ${runtime.branch})`],
   ['feedback endpoint', `${runtime.feedbackUrl} (Flux Provider type generic-hmac)`],
+  ['promotion board', `${runtime.boardUrl} (open it in a browser; it refreshes itself)`],
   ['webhook token', `${workdir}/webhook-token (the Provider secret's "token")`],
   ['run log', runtime.runLog],
 ])}

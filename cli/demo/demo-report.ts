@@ -107,5 +107,17 @@ Cluster repository: ${result.clusterRepo}
   git clone ${result.clusterRepo} cluster && ls cluster/environments/*
 Run log:            ${join(result.workdir, 'runs.jsonl')}   (chart-promoter runs --workdir ${result.workdir})
 Pipeline logs:      ${join(result.workdir, 'logs', 'promote.jsonl')}
-Done in ${seconds(result.elapsedMs)}. Re-run with --workdir ${result.workdir} to see the same uploads come out unchanged.
+${closingLine(result)}
 `;
+
+/**
+ * The last line: how long it took, and what a re-run shows. A run whose uploads all came out
+ * unchanged IS that re-run, so it says so instead of suggesting itself again.
+ */
+export const closingLine = (result: Pick<DemoResult, 'runs' | 'workdir' | 'elapsedMs'>): string => {
+  const done = `Done in ${seconds(result.elapsedMs)}.`;
+  const rerun = result.runs.length > 0 && result.runs.every((run) => run.status === 'unchanged');
+  return rerun
+    ? `${done} A re-run on ${result.workdir}: the same uploads came out unchanged and nothing was committed (promotion is idempotent).`
+    : `${done} Re-run with --workdir ${result.workdir} to see the same uploads come out unchanged.`;
+};

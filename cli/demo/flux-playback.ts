@@ -2,12 +2,15 @@ import { type ClusterState, readClusterState, readReleaseAt } from '../../functi
 import { type HelmReleaseEventReason, helmReleaseEvent } from '../../functions/local/flux-release-event';
 import type { LocalRuntime } from '../../functions/local/local-runtime';
 import type { PromotionRecord } from '../../functions/local/promotion-record';
+import type { ReleaseState } from '../../functions/promotion/manifests/release-annotations';
 
 /**
  * The demo plays Flux: for every release the pipeline changed in this run, it posts what Flux's
  * helm-controller would report once the upgrade went through (InstallSucceeded for a first install,
- * UpgradeSucceeded otherwise; revision = chart version, run-id = the release's annotation), signed as
- * the generic-hmac provider signs it, to the runtime's feedback endpoint. Everything after that is the
+ * UpgradeSucceeded otherwise; revision = chart version, run-id = the release's annotation) and, when
+ * the HelmRelease enables Helm tests (`spec.test.enable`), TestSucceeded after it, as helm-controller
+ * runs the tests after the release (internal/reconcile/atomic_release.go); each signed as the
+ * generic-hmac provider signs it, to the runtime's feedback endpoint. Everything after that is the
  * real pipeline: the feedback handler promotes (or schedules after the soak), the scheduler commits,
  * and each environment so changed is reported in turn. A gated environment gets a proposal branch
  * that nobody merges here, so Flux never reports it. Releases that did not change (a re-run) get no
@@ -129,7 +132,21 @@ export class FluxPlayer {
     const { clusterRepo, branch } = this.#runtime;
     const release = await readReleaseAt(clusterRepo, branch, change.environment, change.chart);
     if (release?.version !== change.version) return undefined; // moved on since: nothing to report
-    const reason: HelmReleaseEventReason = release.previousVersion ? 'UpgradeSucceeded' : 'InstallSucceeded';
+    const released: HelmReleaseEventReason = release.previousVersion
+      ? 'UpgradeSucceeded'
+      : 'InstallSucceeded';
+    const reasons: HelmReleaseEventReason[] = release.testsEnabled ? [released, 'TestSucceeded'] : [released];
+    let leadTime: number | undefined;
+    for (const reason of reasons) leadTime = (await this.#post(change, release, reason)) ?? leadTime;
+    return leadTime;
+  }
+
+  /** Posts one event about `release`; returns the lead time when the endpoint found it converged. */
+  async #post(
+    change: Change,
+    release: ReleaseState,
+    reason: HelmReleaseEventReason,
+  ): Promise<number | undefined> {
     const namespace = release.namespace ?? change.environment;
     const name = release.name ?? change.chart;
     const event = helmReleaseEvent({
@@ -147,14 +164,16 @@ export class FluxPlayer {
     });
     const body = response.body;
     const leadTimeMs = body.status === 'converged' ? body.leadTimeMs : undefined;
+    const why = body.status === 'ignored' ? ` (${body.reason})` : '';
+    const accepted = response.statusCode >= 200 && response.statusCode < 300;
     this.#step({
       ...change,
       action: 'flux-event',
       detail: `Flux reports ${reason} for HelmRelease ${namespace}/${name} (revision ${release.version}) → ${
         response.statusCode
-      } ${body.status}${leadTimeMs === undefined ? '' : `, ready ${(leadTimeMs / 1000).toFixed(1)} s after upload`}`,
+      } ${body.status}${why}${leadTimeMs === undefined ? '' : `, ready ${(leadTimeMs / 1000).toFixed(1)} s after upload`}`,
       ...(leadTimeMs === undefined ? {} : { leadTimeMs }),
-      ...(response.statusCode === 200 ? {} : { failed: true as const }),
+      ...(accepted ? {} : { failed: true as const }),
     });
     this.#recordSteps(held);
     return leadTimeMs;

@@ -7,9 +7,11 @@ import { stringify } from 'yaml';
  * - per environment, a Namespace (its HelmReleases live there) and a Kustomization
  *   (kustomize.toolkit.fluxcd.io/v1) applying ./environments/<env> from the cluster repository's
  *   GitRepository, with prune (a release removed from git is uninstalled);
- * - a Provider (notification.toolkit.fluxcd.io/v1beta3, type generic-hmac) posting to the feedback
- *   URL, signed with the `token` of a Secret that is NOT written here (it is a secret);
- * - an Alert sending every HelmRelease event of those namespaces to that Provider.
+ * - per environment namespace, a Provider (notification.toolkit.fluxcd.io/v1beta3, type
+ *   generic-hmac) posting to the feedback URL, signed with the `token` of a Secret in that same
+ *   namespace that is NOT written here (it is a secret), and an Alert sending that namespace's
+ *   HelmRelease events to it. Everything an Alert refers to is in its own namespace, so the layout
+ *   survives notification-controller's `--no-cross-namespace-refs=true` (see `releaseAlert`).
  *
  * https://fluxcd.io/flux/components/kustomize/kustomizations/
  * https://fluxcd.io/flux/components/notification/providers/#generic-webhook-with-hmac
@@ -60,30 +62,48 @@ export const environmentKustomization = (environment: string, options: FluxBoots
   },
 });
 
-export const webhookProvider = (options: FluxBootstrapOptions) => ({
+/**
+ * How long notification-controller may take to deliver one event, its retries included: it posts
+ * under `context.WithTimeout(provider.GetTimeout())` (default 15 s; internal/server/event_handlers.go,
+ * api/v1beta3/provider_types.go), with go-retryablehttp retrying 5xx, 429 and connection errors 4
+ * times after 2, 4, 8 and 16 s (internal/notifier/client.go `newHTTPClient`) inside that same
+ * deadline. One minute holds all five attempts even when the first meets a cold start (Lambda allows
+ * its init phase 10 s) and leaves 15 s for the five answers; the endpoint acknowledges in well under
+ * a second once warm, so a healthy delivery never comes near it.
+ */
+export const PROVIDER_TIMEOUT = '1m';
+
+export const webhookProvider = (environment: string, options: FluxBootstrapOptions) => ({
   apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
   kind: 'Provider',
-  metadata: { name: NAME, namespace: options.namespace },
+  metadata: { name: NAME, namespace: environment },
   spec: {
     type: 'generic-hmac',
     address: options.feedbackUrl,
+    // Read from the Provider's own namespace (event_handlers.go `createNotifier`: getSecret(…, provider.GetNamespace())).
     secretRef: { name: options.secretName },
+    timeout: PROVIDER_TIMEOUT,
   },
 });
 
-export const releaseAlert = (options: FluxBootstrapOptions) => ({
+/**
+ * The Alert of one environment namespace. notification-controller started with
+ * `--no-cross-namespace-refs=true` discards every event whose object is in another namespace than the
+ * Alert ("cross-namespace references have been blocked", internal/server/event_handlers.go
+ * `getNotificationParams`), and an Alert's providerRef names a Provider of its own namespace: so one
+ * Alert and one Provider per environment namespace, the source's namespace left out (it then defaults
+ * to the Alert's: `eventMatchesAlertSources`).
+ */
+export const releaseAlert = (environment: string) => ({
   apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
   kind: 'Alert',
-  metadata: { name: NAME, namespace: options.namespace },
+  metadata: { name: NAME, namespace: environment },
   spec: {
     providerRef: { name: NAME },
-    // info: successes too (InstallSucceeded/UpgradeSucceeded drive the promotions), not only errors.
+    // info: successes too (InstallSucceeded/UpgradeSucceeded/TestSucceeded drive the promotions), not
+    // only errors (eventMatchesAlertSource: an info Alert takes every severity).
     eventSeverity: 'info',
-    eventSources: options.environments.map((environment) => ({
-      kind: 'HelmRelease',
-      name: '*',
-      namespace: environment,
-    })),
+    eventSources: [{ kind: 'HelmRelease', name: '*' }],
   },
 });
 
@@ -102,7 +122,7 @@ export const bootstrapFiles = (options: FluxBootstrapOptions): BootstrapFile[] =
   const dir = `${options.clusterPath.replace(/\/+$/, '')}/${NAME}`;
   const namespaces = options.environments.map(environmentNamespace);
   const kustomizations = options.environments.map((e) => environmentKustomization(e, options));
-  const notification = [webhookProvider(options), releaseAlert(options)];
+  const notification = options.environments.flatMap((e) => [webhookProvider(e, options), releaseAlert(e)]);
   return [
     {
       path: `${dir}/kustomization.yaml`,
@@ -140,10 +160,15 @@ resources:
       path: `${dir}/notification.yaml`,
       objects: notification,
       content: documents(
-        `# Flux reports every HelmRelease event of the environments to chart-promoter's feedback endpoint,
+        `# Flux reports every HelmRelease event of each environment to chart-promoter's feedback endpoint,
 # signed with HMAC-SHA256 (header X-Signature: sha256=<hex>) keyed with the token of the Secret
-# ${options.namespace}/${options.secretName}, which you create (never commit it):
-#   kubectl -n ${options.namespace} create secret generic ${options.secretName} --from-literal=token=<key>
+# ${options.secretName} in that environment's namespace, which you create (never commit it):
+${options.environments
+  .map((e) => `#   kubectl -n ${e} create secret generic ${options.secretName} --from-literal=token=<key>`)
+  .join('\n')}
+# One Provider and one Alert per environment namespace: a Provider reads its Secret from its own
+# namespace, and an Alert may only watch its own namespace where notification-controller runs with
+# --no-cross-namespace-refs=true. timeout ${PROVIDER_TIMEOUT}: Flux's retries run inside it.
 # chart-promoter reads the chart version (revision) and the run id (from the HelmRelease's
 # event.toolkit.fluxcd.io/run-id annotation) of each event.
 # https://fluxcd.io/flux/components/notification/providers/#generic-webhook-with-hmac

@@ -1,8 +1,8 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { starterPolicy } from '../../functions/local/starter-policy';
-import { POLICY_PATH } from '../../functions/promotion/policy';
-import { parsePolicy } from '../../functions/promotion/policy-parse';
+import { parsePolicy } from '../../functions/promotion/policy/parse-policy';
+import { POLICY_PATH } from '../../functions/promotion/policy/policy';
 import { bootstrapFiles, emptyEnvironmentKustomization, type FluxBootstrapOptions } from './flux-objects';
 
 /**

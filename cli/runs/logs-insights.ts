@@ -1,20 +1,9 @@
 import type {
-  GetQueryResultsCommand,
   GetQueryResultsCommandOutput,
   ResultField,
-  StartQueryCommand,
   StartQueryCommandOutput,
-  StopQueryCommand,
-  StopQueryCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CliError, EXIT } from '../command';
-
-/** The slice of the CloudWatch Logs client used here (tests pass a fake with the same `send`). */
-export interface LogsQueryClient {
-  send(
-    command: StartQueryCommand | GetQueryResultsCommand | StopQueryCommand,
-  ): Promise<StartQueryCommandOutput | GetQueryResultsCommandOutput | StopQueryCommandOutput>;
-}
+import { CliError, EXIT, type LogsQueryClient } from '../command';
 
 export interface InsightsQuery {
   readonly logGroupName: string;

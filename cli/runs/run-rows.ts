@@ -1,5 +1,10 @@
 import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
-import type { UploadOutcome, UploadStatus } from '../../functions/pipeline/upload-outcome';
+import {
+  type OutcomeRefusal,
+  UPLOAD_STATUSES,
+  type UploadOutcome,
+  type UploadStatus,
+} from '../../functions/pipeline/upload-outcome';
 
 /** An upload's outcome as the promote function logged it, and when (the run log's shape). */
 export type LoggedRun = UploadOutcome & { readonly at: string };
@@ -13,14 +18,7 @@ export interface RunRows {
   readonly malformed: number;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<UploadStatus>([
-  'promoted',
-  'unchanged',
-  'superseded',
-  'refused',
-  'ignored',
-  'retry',
-]);
+const STATUSES: ReadonlySet<string> = new Set<string>(UPLOAD_STATUSES);
 
 /**
  * Logs Insights prints `@timestamp` as `2026-01-15 10:23:45.123`, in UTC.
@@ -34,6 +32,33 @@ const isoTime = (value: string | undefined): string | undefined => {
 
 const optional = <K extends string>(key: K, value: string | undefined) =>
   (value ? { [key]: value } : {}) as Partial<Record<K, string>>;
+
+const isRefusal = (value: unknown): value is OutcomeRefusal => {
+  const r = value as Partial<Record<string, unknown>> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.code === 'string' &&
+    typeof r.message === 'string' &&
+    (r.path === undefined || typeof r.path === 'string')
+  );
+};
+
+/**
+ * The `refusals` array of an outcome line, read from the whole line (`@message`): top level as
+ * Powertools writes it, or under `message` should the runtime have wrapped the line. Absent or
+ * malformed: none (the row's code and reason still tell the first).
+ */
+const refusalsIn = (line: string | undefined): { refusals?: OutcomeRefusal[] } => {
+  if (!line?.includes('"refusals"')) return {};
+  try {
+    const parsed = JSON.parse(line) as { refusals?: unknown; message?: { refusals?: unknown } };
+    const found = parsed.refusals ?? parsed.message?.refusals;
+    return Array.isArray(found) && found.length > 0 && found.every(isRefusal) ? { refusals: found } : {};
+  } catch {
+    return {};
+  }
+};
 
 /** One result row (`[{field, value}, …]`) as a run, or why not. */
 export const rowToRun = (row: readonly ResultField[]): LoggedRun | 'move' | 'malformed' => {
@@ -57,6 +82,7 @@ export const rowToRun = (row: readonly ResultField[]): LoggedRun | 'move' | 'mal
     ...optional('code', get('code')),
     ...optional('message', get('reason')),
     ...optional('path', get('path')),
+    ...refusalsIn(get('@message')),
     durationMs,
   };
 };

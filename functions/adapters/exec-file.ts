@@ -5,7 +5,8 @@ import { join } from 'node:path';
  * A small typed wrapper on `child_process.execFile` for the helm and kubectl binaries.
  *
  * - No shell, ever: the program and its arguments are passed as an array, so chart names, paths and
- *   values can never be interpreted as shell syntax (the reason `helm-ts` was rejected, see DESIGN.md).
+ *   values can never be interpreted as shell syntax (why `helm-ts` was rejected: ARCHITECTURE.md,
+ *   "Decisions").
  * - The child gets exactly the environment given, nothing inherited: no KUBECONFIG, no HELM_* settings,
  *   no credentials of the caller leak into a tool that renders untrusted charts.
  * - A timeout kills the process (SIGKILL: helm does not need a graceful shutdown to render).

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { refusal } from '../chart/refusal';
 import { PromoterError } from '../errors';
 import type { ChartRenderer, RenderRequest, RenderResult } from '../ports/chart-renderer';
 import {
@@ -103,10 +102,10 @@ export class HelmChartRenderer implements ChartRenderer {
   }
 }
 
-const failed = (message: string): RenderResult => ({
-  ok: false,
-  refusal: refusal('RENDER_FAILED', message, templatePathOf(message)),
-});
+const failed = (message: string): RenderResult => {
+  const path = templatePathOf(message);
+  return { ok: false, refusal: { code: 'RENDER_FAILED', message, ...(path === undefined ? {} : { path }) } };
+};
 
 const unavailable = (error: unknown): PromoterError =>
   error instanceof PromoterError

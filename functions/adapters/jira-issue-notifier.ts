@@ -14,7 +14,7 @@ export type JiraCredentials =
 export interface JiraIssueNotifierOptions {
   /** e.g. `https://jira.example.com` or `https://example.atlassian.net` (no trailing `/rest`). */
   readonly baseUrl: string;
-  /** Read per notification batch (cache it in the reader: see jira-credentials-secret.ts). */
+  /** Read per notification batch (cache it in the reader: see secrets/secret-reader.ts). */
   readonly credentials: () => Promise<JiraCredentials>;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;

@@ -2,7 +2,7 @@ import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s
 import { PromoterError } from '../errors';
 import { type Clock, systemClock } from '../ports/clock';
 import type { KeyringSource } from '../ports/keyring-source';
-import { ttlCached } from './pgp-keyring-cache';
+import { DEFAULT_TTL_MS, ttlCache } from './ttl-cache';
 
 /** The one call we make; an `S3Client` fits. */
 export interface KeyringObjectClient {
@@ -58,6 +58,7 @@ export class S3KeyringSource implements KeyringSource {
       }
       return output.Body.transformToString('utf-8');
     };
-    this.publicKeys = ttlCached(read, options.ttlMs ?? 5 * 60_000, options.clock ?? systemClock);
+    const cache = ttlCache(read, options.ttlMs ?? DEFAULT_TTL_MS, options.clock ?? systemClock);
+    this.publicKeys = () => cache.get();
   }
 }

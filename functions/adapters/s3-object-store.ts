@@ -11,7 +11,7 @@ import { objectLabel, s3Error } from './s3-errors';
 import { readCapped } from './s3-read-capped';
 import { toTagSet } from './s3-tags';
 
-/** How long to wait for a read to match the size the event announced (s3rver quirk, DESIGN.md). */
+/** How long to wait for a read to match the size the event announced (REAL-SERVICES.md "s3rver"). */
 export interface SizeRetry {
   readonly attempts: number;
   readonly delayMs: number;

@@ -8,7 +8,7 @@ import { PromoterError } from '../errors';
  */
 export const MAX_TAGS = 10;
 const MAX_KEY_CHARS = 128;
-const MAX_VALUE_CHARS = 256;
+export const MAX_VALUE_CHARS = 256;
 const NOT_ALLOWED_CLASS = '[^\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]';
 const DISALLOWED = new RegExp(NOT_ALLOWED_CLASS, 'gu');
 /** Non-global twin for `.test()` (a /g regex keeps `lastIndex` between calls). */

@@ -1,7 +1,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { PromotionCommand } from '../pipeline/promotion-command';
-import { nextHopSeconds, type Scheduler } from '../pipeline/scheduler';
 import type { Clock } from '../ports/clock';
+import type { PromotionCommand } from '../ports/promotion-command';
+import { nextHopSeconds, type Scheduler } from '../ports/scheduler';
 
 /**
  * The one SQS call this adapter makes, as a function: tests record it, the Lambda compositions pass

@@ -162,6 +162,25 @@ const readOptionalStrings = (map: Readonly<Record<string, unknown>>, f: Fields) 
   return { appVersion: appVersion ?? undefined, description: description ?? undefined };
 };
 
+/**
+ * An uploaded chart becomes a release, so it must be a type Helm installs: only `application` (or no
+ * type). helm v3.17.2 cmd/helm/install.go L320-L329 (checkIfInstallable, also run by `helm template`):
+ * https://github.com/helm/helm/blob/v3.17.2/cmd/helm/install.go#L320-L329
+ * Flux installs through Helm's SDK, which skips that check and renders only a library chart's `_*`
+ * templates (pkg/engine/engine.go isTemplateValid): an empty release. Refused from Chart.yaml alone,
+ * before helm runs. Vendored subcharts are not releases: libraries are what they are for.
+ */
+export const checkInstallable = (metadata: ChartMetadata): Refusal[] =>
+  metadata.type === 'application'
+    ? []
+    : [
+        refusal(
+          'CHART_NOT_INSTALLABLE',
+          `${metadata.type} charts are not installable: a ${metadata.type} chart has nothing to deploy; vendor it under charts/ of an application chart and upload that one`,
+          'Chart.yaml',
+        ),
+      ];
+
 /** Validates a Chart.yaml (at `path`, relative to the top chart) the way Helm's loader and lint do. */
 export const checkChartYaml = (data: Uint8Array | undefined, path = 'Chart.yaml'): MetadataCheck => {
   if (data === undefined)

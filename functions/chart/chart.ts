@@ -35,9 +35,23 @@ export interface Chart {
   readonly files: readonly ChartFile[];
 }
 
+/** Which chart an archive holds, as far as its Chart.yaml could be read. */
+export interface ChartIdentity {
+  readonly name: string;
+  readonly version: string;
+}
+
 export type IntakeResult =
   | { readonly ok: true; readonly chart: Chart }
-  | { readonly ok: false; readonly refusals: readonly Refusal[] };
+  | {
+      readonly ok: false;
+      readonly refusals: readonly Refusal[];
+      /**
+       * The chart's name and version when its Chart.yaml passed its own checks and something else
+       * was refused (a dependency, the values, the render): runs and tags can then name the chart.
+       */
+      readonly identity?: ChartIdentity;
+    };
 
 /** Defaults follow Helm's own loader (pkg/chart/loader): 100 MiB decompressed, 5 MiB per file. */
 export interface IntakeLimits {

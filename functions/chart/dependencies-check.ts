@@ -17,11 +17,20 @@ interface Vendored {
   readonly files: Map<string, Uint8Array>;
 }
 
+/**
+ * Helm's loader skips `charts/` entries whose name starts with `_` or `.` (a `.gitkeep`, a parked
+ * `_old/` subchart): helm v3.17.2 pkg/chart/loader/load.go, lines 168-173,
+ * `case strings.IndexAny(n, "_.") == 0: continue`
+ * https://github.com/helm/helm/blob/v3.17.2/pkg/chart/loader/load.go#L168-L173
+ * They stay files of the chart (committed as uploaded); every other intake check still applies.
+ */
+const skippedByHelm = (entry: string): boolean => entry.startsWith('_') || entry.startsWith('.');
+
 const groupVendored = (files: ReadonlyMap<string, Uint8Array>): Vendored[] => {
   const groups = new Map<string, Vendored>();
   for (const [path, data] of files) {
     const [top, entry, ...rest] = path.split('/');
-    if (top !== 'charts' || entry === undefined || entry.endsWith('.prov')) continue;
+    if (top !== 'charts' || entry === undefined || entry.endsWith('.prov') || skippedByHelm(entry)) continue;
     const group = groups.get(entry) ?? { entry, files: new Map() };
     group.files.set(rest.join('/'), data);
     groups.set(entry, group);

@@ -26,5 +26,7 @@ export const intakeChart = async (
   });
   if (!result.ok || renderer === undefined || archive === undefined) return result;
   const rendered = await renderer.render({ archive, chart: result.chart });
-  return rendered.ok ? result : { ok: false, refusals: [rendered.refusal] };
+  if (rendered.ok) return result;
+  const { name, version } = result.chart;
+  return { ok: false, refusals: [rendered.refusal], identity: { name, version } };
 };

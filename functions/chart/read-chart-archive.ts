@@ -1,7 +1,7 @@
 import { tapArchive } from './archive-tap';
-import type { Chart, ChartFile, IntakeLimits, IntakeResult } from './chart';
+import type { Chart, ChartFile, ChartIdentity, IntakeLimits, IntakeResult } from './chart';
 import { chartLayout } from './chart-layout';
-import { type ChartMetadata, checkChartYaml } from './chart-metadata';
+import { type ChartMetadata, checkChartYaml, checkInstallable } from './chart-metadata';
 import { checkDependencies, type SubchartArchiveReader } from './dependencies-check';
 import { gunzipLimited } from './gunzip-limited';
 import { DEFAULT_INTAKE_DURATION_MS, withIntakeDeadline } from './intake-deadline';
@@ -31,7 +31,8 @@ interface ReadOptions extends InspectOptions {
   readonly signal: AbortSignal;
 }
 
-const refused = (refusals: readonly Refusal[]): IntakeResult => ({ ok: false, refusals });
+const refused = (refusals: readonly Refusal[], identity?: ChartIdentity): IntakeResult =>
+  identity === undefined ? { ok: false, refusals } : { ok: false, refusals, identity };
 
 const sortedFiles = (files: ReadonlyMap<string, Uint8Array>): ChartFile[] =>
   [...files]
@@ -88,6 +89,7 @@ const checkChart = async (
   }
   refusals.push(...checkValues(files.get('values.yaml'), files.get('values.schema.json')));
   if (!checked.ok) return { refusals };
+  refusals.push(...checkInstallable(checked.metadata));
   const readSubchart = subchartReader(context.limits, context.fileBytes, context.signal);
   refusals.push(...(await checkDependencies(checked.metadata, files, readSubchart)));
   return { metadata: checked.metadata, refusals };
@@ -129,7 +131,9 @@ const inspect = async (
   if (!layout.ok) return { result: refused(layout.refusals) };
   const context = { limits, role: options.role, fileBytes: entries.fileBytes, signal: options.signal };
   const { metadata, refusals } = await checkChart(layout.root, layout.files, context);
-  if (metadata === undefined || refusals.length > 0) return { result: refused(refusals) };
+  if (metadata === undefined) return { result: refused(refusals) };
+  if (refusals.length > 0)
+    return { result: refused(refusals, { name: metadata.name, version: metadata.version }) };
   const digest = tap.digest();
   // Defensive: zlib and tar-stream read to the end today; a digest of part of the upload would lie.
   if (digest === undefined)

@@ -12,6 +12,7 @@ export const REFUSAL_CODES = [
   'CHART_NAME_INVALID',
   'CHART_VERSION_INVALID',
   'CHART_DEPENDENCY_MISSING',
+  'CHART_NOT_INSTALLABLE',
   'VALUES_INVALID',
   'VALUES_SCHEMA_VIOLATION',
   'RENDER_FAILED',
@@ -26,5 +27,9 @@ export interface Refusal {
   readonly path?: string;
 }
 
-export const refusal = (code: RefusalCode, message: string, path?: string): Refusal =>
-  path === undefined ? { code, message } : { code, message, path };
+/** A refusal that keeps its code's literal type (a `RENDER_FAILED` one is a renderer's `RenderRefusal`). */
+export const refusal = <Code extends RefusalCode>(
+  code: Code,
+  message: string,
+  path?: string,
+): Refusal & { readonly code: Code } => (path === undefined ? { code, message } : { code, message, path });

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
-import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
+import { secretReader } from '../adapters/secrets/secret-reader';
+import { WEBHOOK_KEY } from '../adapters/secrets/webhook-key';
 import { parseFeedbackConfig } from '../config/feedback-config';
 import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
 import { ReplayCache } from '../feedback/replay-cache';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
-import { tracedGitHost } from '../observability/traced-ports';
-import type { Scheduler } from '../pipeline/scheduler';
 import { systemClock } from '../ports/clock';
-import { createGitHost } from './git-host-factory';
+import type { Scheduler } from '../ports/scheduler';
 import { createIssueNotifier } from './integrations-factory';
+import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
 
 /**
  * The feedback Lambda's composition (the one place that reads process.env for it). Needs, besides the
@@ -28,10 +22,7 @@ import { createIssueNotifier } from './integrations-factory';
  */
 export const config = parseFeedbackConfig(process.env);
 
-const SERVICE = 'chart-promoter';
-export const logger = new Logger({ serviceName: SERVICE });
-export const metrics = new Metrics({ namespace: 'ChartPromoter', serviceName: SERVICE });
-export const tracer = new Tracer({ serviceName: SERVICE });
+export const { logger, metrics, tracer } = lambdaObservability();
 
 export const settings: FeedbackSettings = {
   branch: config.branch,
@@ -39,45 +30,6 @@ export const settings: FeedbackSettings = {
   plan: { sourceRef: config.sourceRef },
   maxBodyBytes: config.maxBodyBytes,
   freshness: { maxAgeMs: config.maxEventAgeSeconds * 1000, maxSkewMs: config.maxClockSkewSeconds * 1000 },
-};
-
-const KEY_TTL_MS = 5 * 60_000;
-
-/** The HMAC key: SecretString is the token itself, or JSON `{"token": "…"}`. Cached; never logged. */
-const webhookKeyReader = (client: SecretsManagerClient, secretId: string): (() => Promise<Uint8Array>) => {
-  let cached: { key: Promise<Uint8Array>; expiresAt: number } | undefined;
-  const fetchKey = async (): Promise<Uint8Array> => {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (!SecretString)
-      throw new PromoterError(
-        'WEBHOOK_KEY_UNAVAILABLE',
-        'retryable',
-        `secret ${secretId} has no SecretString`,
-      );
-    let token = SecretString;
-    if (SecretString.trimStart().startsWith('{')) {
-      const parsed = JSON.parse(SecretString) as { token?: unknown };
-      if (typeof parsed.token !== 'string')
-        throw new PromoterError(
-          'WEBHOOK_KEY_UNAVAILABLE',
-          'retryable',
-          `secret ${secretId}: no "token" field`,
-        );
-      token = parsed.token;
-    }
-    return new TextEncoder().encode(token);
-  };
-  return () => {
-    const now = Date.now();
-    if (!cached || now >= cached.expiresAt) {
-      const entry = { key: fetchKey(), expiresAt: now + KEY_TTL_MS };
-      entry.key.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
-      cached = entry;
-    }
-    return cached.key;
-  };
 };
 
 const noScheduler: Scheduler = {
@@ -91,18 +43,7 @@ const noScheduler: Scheduler = {
 };
 
 const buildDependencies = async (): Promise<FeedbackDependencies> => {
-  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
-  const credentials = config.credentialsSecretArn
-    ? await new SecretsCredentialsReader({ client: secrets, secretId: config.credentialsSecretArn }).read()
-    : undefined;
-  const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
-  const scheduler = config.intakeQueueUrl
-    ? new SqsScheduler({
-        queueUrl: config.intakeQueueUrl,
-        sendMessage: sendMessageWith(tracer.captureAWSv3Client(new SQSClient({}))),
-        clock: systemClock,
-      })
-    : noScheduler;
+  const { secrets, git, scheduler } = await lambdaFoundation(config, tracer);
   const issueNotifier = createIssueNotifier(config, {
     // Only the provenance keyring reads S3, and the feedback function checks no provenance: no S3
     // client (nor its SDK in this bundle).
@@ -111,26 +52,25 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     },
     secrets,
   });
+  // The HMAC key, cached on the Clock like every secret (secret-reader.ts); never logged.
+  const hmacKey = secretReader({
+    client: secrets,
+    secretId: config.webhookSecretArn,
+    format: WEBHOOK_KEY,
+    clock: systemClock,
+  });
   return {
-    host: tracedGitHost(git.host, tracer),
+    host: git.host,
     clock: systemClock,
     logger,
     metrics: powertoolsMetrics(metrics),
-    scheduler,
+    scheduler: scheduler ?? noScheduler,
     newRunId: randomUUID,
     replay: new ReplayCache(1000, settings.freshness.maxAgeMs + settings.freshness.maxSkewMs),
-    hmacKey: webhookKeyReader(secrets, config.webhookSecretArn),
+    hmacKey: () => hmacKey.get(),
     ...(issueNotifier === undefined ? {} : { issueNotifier }),
   };
 };
 
-let dependencies: Promise<FeedbackDependencies> | undefined;
-
 /** Built on first use and kept for the life of the execution environment; rebuilt after a failure. */
-export const feedbackDependencies = (): Promise<FeedbackDependencies> => {
-  dependencies ??= buildDependencies().catch((error: unknown) => {
-    dependencies = undefined;
-    throw error;
-  });
-  return dependencies;
-};
+export const feedbackDependencies = memoised(buildDependencies);

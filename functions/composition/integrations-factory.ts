@@ -1,8 +1,8 @@
-import { jiraCredentialsFromSecret } from '../adapters/jira-credentials-secret';
 import { JiraIssueNotifier } from '../adapters/jira-issue-notifier';
 import { type KeyringObjectClient, S3KeyringSource } from '../adapters/pgp-s3-keyring';
-import { SecretsKeyringSource } from '../adapters/pgp-secrets-keyring';
-import type { SecretsClient } from '../adapters/secrets-credentials';
+import { JIRA_CREDENTIALS } from '../adapters/secrets/jira-credentials';
+import { SecretsKeyringSource } from '../adapters/secrets/pgp-keyring';
+import { type SecretsClient, secretReader } from '../adapters/secrets/secret-reader';
 import type { IntegrationsConfig } from '../config/integrations-config';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
@@ -29,7 +29,7 @@ export const createKeyringSource = (
 
 /**
  * The Jira notifier, or `undefined` when the deployment has none. Its token is read from the secret
- * on first use and cached (jira-credentials-secret.ts), never at cold start: a Jira secret that is
+ * on first use and cached (secret-reader.ts), never at cold start: a Jira secret that is
  * still empty must not stop promotions.
  */
 export const createIssueNotifier = (
@@ -38,9 +38,14 @@ export const createIssueNotifier = (
 ): IssueNotifier | undefined => {
   const jira = config.jira;
   if (jira === undefined) return undefined;
+  const credentials = secretReader({
+    client: clients.secrets,
+    secretId: jira.secretArn,
+    format: JIRA_CREDENTIALS,
+  });
   return new JiraIssueNotifier({
     baseUrl: jira.baseUrl,
-    credentials: jiraCredentialsFromSecret({ client: clients.secrets, secretId: jira.secretArn }),
+    credentials: () => credentials.get(),
     ...(clients.fetch === undefined ? {} : { fetch: clients.fetch }),
   });
 };

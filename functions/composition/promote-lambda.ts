@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { HelmChartRenderer } from '../adapters/helm-chart-renderer';
 import { S3ObjectStore } from '../adapters/s3-object-store';
-import { SecretsCredentialsReader } from '../adapters/secrets-credentials';
-import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parsePromoteConfig } from '../config/promote-config';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
-import { tracedGitHost, tracedObjectStore } from '../observability/traced-ports';
-import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../pipeline/pipeline-settings';
+import { tracedObjectStore } from '../observability/traced-ports';
+import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
 import { systemClock } from '../ports/clock';
-import { createGitHost } from './git-host-factory';
 import { createIssueNotifier, createKeyringSource } from './integrations-factory';
+import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
 
 /**
  * The promote Lambda's composition: the one place that reads process.env and builds the real
@@ -30,10 +22,7 @@ import { createIssueNotifier, createKeyringSource } from './integrations-factory
  */
 export const config = parsePromoteConfig(process.env);
 
-const SERVICE = 'chart-promoter';
-export const logger = new Logger({ serviceName: SERVICE });
-export const metrics = new Metrics({ namespace: 'ChartPromoter', serviceName: SERVICE });
-export const tracer = new Tracer({ serviceName: SERVICE });
+export const { logger, metrics, tracer } = lambdaObservability();
 
 // The helm binary of the kubectl v32 layer (https://github.com/cdklabs/awscdk-asset-kubectl).
 const LAYER_HELM = '/opt/helm/helm';
@@ -48,10 +37,7 @@ export const settings: PipelineSettings = {
 
 const buildDependencies = async (): Promise<PipelineDependencies> => {
   const s3 = tracer.captureAWSv3Client(new S3Client({}));
-  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
-  const credentials = config.credentialsSecretArn
-    ? await new SecretsCredentialsReader({ client: secrets, secretId: config.credentialsSecretArn }).read()
-    : undefined;
+  const { secrets, git, scheduler } = await lambdaFoundation(config, tracer);
   const integrations = {
     // The keyring may sit in another region's bucket: follow S3's 301 rather than fail every batch.
     s3: () => tracer.captureAWSv3Client(new S3Client({ followRegionRedirects: true })),
@@ -59,14 +45,13 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
   };
   const keyring = createKeyringSource(config, integrations);
   const issueNotifier = createIssueNotifier(config, integrations);
-  const git = createGitHost(config, credentials, '/tmp/chart-promoter-git');
   const helmPath = process.env.HELM_BIN ?? LAYER_HELM;
   const renderer = config.helmRenderCheck
     ? await access(helmPath).then(() => new HelmChartRenderer({ helmPath, tempDir: '/tmp' }))
     : undefined;
   return {
     store: tracedObjectStore(new S3ObjectStore({ client: s3 }), tracer),
-    host: tracedGitHost(git.host, tracer),
+    host: git.host,
     ...(renderer ? { renderer } : {}),
     clock: systemClock,
     logger,
@@ -75,25 +60,9 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
     gitHostRequests: git.requests,
     ...(keyring ? { keyring } : {}),
     ...(issueNotifier ? { issueNotifier } : {}),
-    ...(config.intakeQueueUrl
-      ? {
-          scheduler: new SqsScheduler({
-            queueUrl: config.intakeQueueUrl,
-            sendMessage: sendMessageWith(tracer.captureAWSv3Client(new SQSClient({}))),
-            clock: systemClock,
-          }),
-        }
-      : {}),
+    ...(scheduler ? { scheduler } : {}),
   };
 };
 
-let dependencies: Promise<PipelineDependencies> | undefined;
-
 /** Built on first use and kept for the life of the execution environment; rebuilt after a failure. */
-export const promoteDependencies = (): Promise<PipelineDependencies> => {
-  dependencies ??= buildDependencies().catch((error: unknown) => {
-    dependencies = undefined;
-    throw error;
-  });
-  return dependencies;
-};
+export const promoteDependencies = memoised(buildDependencies);

@@ -1,4 +1,13 @@
 import { z } from 'zod';
+import {
+  baseUrlProblems,
+  DEFAULT_GIT_HOST_KIND,
+  GIT_HOST_KINDS,
+  type GitHostKind,
+  gitHostDescriptor,
+  gitHostKindList,
+  isGitHostKind,
+} from '../adapters/git-hosts/registry';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../chart/chart';
 import { PromoterError } from '../errors';
 import {
@@ -11,11 +20,15 @@ import {
 
 /** Typed configuration of the promote function, parsed once at cold start. */
 export interface PromoteConfig extends IntegrationsConfig {
-  /** `owner/name` when gitHostKind is `github`; an http(s) URL or absolute path when `git`. */
+  /** In the syntax of the host's descriptor (its `repositoryFormat`: `owner/name` for `github`, …). */
   readonly repository: string;
   readonly branch: string;
-  readonly gitHostKind: 'github' | 'git';
-  /** GitHub Enterprise Server API root (`https://ghe.example.com/api/v3`); absent = api.github.com. */
+  /** One of the registered kinds (functions/adapters/git-hosts/registry.ts). */
+  readonly gitHostKind: GitHostKind;
+  /**
+   * Where a self-managed install answers, for hosts whose descriptor takes one (`customBaseUrl`): GitHub
+   * Enterprise Server's API root `https://ghe.example.com/api/v3`, a GitLab instance root.
+   */
   readonly gitHostBaseUrl?: string;
   /** Secrets Manager secret holding the Git host credentials; absent = anonymous (local git only). */
   readonly credentialsSecretArn?: string;
@@ -93,12 +106,15 @@ const bool = withDefault(
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+const gitHostKind = z.enum(
+  GIT_HOST_KINDS as readonly GitHostKind[] as [GitHostKind, ...GitHostKind[]],
+  `must be ${gitHostKindList()}`,
+);
 
 const envSchema = z.object({
   [E.repository]: z.string('required: the cluster repository').min(1, 'required: the cluster repository'),
   [E.branch]: withDefault(branchName, 'main'),
-  [E.gitHostKind]: withDefault(z.enum(['github', 'git'], 'must be "github" or "git"'), 'github'),
+  [E.gitHostKind]: withDefault(gitHostKind, DEFAULT_GIT_HOST_KIND),
   [E.gitHostBaseUrl]: optional(httpUrl),
   [E.credentialsSecretArn]: optional(
     z
@@ -134,18 +150,19 @@ interface EnvIssue {
  */
 const crossFieldIssues = (env: Readonly<Record<string, string | undefined>>): EnvIssue[] => {
   const repository = env[E.repository] ?? '';
-  const kind = env[E.gitHostKind] || 'github';
+  const kind = env[E.gitHostKind] || DEFAULT_GIT_HOST_KIND;
   const issues: EnvIssue[] = integrationsCrossIssues(env);
-  if (repository === '') return issues;
-  if (kind === 'github' && !GITHUB_REPOSITORY.test(repository)) {
-    issues.push({ variable: E.repository, message: 'must be "owner/name" for github' });
-  }
-  if (kind === 'git') {
-    if (!/^https?:\/\//.test(repository) && !repository.startsWith('/'))
-      issues.push({ variable: E.repository, message: 'must be an http(s) URL or absolute path for git' });
-    if (env[E.gitHostBaseUrl])
-      issues.push({ variable: E.gitHostBaseUrl, message: 'only applies to gitHostKind github' });
-  }
+  // An unknown kind is the schema's to report; the repository syntax is the host's own.
+  if (repository === '' || !isGitHostKind(kind)) return issues;
+  const host = gitHostDescriptor(kind);
+  for (const problem of host.repositoryProblems(repository, { deployed: false }))
+    issues.push({ variable: E.repository, message: `${problem} for ${kind}` });
+  const baseUrl = env[E.gitHostBaseUrl];
+  if (baseUrl && !host.customBaseUrl)
+    issues.push({ variable: E.gitHostBaseUrl, message: `does not apply to gitHostKind ${kind}` });
+  else if (baseUrl)
+    for (const problem of baseUrlProblems(host, baseUrl))
+      issues.push({ variable: E.gitHostBaseUrl, message: `${problem} for ${kind}` });
   return issues;
 };
 

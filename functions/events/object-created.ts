@@ -1,8 +1,14 @@
 /** One object the promote function should look at, whatever envelope the event arrived in. */
 export interface ObjectCreated {
   readonly bucket: string;
-  /** The object key, DECODED: ready to pass to GetObject. */
+  /** The object key, DECODED as S3 event notifications encode it: the key to read first. */
   readonly key: string;
+  /**
+   * The key exactly as the event delivered it, present only when decoding changed it (a '+' or '%XX'
+   * in it). AWS documents the encoding for S3 notifications, not for EventBridge: the object read is
+   * the one of the two that matches the event's size and ETag (functions/pipeline/read-upload.ts).
+   */
+  readonly deliveredKey?: string;
   /** Present when the bucket is versioned: read and tag exactly this version. */
   readonly versionId?: string;
   /** Size in bytes as the event reported it (used to detect a read of a half-written object). */

@@ -8,7 +8,7 @@ import {
   snsNotification,
 } from './event-shapes';
 import type { IgnoredEvent, ObjectCreated, ParsedEventBody } from './object-created';
-import { decodeS3EventKey } from './s3-key-encoding';
+import { readEventKey } from './s3-key-encoding';
 
 const unrecognised = (message: string, cause?: unknown): PromoterError =>
   new PromoterError('EVENT_UNRECOGNISED', 'terminal', message, cause === undefined ? {} : { cause });
@@ -35,7 +35,7 @@ const fromEventBridge = (event: EventBridgeS3Event): ParsedEventBody => {
   }
   const { bucket, object } = event.detail;
   const created: ObjectCreated = withOptional(
-    { bucket: bucket.name, key: decodeS3EventKey(object.key), eventTime: event.time },
+    { bucket: bucket.name, ...readEventKey(object.key), eventTime: event.time },
     { versionId: object['version-id'], size: object.size, etag: object.etag, sequencer: object.sequencer },
   );
   return { objects: [created], ignored: [] };
@@ -52,7 +52,7 @@ const fromNotificationRecords = (records: readonly S3NotificationRecord[]): Pars
     const { bucket, object } = record.s3;
     objects.push(
       withOptional(
-        { bucket: bucket.name, key: decodeS3EventKey(object.key), eventTime: record.eventTime },
+        { bucket: bucket.name, ...readEventKey(object.key), eventTime: record.eventTime },
         {
           versionId: object.versionId ?? undefined,
           size: object.size,

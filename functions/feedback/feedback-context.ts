@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Scheduler } from '../pipeline/scheduler';
 import type { Clock } from '../ports/clock';
 import type { GitHost } from '../ports/git-host';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
+import type { Scheduler } from '../ports/scheduler';
 import type { PlanOptions } from '../promotion/promotion';
 import type { FreshnessLimits } from './event-freshness';
 import type { ReplayCache } from './replay-cache';

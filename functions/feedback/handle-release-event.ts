@@ -1,11 +1,11 @@
-import { notifyMoveIssues } from '../pipeline/notify-move-issues';
-import type { PromoteCommand } from '../pipeline/promotion-command';
-import { type MoveOutcome, runEnvironmentMove } from '../promotion/environment-moves-run';
-import { releaseIssueKeys } from '../promotion/issue-keys-release';
+import type { PromoteCommand } from '../ports/promotion-command';
+import { releaseIssueKeys } from '../promotion/issues/issue-keys-release';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
-import { environmentsAfter } from '../promotion/policy';
-import { readWithPolicy } from '../promotion/policy-snapshot';
-import { ROLLBACK_RUN_PREFIX } from '../promotion/release-annotations';
+import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations';
+import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
+import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
+import { environmentsAfter } from '../promotion/policy/policy';
+import { readWithPolicy } from '../promotion/policy/read-with-policy';
 import type { FeedbackDependencies, FeedbackSettings } from './feedback-context';
 import type { FluxEvent } from './flux-event';
 import { type IgnoreReason, matchReleaseEvent, releaseFilesFor } from './release-event';
@@ -99,7 +99,10 @@ export const handleReleaseEvent = async (
 
   const now = deps.clock.now();
   const uploadedAt = release.uploadedAt === undefined ? Number.NaN : Date.parse(release.uploadedAt);
-  const leadTimeMs = Number.isNaN(uploadedAt) ? undefined : now.getTime() - uploadedAt;
+  // A rollback puts back an older version with its own (old) upload time: the time since is no
+  // upload-to-ready lead time, so a rollback's convergence records none.
+  const rolledBack = runId.startsWith(ROLLBACK_RUN_PREFIX);
+  const leadTimeMs = Number.isNaN(uploadedAt) || rolledBack ? undefined : now.getTime() - uploadedAt;
   deps.metrics.count('ReleaseConverged', 1, { environment: environment.name });
   if (leadTimeMs !== undefined) deps.metrics.milliseconds('UploadToReadyMs', leadTimeMs);
   deps.logger.info(`converged: ${event.name} ${release.version} in ${environment.name}`, {

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { access } from 'node:fs/promises';
 import git from 'isomorphic-git';
-import { PlainGitHost } from '../adapters/plain-git-host';
+import type { GitHostWiring } from '../adapters/git-hosts/descriptor';
+import { createGitHost } from '../adapters/git-hosts/registry';
+import type { GitHost } from '../ports/git-host';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -30,13 +32,13 @@ export const ensureClusterRepository = async (
   path: string,
   branch: string,
   options: ClusterRepositoryOptions = {},
-): Promise<PlainGitHost> => {
+): Promise<GitHost> => {
   const exists = await access(`${path}/HEAD`).then(
     () => true,
     () => false,
   );
   if (!exists) await git.init({ fs, dir: path, gitdir: path, bare: true, defaultBranch: branch });
-  const host = new PlainGitHost({ remote: { path }, fs });
+  const { host } = await localClusterHost(path);
   const { head } = await host.snapshot(branch, { files: [], trees: [] });
   if (head === undefined) {
     await host.commit(branch, undefined, {
@@ -49,3 +51,7 @@ export const ensureClusterRepository = async (
   }
   return host;
 };
+
+/** The plain-git host of a bare repository on a local path, built through the Git-host registry. */
+export const localClusterHost = (gitdir: string): Promise<GitHostWiring> =>
+  createGitHost('git', { repository: gitdir, workDir: gitdir });

@@ -1,10 +1,9 @@
-import * as fs from 'node:fs';
-import { PlainGitHost } from '../adapters/plain-git-host';
-import { pullRequestBranch } from '../promotion/environment-moves-pull-request';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
-import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy';
-import { readWithPolicy } from '../promotion/policy-snapshot';
-import { type ReleaseState, readReleaseState } from '../promotion/release-annotations';
+import { type ReleaseState, readReleaseState } from '../promotion/manifests/release-annotations';
+import { pullRequestBranch } from '../promotion/moves/pull-request';
+import type { EnvironmentPolicy, PromotionPolicy } from '../promotion/policy/policy';
+import { readWithPolicy } from '../promotion/policy/read-with-policy';
+import { localClusterHost } from './cluster-repository';
 
 /**
  * Where each chart stands in each environment of a local cluster repository: the HelmRelease on the
@@ -42,7 +41,7 @@ export const readClusterState = async (
   fallbackEnvironment: string,
   charts: readonly { readonly chart: string; readonly version: string }[],
 ): Promise<ClusterState> => {
-  const host = new PlainGitHost({ remote: { path: gitdir }, fs });
+  const { host } = await localClusterHost(gitdir);
   const paths = (policy: PromotionPolicy) =>
     policy.environments.flatMap((e) => charts.map(({ chart }) => releasePath(DEFAULT_LAYOUT, e.name, chart)));
   const { snapshot, policy } = await readWithPolicy(host, branch, fallbackEnvironment, (guess) => ({
@@ -85,7 +84,7 @@ export const readReleaseAt = async (
   environment: string,
   chart: string,
 ): Promise<ReleaseState | undefined> => {
-  const host = new PlainGitHost({ remote: { path: gitdir }, fs });
+  const { host } = await localClusterHost(gitdir);
   const path = releasePath(DEFAULT_LAYOUT, environment, chart);
   const { files } = await host.snapshot(branch, { files: [path], trees: [] });
   return stateOf(files.get(path));

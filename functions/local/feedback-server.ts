@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FeedbackRequest, FeedbackResponse } from '../feedback/handle-feedback';
+import { listenOnLoopback } from './loopback-server';
 
 /**
  * The local stand-in for the feedback function URL: a node:http server on 127.0.0.1 that hands the
@@ -66,21 +66,5 @@ export const startFeedbackServer = async (options: FeedbackServerOptions): Promi
         if (!response.headersSent) answer(response, 500, { status: 'error', reason: 'UNEXPECTED_ERROR' });
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    close: async () => {
-      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closing;
-    },
-  };
+  return listenOnLoopback(server, options.port);
 };

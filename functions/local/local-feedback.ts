@@ -10,12 +10,12 @@ import { parseFluxEvent } from '../feedback/flux-event';
 import { type FeedbackRequest, type FeedbackResponse, handleFeedback } from '../feedback/handle-feedback';
 import { signBody } from '../feedback/hmac-signature';
 import { ReplayCache } from '../feedback/replay-cache';
-import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../pipeline/pipeline-settings';
-import type { PromotionCommand } from '../pipeline/promotion-command';
+import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
 import { runPromotionCommand } from '../pipeline/run-promotion-command';
-import { InMemoryScheduler } from '../pipeline/scheduler';
+import type { PromotionCommand } from '../ports/promotion-command';
+import { InMemoryScheduler } from '../ports/scheduler';
 import { startFeedbackServer } from './feedback-server';
+import { marshalLikeGo } from './flux-release-event';
 import { commandRecord, feedbackRecords, type PromotionRecord } from './promotion-record';
 import { appendPromotions } from './run-log';
 import { SchedulerLoop } from './scheduler-loop';
@@ -123,7 +123,8 @@ export const startLocalFeedback = async (options: LocalFeedbackOptions): Promise
     scheduler,
     loop,
     signAndPost: async (event) => {
-      const body = new TextEncoder().encode(JSON.stringify(event));
+      // The bytes Flux's forwarder signs and sends (Go's encoding/json).
+      const body = marshalLikeGo(event);
       const response = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-signature': signBody(key, body) },

@@ -4,14 +4,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PlainGitHost } from '../adapters/plain-git-host';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
 import { PromoterError } from '../errors';
-import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
-import type { PromotionCommand } from '../pipeline/promotion-command';
+import type { PipelineDependencies } from '../pipeline/pipeline-context';
 import { type CommandOutcome, runPromotionCommand } from '../pipeline/run-promotion-command';
 import { systemClock } from '../ports/clock';
 import type { ObjectStore } from '../ports/object-store';
+import type { PromotionCommand } from '../ports/promotion-command';
+import { localClusterHost } from './cluster-repository';
 import { redirectLoggerOutput } from './powertools-output';
 import { commandRecord } from './promotion-record';
 import { RecordedMetrics } from './recorded-metrics';
@@ -59,7 +59,7 @@ export const runLocalPromotion = async (
   );
   const deps: PipelineDependencies = {
     store: noUploads,
-    host: new PlainGitHost({ remote: { path: clusterRepo }, fs }),
+    host: (await localClusterHost(clusterRepo)).host,
     clock: systemClock,
     logger,
     metrics: new RecordedMetrics(),

@@ -6,17 +6,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
+import { isForwardedKey } from '../events';
 import type { FeedbackResponse } from '../feedback/handle-feedback';
 import { handleSqsBatch } from '../pipeline/handle-sqs-batch';
-import type { PipelineDependencies } from '../pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../pipeline/pipeline-settings';
-import { InMemoryScheduler } from '../pipeline/scheduler';
+import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipeline-context';
 import type { UploadOutcome } from '../pipeline/upload-outcome';
 import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
-import { ensureClusterRepository } from './cluster-repository';
+import type { PromotionBoardView } from '../ports/release-ledger';
+import { InMemoryScheduler } from '../ports/scheduler';
+import { startBoardServer } from './board-server';
+import { ensureClusterRepository, localClusterHost } from './cluster-repository';
+import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
 import { startLocalFeedback } from './local-feedback';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
@@ -75,6 +78,16 @@ export interface LocalRuntimeOptions {
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Queue timing (tests shorten it). */
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
+  /**
+   * What the promotion board at `boardUrl` shows, read on every page load and refresh.
+   * @default localBoardView: the run log's latest runs and the policy's environments, with an empty
+   * release matrix (and a notice saying so) until a release ledger is passed in
+   */
+  readonly boardView?: () => Promise<PromotionBoardView>;
+  /** Promotion board port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly boardPort?: number;
+  /** How often the board page refreshes itself. @default 5 */
+  readonly boardRefreshSeconds?: number;
 }
 
 export interface LocalRuntime {
@@ -96,6 +109,8 @@ export interface LocalRuntime {
   readonly feedbackUrl: string;
   /** Its HMAC key, the Provider secret's `token` (kept in `<workdir>/webhook-token`, mode 0600). */
   readonly webhookToken: string;
+  /** `http://127.0.0.1:<port>/`: the promotion board (the CloudWatch widget's page), refreshing itself. */
+  readonly boardUrl: string;
   /** Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does. */
   signAndPost(event: unknown): Promise<FeedbackResponse>;
   /** Resolves when every upload seen so far has an outcome (or is dead-lettered). */
@@ -130,9 +145,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
           ...(options.requireProvenance ? { requireProvenance: true } : {}),
         })
       : options.policy;
-  const host = await ensureClusterRepository(paths.clusterRepo, branch, {
+  await ensureClusterRepository(paths.clusterRepo, branch, {
     ...(policy === null ? {} : { seed: { '.chart-promoter.yaml': policy } }),
   });
+  const git = await localClusterHost(paths.clusterRepo);
   const s3 = await startS3Endpoint({ directory: s3Dir, bucket, port: options.port ?? 0 });
   const logStream = createWriteStream(paths.logFile, { flags: 'a' });
   const logger = redirectLoggerOutput(
@@ -143,13 +159,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const scheduler = new InMemoryScheduler();
   const deps: PipelineDependencies = {
     store: new S3ObjectStore({ client: s3.client }),
-    host,
+    host: git.host,
     ...(options.renderer ? { renderer: options.renderer } : {}),
     clock: systemClock,
     logger,
     metrics,
     newRunId: randomUUID,
-    gitHostRequests: () => host.stats().requests,
+    gitHostRequests: git.requests,
     scheduler,
     ...(options.keyring ? { keyring: options.keyring } : {}),
     ...(options.issueNotifier ? { issueNotifier: options.issueNotifier } : {}),
@@ -180,7 +196,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       );
     },
   });
-  const unsubscribe = bridgeS3Events(s3, (record) => queue.send(record));
+  // Only the keys the EventBridge rule forwards in AWS: a chart directory uploaded file by file gives
+  // one CHART_NOT_PACKAGED run for its Chart.yaml, not one run per file.
+  const unsubscribe = bridgeS3Events(s3, (record) => queue.send(record), {
+    forward: (key) => isForwardedKey(key, prefix),
+  });
   const feedback = await startLocalFeedback({
     workdir,
     deps,
@@ -193,6 +213,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       : { schedulerIntervalMs: options.schedulerIntervalMs }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
   });
+  const board = await startBoardServer({
+    view:
+      options.boardView ??
+      localBoardView({
+        clusterRepo: paths.clusterRepo,
+        branch,
+        fallbackEnvironment: environment,
+        runLog: paths.runLog,
+      }),
+    ...(options.boardView === undefined ? { notice: NO_LEDGER_NOTICE } : {}),
+    ...(options.boardPort === undefined ? {} : { port: options.boardPort }),
+    ...(options.boardRefreshSeconds === undefined ? {} : { refreshSeconds: options.boardRefreshSeconds }),
+    onError: (error) => logger.error('promotion board: reading the view failed', error as Error),
+  });
 
   return {
     s3,
@@ -204,11 +238,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     metrics,
     feedbackUrl: feedback.url,
     webhookToken: feedback.webhookToken,
+    boardUrl: board.url,
     signAndPost: (event) => feedback.signAndPost(event),
     idle: () => queue.idle(),
     promotionsIdle: () => feedback.loop.idle(),
     close: async () => {
       unsubscribe();
+      await board.close();
       await feedback.close();
       // The bridge hands events over on the next turn (setImmediate): let those already announced
       // reach the queue, so idle() waits for them too rather than running them after close.

@@ -1,6 +1,6 @@
 import type { NextStep } from '../feedback/handle-release-event';
 import type { CommandOutcome } from '../pipeline/run-promotion-command';
-import type { MoveOutcome } from '../promotion/environment-moves-run';
+import type { MoveOutcome } from '../promotion/moves/run-environment-move';
 
 /**
  * One line of the run log for an environment move (promotion or rollback), next to the upload lines:

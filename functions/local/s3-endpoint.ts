@@ -45,7 +45,7 @@ export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3R
 /**
  * An S3 client for s3rver (or any S3-compatible endpoint). The checksum settings matter: with the
  * SDK defaults, streamed uploads are sent with aws-chunked framing, which s3rver 3.7 stores as-is
- * (silent corruption; DESIGN.md "Known facts").
+ * (silent corruption; REAL-SERVICES.md "s3rver").
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-dataintegrity.html
  */
 export const localS3Client = (endpoint: string): S3Client =>

@@ -6,7 +6,7 @@ import type { S3Endpoint, S3rverObjectCreated } from './s3-endpoint';
 /**
  * Turns s3rver's object-created events into exactly what the promote handler receives in AWS: an
  * SQS record whose body is what S3 (or EventBridge) would have sent. s3rver's own events differ
- * from S3's (DESIGN.md "Known facts"): eventVersion 2.0 and, above all, keys NOT URL-encoded. They
+ * from S3's (REAL-SERVICES.md "s3rver"): eventVersion 2.0 and, above all, keys NOT URL-encoded. They
  * are re-encoded here, so the handler's decoding runs locally exactly as in AWS.
  */
 export type BridgeFormat = 's3-notification' | 'eventbridge';
@@ -18,6 +18,11 @@ export interface BridgeOptions {
   readonly region?: string;
   /** @default a fictitious local queue ARN */
   readonly queueArn?: string;
+  /**
+   * Which keys to deliver, as the EventBridge rule in AWS filters them (functions/events
+   * `isForwardedKey`); s3rver itself announces every object. @default every key
+   */
+  readonly forward?: (key: string) => boolean;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -138,6 +143,7 @@ export const bridgeS3Events = (
     ((error: unknown) =>
       process.emitWarning(`s3 event delivery failed: ${String(error)}`, 'ChartPromoterLocal'));
   return endpoint.onObjectCreated((event) => {
+    if (options.forward && !options.forward(event.key)) return;
     const record = toSqsRecord(event, options);
     setImmediate(() => {
       try {

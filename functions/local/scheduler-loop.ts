@@ -1,6 +1,6 @@
-import type { PromotionCommand } from '../pipeline/promotion-command';
-import type { InMemoryScheduler } from '../pipeline/scheduler';
 import type { Clock } from '../ports/clock';
+import type { PromotionCommand } from '../ports/promotion-command';
+import type { InMemoryScheduler } from '../ports/scheduler';
 
 /**
  * Drives the in-memory scheduler in the local runtime: every `intervalMs` it takes the commands whose

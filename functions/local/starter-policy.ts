@@ -35,14 +35,15 @@ const middle = (
   note: string | undefined,
 ): string => `  - name: ${name}
     # after: promoted here once Flux reports the version healthy in ${after} (InstallSucceeded or
-    # UpgradeSucceeded, with the run id chart-promoter wrote)...
+    # UpgradeSucceeded, or TestSucceeded when the HelmRelease enables Helm tests; with the run id
+    # chart-promoter wrote)...
     after: ${after}
     # soak: ...and only after it has run there this long (Go durations: 30s, 10m, 1h30m; 0 = at once).${
       note ? `\n    # ${note}` : ''
     }
     soak: ${soak}
-    # autoRollback: when Flux reports the install or upgrade FAILED here, commit the previous version
-    # back (a rollback is never rolled back again).
+    # autoRollback: when Flux reports the release FAILED here (install, upgrade, tests, …), commit
+    # the previous version back (a rollback is never rolled back again).
     autoRollback: true
     mode: direct
 `;

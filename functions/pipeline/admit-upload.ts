@@ -2,10 +2,10 @@ import type { Chart } from '../chart/chart';
 import { intakeChart } from '../chart/intake';
 import { isPromoterError } from '../errors';
 import { isChartUpload, type ObjectCreated } from '../events';
-import { uploadIssueKeys } from '../promotion/issue-keys';
+import { uploadIssueKeys } from '../promotion/issues/issue-keys';
 import { chartOfProvenanceUpload } from '../provenance/upload-provenance';
-import type { PipelineDependencies } from './pipeline-dependencies';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
+import { readUpload } from './read-upload';
 import type { UploadOutcome } from './upload-outcome';
 
 export type Admission =
@@ -38,24 +38,18 @@ export const admitUpload = async (
   // A `<chart>.tgz.prov` arriving (after its chart, or before) re-runs its chart: upload order is free.
   const object = chartOfProvenanceUpload(event, settings.bucketPrefix) ?? event;
   const base = { bucket: object.bucket, key: object.key, runId, ...versionOf(object) };
+  // A chart upload is a run for the target environment, refused or retried alike: its log lines,
+  // tags and metrics name the environment (Logs Insights queries filter on it).
+  let run = { ...base, environment: settings.targetEnvironment };
   const upload = isChartUpload(object.key, settings.bucketPrefix);
   if (!upload.chart) {
-    return {
-      admitted: false,
-      outcome: { ...base, status: 'ignored', code: upload.reason, message: upload.message },
-    };
+    const { status, reason: code, message } = upload;
+    return { admitted: false, outcome: { ...(status === 'refused' ? run : base), status, code, message } };
   }
-  // A chart upload is a run for the target environment from here on, refused or retried alike: its
-  // log lines, tags and metrics name the environment (Logs Insights queries filter on it).
-  const run = { ...base, environment: settings.targetEnvironment };
   try {
-    const stored = await deps.store.get(
-      { bucket: object.bucket, key: object.key, ...versionOf(object) },
-      {
-        maxBytes: settings.limits.maxArchiveBytes,
-        ...(object.size === undefined ? {} : { expectedSize: object.size }),
-      },
-    );
+    const { stored, object: read } = await readUpload(deps.store, object, settings.limits.maxArchiveBytes);
+    // The key read is the one tagged, named in the outcome and committed as the source.
+    run = { ...run, key: read.key };
     const result = await intakeChart(stored.bytes, {
       limits: settings.limits,
       ...(deps.renderer ? { renderer: deps.renderer } : {}),
@@ -69,18 +63,21 @@ export const admitUpload = async (
           rejected: issues.rejected,
         });
       }
-      return { admitted: true, chart: result.chart, issues: issues.keys, object };
+      return { admitted: true, chart: result.chart, issues: issues.keys, object: read };
     }
-    const [first, ...rest] = result.refusals;
-    const more = rest.length > 0 ? ` (+${rest.length} more: ${rest.map((r) => r.code).join(', ')})` : '';
+    // Every refusal is kept (runs and `push --wait` show them all), the first also as code/message/
+    // path; and the chart's name and version whenever its Chart.yaml was read.
+    const [first] = result.refusals;
     return {
       admitted: false,
       outcome: {
         ...run,
+        ...(result.identity ? { chart: result.identity.name, version: result.identity.version } : {}),
         status: 'refused',
         code: first?.code ?? 'ARCHIVE_CORRUPT',
-        message: `${first?.message ?? 'refused'}${more}`,
+        message: first?.message ?? 'refused',
         ...(first?.path === undefined ? {} : { path: first.path }),
+        ...(result.refusals.length > 1 ? { refusals: result.refusals } : {}),
       },
     };
   } catch (error) {

@@ -1,11 +1,9 @@
 import type { Chart } from '../chart/chart';
 import type { ObjectCreated } from '../events';
-import type { PromotionRun } from '../promotion/commit-promotions';
-import { commitUploads, type UploadRequest } from '../promotion/policy-commit';
 import type { PromotionOutcome } from '../promotion/promotion';
+import { commitUploads, type UploadRequest, type UploadRun } from '../promotion/uploads/commit-uploads';
 import { UploadProvenanceVerifier } from '../provenance/upload-provenance';
-import type { PipelineDependencies } from './pipeline-dependencies';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import type { UploadOutcome } from './upload-outcome';
 
 export interface AdmittedUpload {
@@ -19,7 +17,7 @@ export interface AdmittedUpload {
 export interface BatchCommit {
   /** One per admitted upload, in order. */
   readonly outcomes: readonly Omit<UploadOutcome, 'durationMs'>[];
-  readonly run?: PromotionRun;
+  readonly run?: UploadRun;
   readonly gitHostRequests?: number;
 }
 

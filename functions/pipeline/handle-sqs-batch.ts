@@ -1,10 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type ObjectCreated, parseEventBody } from '../events';
-import type { PipelineDependencies } from './pipeline-dependencies';
-import type { PipelineSettings } from './pipeline-settings';
+import { looksLikeCommand, type PromotionCommand, parsePromotionCommand } from '../ports/promotion-command';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import { promoteUploads } from './promote-uploads';
-import { looksLikeCommand, type PromotionCommand, parsePromotionCommand } from './promotion-command';
 import { type CommandOutcome, runPromotionCommand } from './run-promotion-command';
 import type { UploadOutcome } from './upload-outcome';
 

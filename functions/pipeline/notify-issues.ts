@@ -1,6 +1,6 @@
+import { tellIssueTracker } from '../promotion/moves/notify-move-issues';
 import type { AdmittedUpload } from './commit-batch';
-import { tellIssueTracker } from './notify-move-issues';
-import type { PipelineDependencies } from './pipeline-dependencies';
+import type { PipelineDependencies } from './pipeline-context';
 import type { UploadOutcome } from './upload-outcome';
 
 /**

@@ -3,11 +3,16 @@ import { admitUpload } from './admit-upload';
 import { type AdmittedUpload, commitBatch } from './commit-batch';
 import { mapLimit } from './map-limit';
 import { notifyIssues } from './notify-issues';
-import type { PipelineDependencies } from './pipeline-dependencies';
-import type { PipelineSettings } from './pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 import { recordOutcome } from './record-outcome';
 import type { UploadOutcome } from './upload-outcome';
-import { uploadIdentity } from './upload-ref';
+
+/**
+ * The same object can arrive several times (S3 and SQS deliver at least once; users re-upload):
+ * deliveries of one object version are processed once per batch and share one outcome.
+ */
+const uploadIdentity = (object: ObjectCreated): string =>
+  JSON.stringify([object.bucket, object.key, object.versionId ?? object.etag ?? '']);
 
 /** helm render checks are CPU-bound; more in flight only queues them. */
 const INTAKE_CONCURRENCY = 2;

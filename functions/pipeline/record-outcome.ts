@@ -1,21 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { PipelineDependencies } from './pipeline-dependencies';
+import { outcomeTags } from './outcome-tags';
+import type { PipelineDependencies } from './pipeline-context';
 import type { UploadOutcome } from './upload-outcome';
-
-export const TAG_PREFIX = 'chart-promoter';
-
-/** The object's tags tell its uploader what happened, without access to logs. */
-export const outcomeTags = (outcome: UploadOutcome): Record<string, string> | undefined => {
-  if (outcome.status === 'retry' || outcome.status === 'ignored') return undefined;
-  const tags: Record<string, string> = {
-    [`${TAG_PREFIX}/status`]: outcome.status,
-    [`${TAG_PREFIX}/run-id`]: outcome.runId,
-  };
-  if (outcome.environment) tags[`${TAG_PREFIX}/environment`] = outcome.environment;
-  if (outcome.commit) tags[`${TAG_PREFIX}/commit`] = outcome.commit;
-  if (outcome.code) tags[`${TAG_PREFIX}/code`] = outcome.code;
-  return tags;
-};
 
 /** The log keys every line about one upload carries (queried in CloudWatch Logs Insights). */
 export const runLogKeys = (outcome: UploadOutcome): Record<string, string | undefined> => ({
@@ -36,6 +22,8 @@ const logOutcome = (logger: Logger, outcome: UploadOutcome): void => {
     code: outcome.code,
     reason: outcome.message,
     path: outcome.path,
+    // Only when intake found several: `code`/`reason`/`path` are the first (`runs` reads the rest).
+    refusals: outcome.refusals,
     durationMs: outcome.durationMs,
   };
   switch (outcome.status) {

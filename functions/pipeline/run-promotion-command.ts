@@ -1,11 +1,10 @@
 import { isPromoterError } from '../errors';
-import type { EnvironmentMove } from '../promotion/environment-moves';
-import { type MoveOutcome, runEnvironmentMove } from '../promotion/environment-moves-run';
-import { ROLLBACK_RUN_PREFIX } from '../promotion/release-annotations';
-import { notifyMoveIssues } from './notify-move-issues';
-import type { PipelineDependencies } from './pipeline-dependencies';
-import type { PipelineSettings } from './pipeline-settings';
-import type { PromotionCommand } from './promotion-command';
+import type { PromotionCommand } from '../ports/promotion-command';
+import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations';
+import type { EnvironmentMove } from '../promotion/moves/environment-move';
+import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
+import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
+import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
 
 type WithoutPolicy<T> = T extends unknown ? Omit<T, 'policy'> : never;
 

@@ -63,7 +63,8 @@ export interface PullRequestResult {
 }
 
 export interface GitHost {
-  readonly kind: 'github' | 'git';
+  /** The kind of the host's descriptor (functions/adapters/git-hosts/registry.ts). */
+  readonly kind: string;
   /** Human-readable location of the repository (URL or path) for logs and output. */
   readonly location: string;
   snapshot(branch: string, request: SnapshotRequest): Promise<RepoSnapshot>;

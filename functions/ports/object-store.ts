@@ -17,7 +17,8 @@ export interface GetObjectOptions {
   readonly maxBytes: number;
   /**
    * The size the object-created event reported, when it carried one. A read of a different size is
-   * retried briefly: s3rver can announce an object before its file is fully written (DESIGN.md).
+   * retried briefly: s3rver can announce an object before its file is fully written
+   * (REAL-SERVICES.md "s3rver").
    */
   readonly expectedSize?: number;
 }

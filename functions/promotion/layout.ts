@@ -1,5 +1,5 @@
 /**
- * Where things live in the cluster repository (contract, see DESIGN.md "Cluster repository"):
+ * Where things live in the cluster repository (contract, README "The cluster repository"):
  *
  *   charts/<name>/<version>/                 the unpacked chart, written once
  *   environments/<env>/kustomization.yaml    kustomize list of the environment's releases

@@ -84,5 +84,14 @@ export const chartOfProvenanceUpload = (object: ObjectCreated, prefix: string): 
   const key = object.key.slice(0, -'.prov'.length);
   const lower = key.toLowerCase();
   if (!lower.endsWith('.tgz') && !lower.endsWith('.tar.gz')) return undefined;
-  return { bucket: object.bucket, key, eventTime: object.eventTime };
+  // The chart's key reads two ways when the .prov's does (functions/events/s3-key-encoding.ts).
+  const delivered = object.deliveredKey?.endsWith('.prov')
+    ? object.deliveredKey.slice(0, -'.prov'.length)
+    : undefined;
+  return {
+    bucket: object.bucket,
+    key,
+    ...(delivered === undefined ? {} : { deliveredKey: delivered }),
+    eventTime: object.eventTime,
+  };
 };

@@ -53,7 +53,7 @@ export interface FeedbackEndpointProps {
    * @default - none
    */
   readonly jira?: FeedbackJiraProps;
-  /** The handler module. @default functions/feedback.ts of this repository */
+  /** The handler module. @default functions/handlers/feedback.ts of this repository */
   readonly entry?: string;
 }
 
@@ -77,7 +77,7 @@ export class FeedbackEndpoint extends Construct {
     const parts = bundledNodeFunction(this, {
       description:
         'chart-promoter: Flux notification webhook (generic-hmac): convergence, promotion, rollback',
-      entry: props.entry ?? 'functions/feedback.ts',
+      entry: props.entry ?? 'functions/handlers/feedback.ts',
       roleDescription: 'chart-promoter feedback function',
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(60),

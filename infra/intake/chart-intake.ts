@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FORWARDED_KEY_SUFFIXES } from '../../functions/events/chart-upload-filter';
 
 export interface ChartIntakeProps {
   /** Key prefix of chart uploads ('' = whole bucket, else ends with '/'). */
@@ -24,18 +25,11 @@ export interface ChartIntakeProps {
   readonly noncurrentVersionExpiration?: Duration;
 }
 
-/** Chart archive suffixes `helm package` and users produce. */
-export const CHART_SUFFIXES = ['.tgz', '.tar.gz'] as const;
-
 /**
- * `helm package --sign` writes `<archive>.prov` beside the archive (functions/provenance
- * `provenanceKey`). Its arrival re-runs the chart (`chartOfProvenanceUpload`), so upload order is free:
- * a chart refused PROVENANCE_MISSING is promoted once its `.prov` lands.
- */
-export const PROVENANCE_SUFFIXES = CHART_SUFFIXES.map((suffix) => `${suffix}.prov` as const);
-
-/**
- * The S3 "Object Created" events of chart archives and their provenance files under the prefix.
+ * The S3 "Object Created" events the pipeline handles under the prefix (functions/events
+ * FORWARDED_KEY_SUFFIXES): chart archives, their provenance files (a `.prov` arriving re-runs its
+ * chart, so upload order is free), and `Chart.yaml`, so a chart directory uploaded file by file
+ * (`aws s3 cp --recursive`) gets one CHART_NOT_PACKAGED outcome and its other files none.
  * EventBridge wildcard matching: `*` matches any characters, `/` included, so `incoming/*.tgz` also
  * covers `incoming/team/a.tgz`; the whole key must match, so `*.tgz` does not match `a.tgz.prov`.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching
@@ -46,9 +40,7 @@ export const chartUploadPattern = (bucketName: string, prefix: string): EventPat
   detail: {
     bucket: { name: [bucketName] },
     object: {
-      key: Match.anyOf(
-        ...[...CHART_SUFFIXES, ...PROVENANCE_SUFFIXES].map((suffix) => Match.wildcard(`${prefix}*${suffix}`)),
-      ),
+      key: Match.anyOf(...FORWARDED_KEY_SUFFIXES.map((suffix) => Match.wildcard(`${prefix}*${suffix}`))),
     },
   },
 });
@@ -117,7 +109,8 @@ export class ChartIntake extends Construct {
 
     const pattern = chartUploadPattern(this.bucket.bucketName, props.bucketPrefix);
     this.rule = new Rule(this, 'ChartUploaded', {
-      description: 'Chart archives (and their .prov files) uploaded to the intake prefix',
+      description:
+        'Chart archives (and their .prov files, and Chart.yaml files) uploaded to the intake prefix',
       eventPattern: pattern,
       // Events EventBridge cannot deliver (after its retries) land in the same DLQ as failed promotions.
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],

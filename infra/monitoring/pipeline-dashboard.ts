@@ -5,6 +5,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  type IWidget,
   LogQueryWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -22,12 +23,18 @@ export interface PipelineDashboardProps {
   readonly alarms: readonly Alarm[];
   /** The feedback function, when deployed: adds a row on convergence, failures and rollbacks. */
   readonly feedbackFunction?: IFunction;
+  /**
+   * The promotion board (PromotionBoardWidget.widget()): shown right under the alarms, since
+   * "which version is where, and is it healthy" is the first question.
+   * @default - none
+   */
+  readonly board?: IWidget;
 }
 
 const WIDTH = 8;
 const HEIGHT = 6;
 
-/** One dashboard: outcomes first, then the Git host, then the queue and the function. */
+/** One dashboard: alarms and the promotion board first, then outcomes, the Git host, the queue and the function. */
 export class PipelineDashboard extends Construct {
   readonly dashboard: Dashboard;
 
@@ -43,6 +50,7 @@ export class PipelineDashboard extends Construct {
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: 3 }),
     );
+    if (props.board !== undefined) this.dashboard.addWidgets(props.board);
     this.dashboard.addWidgets(
       graph('Promotions', [searchMetric(PROMOTER_METRICS.promoted, 'Sum', 'promoted')]),
       graph('Refusals by code', [searchMetric(PROMOTER_METRICS.refused, 'Sum')]),

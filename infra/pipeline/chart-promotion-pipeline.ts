@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { PromotionBoardWidget } from '../board/promotion-board-widget';
 import { GitCredentials } from '../credentials/git-credentials';
 import { FeedbackEndpoint } from '../feedback/feedback-endpoint';
 import { ChartIntake } from '../intake/chart-intake';
@@ -32,7 +33,7 @@ const ACCESS_LOGS_POLICY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy
  * The whole chart promotion pipeline, ready to drop into any CDK app: an upload bucket whose chart
  * archives flow through EventBridge and SQS into the promote function, which commits them to the
  * cluster repository; the feedback endpoint Flux reports convergence to, which promotes onwards or
- * rolls back; with alarms, a dashboard and saved Logs Insights queries.
+ * rolls back; with alarms, a dashboard (with the promotion board) and saved Logs Insights queries.
  */
 export class ChartPromotionPipeline extends Construct {
   /** The props with defaults applied. */
@@ -46,6 +47,8 @@ export class ChartPromotionPipeline extends Construct {
   readonly alarmTopic: ITopic;
   readonly alarms: PipelineAlarms;
   readonly dashboard: PipelineDashboard;
+  /** The promotion board widget's function (on the dashboard). */
+  readonly board: PromotionBoardWidget;
   readonly queries: RunQueries;
 
   constructor(scope: Construct, id: string, props: ChartPromotionPipelineProps) {
@@ -62,11 +65,10 @@ export class ChartPromotionPipeline extends Construct {
       maxReceiveCount: s.maxReceiveCount,
       archiveRetention: s.archiveRetention,
     });
-    this.credentials = new GitCredentials(
-      this,
-      'GitCredentials',
-      props.credentialsSecret === undefined ? {} : { secret: props.credentialsSecret },
-    );
+    this.credentials = new GitCredentials(this, 'GitCredentials', {
+      gitHostKind: s.gitHostKind,
+      ...(props.credentialsSecret === undefined ? {} : { secret: props.credentialsSecret }),
+    });
     const refs = {
       credentialsSecretArn: this.credentials.secret.secretArn,
       intakeQueueUrl: this.intake.queue.queueUrl,
@@ -129,6 +131,7 @@ export class ChartPromotionPipeline extends Construct {
             logGroup: this.feedback.logGroup,
             topic: this.alarmTopic,
           });
+    this.board = new PromotionBoardWidget(this, 'Board', { logRetention: s.logRetention });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       function: this.promote.function,
       logGroup: this.promote.logGroup,
@@ -136,6 +139,7 @@ export class ChartPromotionPipeline extends Construct {
       deadLetterQueue: this.intake.deadLetterQueue,
       alarms: [...this.alarms.all, ...(this.feedbackAlarms?.all ?? [])],
       ...(this.feedback === undefined ? {} : { feedbackFunction: this.feedback.function }),
+      board: this.board.widget(),
     });
     this.queries = new RunQueries(this, 'Queries', {
       logGroup: this.promote.logGroup,

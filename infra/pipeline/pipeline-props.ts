@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DEFAULT_GIT_HOST_KIND, type GitHostKind } from '../../functions/adapters/git-hosts/registry';
 import type { AlarmDestination } from '../monitoring/alarm-destination';
 
-/** The Git host API the promote function talks to. */
-export type GitHostKind = 'github' | 'git';
+/** The Git host API the functions talk to: one of the registered kinds (functions/adapters/git-hosts). */
+export type { GitHostKind } from '../../functions/adapters/git-hosts/registry';
 
 /** Archive limits passed to the function; each absent field keeps the function's own default. */
 export interface IntakeLimitsProps {
@@ -72,19 +73,24 @@ export interface JiraProps {
 
 /** Props of {@link ChartPromotionPipeline}. Validated at synth time: a bad value fails `cdk synth`. */
 export interface ChartPromotionPipelineProps {
-  /** The cluster repository: `owner/name` for `github`, an `https://` clone URL for `git`. */
+  /**
+   * The cluster repository, in the syntax of the Git host (its descriptor's `repositoryFormat`; the
+   * README's "Git hosts" section lists each).
+   */
   readonly repository: string;
   /** Branch Flux watches and the pipeline commits to. @default 'main' */
   readonly branch?: string;
-  /** Which Git host API to use. @default 'github' */
+  /** Which Git host API to use (GIT_HOSTS in functions/adapters/git-hosts/registry.ts). @default 'github' */
   readonly gitHostKind?: GitHostKind;
   /**
-   * API root of a GitHub Enterprise Server (`https://ghe.example.com/api/v3`); only for `github`.
-   * @default - api.github.com
+   * Where a self-managed install answers, for hosts that take one (GitHub Enterprise Server's API root
+   * `https://ghe.example.com/api/v3`; a self-managed GitLab's instance root `https://gitlab.example.com`).
+   * @default - the host's own (its descriptor's `defaultBaseUrl`)
    */
   readonly gitHostBaseUrl?: string;
   /**
-   * Secret holding the Git host credentials (GitHub App key or token). The function may only read it.
+   * Secret holding the Git host credentials (what each host accepts: README "Git hosts"). The function
+   * may only read it.
    * @default - a new, empty secret to fill in after the first deploy
    */
   readonly credentialsSecret?: ISecret;
@@ -181,7 +187,7 @@ export interface PipelineSettings {
 
 export const PIPELINE_DEFAULTS = {
   branch: 'main',
-  gitHostKind: 'github',
+  gitHostKind: DEFAULT_GIT_HOST_KIND,
   targetEnvironment: 'dev',
   bucketPrefix: 'incoming/',
   fluxSourceName: 'flux-system',

@@ -1,4 +1,10 @@
 import { type Duration, Token } from 'aws-cdk-lib';
+import {
+  baseUrlProblems,
+  gitHostDescriptor,
+  gitHostKindList,
+  isGitHostKind,
+} from '../../functions/adapters/git-hosts/registry';
 import { jiraBaseUrlProblem, parseS3Uri } from '../../functions/config/integrations-config';
 import { splitS3Uri } from '../promote/integration-access';
 import type { PipelineSettings } from './pipeline-props';
@@ -11,8 +17,6 @@ export class PipelinePropsError extends Error {
   }
 }
 
-/** GitHub's owner (≤ 39) and repository (≤ 100) name alphabets. */
-const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 /** Common subset of `git check-ref-format`: no spaces, `..`, `~^:?*[\`, `@{`, no trailing `/`, `.lock`. */
 const BRANCH = /^(?!\/|-|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
 /** RFC 1123 label: what Kubernetes and Flux accept as names and namespaces. */
@@ -58,31 +62,36 @@ const matches =
     if (known(value) && !pattern.test(value)) issues.push(`${name}: ${what} (got ${JSON.stringify(value)})`);
   };
 
-const repositoryChecks = (s: PipelineSettings): Check[] => [
-  (issues) => {
-    if (!known(s.repository)) return;
-    if (s.gitHostKind === 'github' && !GITHUB_REPOSITORY.test(s.repository))
-      issues.push(
-        `repository: must be "owner/name" for gitHostKind github (got ${JSON.stringify(s.repository)})`,
-      );
-    if (s.gitHostKind === 'git' && !isHttpsUrl(s.repository))
-      issues.push(
-        `repository: must be an https:// clone URL for gitHostKind git (got ${JSON.stringify(s.repository)})`,
-      );
-  },
-  (issues) => {
-    if (s.gitHostKind !== 'github' && s.gitHostKind !== 'git')
-      issues.push(`gitHostKind: must be "github" or "git" (got ${JSON.stringify(s.gitHostKind)})`);
-  },
-  (issues) => {
-    const url = s.gitHostBaseUrl;
-    if (url === undefined || !known(url)) return;
-    if (s.gitHostKind !== 'github') issues.push('gitHostBaseUrl: only applies to gitHostKind github');
-    else if (!isHttpsUrl(url))
-      issues.push(`gitHostBaseUrl: must be an https:// URL (got ${JSON.stringify(url)})`);
-  },
-  matches('branch', s.branch, BRANCH, 'not a valid git branch name'),
-];
+/** The repository syntax and base URL are the Git host's own (its descriptor in the registry). */
+const repositoryChecks = (s: PipelineSettings): Check[] => {
+  if (!isGitHostKind(s.gitHostKind))
+    return [
+      (issues) =>
+        issues.push(`gitHostKind: must be ${gitHostKindList()} (got ${JSON.stringify(s.gitHostKind)})`),
+      matches('branch', s.branch, BRANCH, 'not a valid git branch name'),
+    ];
+  const host = gitHostDescriptor(s.gitHostKind);
+  return [
+    (issues) => {
+      if (!known(s.repository)) return;
+      for (const problem of host.repositoryProblems(s.repository, { deployed: true }))
+        issues.push(
+          `repository: ${problem} for gitHostKind ${host.kind} (got ${JSON.stringify(s.repository)})`,
+        );
+    },
+    (issues) => {
+      const url = s.gitHostBaseUrl;
+      if (url === undefined || !known(url)) return;
+      if (!host.customBaseUrl) issues.push(`gitHostBaseUrl: does not apply to gitHostKind ${host.kind}`);
+      else if (!isHttpsUrl(url))
+        issues.push(`gitHostBaseUrl: must be an https:// URL (got ${JSON.stringify(url)})`);
+      else
+        for (const problem of baseUrlProblems(host, url))
+          issues.push(`gitHostBaseUrl: ${problem} for gitHostKind ${host.kind} (got ${JSON.stringify(url)})`);
+    },
+    matches('branch', s.branch, BRANCH, 'not a valid git branch name'),
+  ];
+};
 
 const namingChecks = (s: PipelineSettings): Check[] => [
   matches('targetEnvironment', s.targetEnvironment, DNS_LABEL, 'must be a lower-case RFC 1123 label'),

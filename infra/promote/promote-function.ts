@@ -27,7 +27,7 @@ export interface PromoteFunctionProps {
   readonly logRetention: RetentionDays;
   /** The provenance keyring and Jira secret it may read. @default - neither */
   readonly integrations?: IntegrationAccess;
-  /** The handler module. @default functions/promote.ts of this repository */
+  /** The handler module. @default functions/handlers/promote.ts of this repository */
   readonly entry?: string;
 }
 
@@ -45,7 +45,7 @@ export class PromoteFunction extends Construct {
     super(scope, id);
     const parts = bundledNodeFunction(this, {
       description: 'chart-promoter: validate uploaded charts and commit them to the cluster repository',
-      entry: props.entry ?? 'functions/promote.ts',
+      entry: props.entry ?? 'functions/handlers/promote.ts',
       roleDescription: 'chart-promoter promote function',
       layers: [new KubectlV32Layer(this, 'HelmLayer')],
       memorySize: props.memorySize,

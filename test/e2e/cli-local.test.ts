@@ -55,6 +55,7 @@ describe('chart-promoter local --json (long-running, as a user starts it)', () =
         bucket: string;
         prefix: string;
         clusterRepo: string;
+        boardUrl: string;
       };
       const client = localS3Client(ready.s3Endpoint);
       const key = `${ready.prefix}cli-local-1.0.0.tgz`;
@@ -67,6 +68,8 @@ describe('chart-promoter local --json (long-running, as a user starts it)', () =
         }),
       );
       const run = JSON.parse(await nextLine());
+      // The promotion board it serves lists that run (from the run log, written before the line).
+      const board = await (await fetch(ready.boardUrl)).text();
       const { TagSet } = await client.send(new GetObjectTaggingCommand({ Bucket: ready.bucket, Key: key }));
       client.destroy();
       const firstHead = await runGit(workdir, ['--git-dir', ready.clusterRepo, 'rev-parse', 'main']);
@@ -90,7 +93,12 @@ describe('chart-promoter local --json (long-running, as a user starts it)', () =
         bucket: 'charts',
         prefix: 'incoming/',
         clusterRepo: path.join(workdir, 'cluster.git'),
+        boardUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
       });
+      expect(board).toContain('<h1>Promotion board</h1>');
+      expect(board).toMatch(
+        /<td>upload<\/td><td>cli-local<\/td><td><span class="cpb-mono">1\.0\.0<\/span><\/td><td>dev<\/td>/,
+      );
       expect(run).toMatchObject({
         chart: 'cli-local',
         version: '1.0.0',

@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
 import { commitFile, runGit } from '../support/bare-repo';
+import { ScenarioTally } from '../support/reliability/reliability-report';
+import { bySize } from '../support/reliability/reliability-size';
+import { auditBranch } from '../support/reliability/repo-audit';
 import { buildChart } from '../support/tar-fixtures';
-import { ScenarioTally } from './support/reliability-report';
-import { bySize } from './support/reliability-size';
-import { auditBranch } from './support/repo-audit';
 
 /**
  * Scenario 3: many distinct charts uploaded at once through the embedded local runtime (s3rver →

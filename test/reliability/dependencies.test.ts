@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScenarioTally } from './support/reliability-report';
+import { ScenarioTally } from '../support/reliability/reliability-report';
 
 /**
  * Scenario 8 (the part that needs no network): the promote function's bundle, built with esbuild
@@ -13,7 +13,7 @@ import { ScenarioTally } from './support/reliability-report';
  */
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-const ENTRY = path.join(REPO_ROOT, 'functions/promote.ts');
+const ENTRY = path.join(REPO_ROOT, 'functions/handlers/promote.ts');
 const tally = new ScenarioTally('8 dependencies');
 afterAll(() => tally.finish());
 

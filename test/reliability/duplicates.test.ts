@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClusterRepository } from '../../functions/local/cluster-repository';
 import { handleSqsBatch } from '../../functions/pipeline/handle-sqs-batch';
 import { runGit } from '../support/bare-repo';
-import { buildChart } from '../support/tar-fixtures';
 import {
   BRANCH,
   type Bucket,
@@ -15,10 +14,11 @@ import {
   startBucket,
   type Wiring,
   wirePipeline,
-} from './support/pipeline-rig';
-import { ScenarioTally } from './support/reliability-report';
-import { bySize } from './support/reliability-size';
-import { auditBranch } from './support/repo-audit';
+} from '../support/pipeline/queue-rig';
+import { ScenarioTally } from '../support/reliability/reliability-report';
+import { bySize } from '../support/reliability/reliability-size';
+import { auditBranch } from '../support/reliability/repo-audit';
+import { buildChart } from '../support/tar-fixtures';
 
 /**
  * Scenario 2: S3 notifications and SQS are at-least-once, so the same object arrives more than

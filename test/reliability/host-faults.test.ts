@@ -1,8 +1,7 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchResult } from '../../functions/pipeline/handle-sqs-batch';
-import { buildChart } from '../support/tar-fixtures';
-import { type GitHubRig, ROUTES, startGitHubRig } from './support/github-rig';
+import { type GitHubRig, ROUTES, startGitHubRig } from '../support/github-rig';
 import {
   type Bucket,
   ENVIRONMENT,
@@ -10,10 +9,11 @@ import {
   type QueueRun,
   runThroughQueue,
   startBucket,
-} from './support/pipeline-rig';
-import { ScenarioTally } from './support/reliability-report';
-import { bySize, RELIABILITY_SIZE } from './support/reliability-size';
-import { auditBranch } from './support/repo-audit';
+} from '../support/pipeline/queue-rig';
+import { ScenarioTally } from '../support/reliability/reliability-report';
+import { bySize, RELIABILITY_SIZE } from '../support/reliability/reliability-size';
+import { auditBranch } from '../support/reliability/repo-audit';
+import { buildChart } from '../support/tar-fixtures';
 
 /**
  * Scenario 4: the GitHub host misbehaving the ways GitHub does — secondary and primary rate limits

@@ -8,17 +8,22 @@ import { layerBinaryPath } from '../../functions/adapters/layer-binaries';
 import { intakeChart } from '../../functions/chart/intake';
 import { REFUSAL_CODES } from '../../functions/chart/refusal';
 import type { ChartRenderer } from '../../functions/ports/chart-renderer';
-import { archiveRefusalCases } from './support/corpus-archive-refusals';
-import { demoArchive, ESCAPE_MARKER, type HostileCase } from './support/corpus-case';
-import { chartRefusalCases } from './support/corpus-chart-refusals';
-import { fixtureMutationCases, loadFixtures } from './support/corpus-fixtures';
-import { fuzzCases } from './support/corpus-fuzz';
-import { DIRECTORY_WITH_SIZE, fingerprint, hasDirectoryWithSize, judge } from './support/corpus-oracle';
-import { tarEdgeCases } from './support/corpus-tar-edges';
-import { validCases } from './support/corpus-valid';
-import { rawTar } from './support/raw-tar';
-import { peakRssMiB, ScenarioTally } from './support/reliability-report';
-import { bySize, RELIABILITY_SIZE } from './support/reliability-size';
+import { archiveRefusalCases } from '../support/reliability/corpus-archive-refusals';
+import { demoArchive, ESCAPE_MARKER, type HostileCase } from '../support/reliability/corpus-case';
+import { chartRefusalCases } from '../support/reliability/corpus-chart-refusals';
+import { fixtureMutationCases, loadFixtures } from '../support/reliability/corpus-fixtures';
+import { fuzzCases } from '../support/reliability/corpus-fuzz';
+import {
+  DIRECTORY_WITH_SIZE,
+  fingerprint,
+  hasDirectoryWithSize,
+  judge,
+} from '../support/reliability/corpus-oracle';
+import { tarEdgeCases } from '../support/reliability/corpus-tar-edges';
+import { validCases } from '../support/reliability/corpus-valid';
+import { rawTar } from '../support/reliability/raw-tar';
+import { peakRssMiB, ScenarioTally } from '../support/reliability/reliability-report';
+import { bySize, RELIABILITY_SIZE } from '../support/reliability/reliability-size';
 
 /**
  * Scenario 1: a generated corpus of hostile (and valid) chart archives through the real intake

@@ -6,7 +6,6 @@ import { localS3Client } from '../../functions/local/s3-endpoint';
 import { handleSqsBatch } from '../../functions/pipeline/handle-sqs-batch';
 import { runGit } from '../support/bare-repo';
 import { startFaultProxy } from '../support/fault-proxy';
-import { buildChart } from '../support/tar-fixtures';
 import {
   BRANCH,
   type Bucket,
@@ -15,9 +14,10 @@ import {
   runThroughQueue,
   startBucket,
   wirePipeline,
-} from './support/pipeline-rig';
-import { ScenarioTally } from './support/reliability-report';
-import { auditBranch } from './support/repo-audit';
+} from '../support/pipeline/queue-rig';
+import { ScenarioTally } from '../support/reliability/reliability-report';
+import { auditBranch } from '../support/reliability/repo-audit';
+import { buildChart } from '../support/tar-fixtures';
 
 /**
  * Scenario 5: the bucket changing under the pipeline. Each fault has a documented outcome:

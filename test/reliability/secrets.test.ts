@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGitCredentials } from '../../functions/adapters/secrets-credentials';
+import { parseGitCredentials } from '../../functions/adapters/secrets/git-credentials';
+import { ROUTES, startGitHubRig } from '../support/github-rig';
+import { type Bucket, PREFIX, runThroughQueue, startBucket } from '../support/pipeline/queue-rig';
+import { ScenarioTally } from '../support/reliability/reliability-report';
 import { buildChart } from '../support/tar-fixtures';
-import { ROUTES, startGitHubRig } from './support/github-rig';
-import { type Bucket, PREFIX, runThroughQueue, startBucket } from './support/pipeline-rig';
-import { ScenarioTally } from './support/reliability-report';
 
 /**
  * Scenario 7: a GitHub token the test knows goes through successful promotions and every failure

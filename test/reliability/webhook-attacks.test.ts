@@ -15,12 +15,12 @@ import { ReplayCache } from '../../functions/feedback/replay-cache';
 import { ensureClusterRepository } from '../../functions/local/cluster-repository';
 import { RecordedMetrics } from '../../functions/local/recorded-metrics';
 import { handleSqsBatch } from '../../functions/pipeline/handle-sqs-batch';
-import { InMemoryScheduler } from '../../functions/pipeline/scheduler';
 import { systemClock } from '../../functions/ports/clock';
+import { InMemoryScheduler } from '../../functions/ports/scheduler';
 import { commitFile, runGit } from '../support/bare-repo';
+import { BRANCH, type Bucket, PREFIX, startBucket, wirePipeline } from '../support/pipeline/queue-rig';
+import { ScenarioTally } from '../support/reliability/reliability-report';
 import { buildChart } from '../support/tar-fixtures';
-import { BRANCH, type Bucket, PREFIX, startBucket, wirePipeline } from './support/pipeline-rig';
-import { ScenarioTally } from './support/reliability-report';
 
 /**
  * Scenario 6: attacks on the feedback endpoint, through the function URL payload mapping and the

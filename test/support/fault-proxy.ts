@@ -48,6 +48,8 @@ export interface ProxyExchange {
   /** Response body bytes written to the client. */
   readonly bytesToClient: number;
   readonly fault?: ProxyFault['kind'];
+  /** The request body the client sent (UTF-8). */
+  readonly requestBody: string;
 }
 
 export interface FaultProxyOptions {
@@ -106,11 +108,13 @@ export const startFaultProxy = async (options: FaultProxyOptions): Promise<Fault
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const fault = takeFault(req);
+    let requestBody = '';
     const record = (status: number | undefined, bytesToClient: number) =>
-      log.push({ method, path, status, bytesToClient, ...(fault ? { fault: fault.kind } : {}) });
+      log.push({ method, path, status, bytesToClient, ...(fault ? { fault: fault.kind } : {}), requestBody });
 
     void (async () => {
       const body = await readAll(req as AsyncIterable<Buffer>);
+      requestBody = body.toString('utf8');
       if (fault?.kind === 'drop-request') {
         record(undefined, 0);
         req.socket.destroy();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GitHost } from '../../functions/ports/git-host';
 import { GitHostError } from '../../functions/ports/git-host-error';
-import { blobId, treeId } from '../../functions/promotion/git-object-id';
+import { blobId, treeId } from '../../functions/ports/git-object-id';
 
 /**
  * One behaviour suite every GitHost adapter must pass (GitHub API, plain git over HTTP, local path).
@@ -27,6 +27,20 @@ const SEED = {
 };
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** The GitHostError `promise` rejects with (the test fails if it resolves or rejects with anything else). */
+export const gitHostFailure = (promise: Promise<unknown>): Promise<GitHostError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a GitHostError');
+    },
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(GitHostError);
+      return error as GitHostError;
+    },
+  );
+
+const CONCURRENT_WRITERS_TIMEOUT_MS = 300_000;
 
 const withFixture =
   (factory: GitHostFixtureFactory, test: (fixture: GitHostFixture) => Promise<void>) => async () => {
@@ -203,6 +217,9 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
         expect(written).toEqual(Array.from({ length: 20 }, (_, i) => `${i}.txt`).sort());
         await git('fsck', '--strict');
       }),
+      // It waits on its condition (all 20 land); over smart HTTP every attempt spawns `git
+      // http-backend` processes, which on a loaded 2-core machine can take minutes, not a bug.
+      CONCURRENT_WRITERS_TIMEOUT_MS,
     );
   });
 };

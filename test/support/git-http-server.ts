@@ -71,7 +71,7 @@ const cgiEnv = (req: IncomingMessage, root: string, pathInfo: string, query: str
   return env;
 };
 
-const handle = (
+export const handleGitHttpRequest = (
   req: IncomingMessage,
   res: ServerResponse,
   options: GitHttpServerOptions,
@@ -138,7 +138,7 @@ const handle = (
 
 export const startGitHttpServer = async (options: GitHttpServerOptions): Promise<GitHttpServer> => {
   const requests: GitHttpRequestStats = { count: 0, bytesIn: 0, bytesOut: 0 };
-  const server = createServer((req, res) => handle(req, res, options, requests));
+  const server = createServer((req, res) => handleGitHttpRequest(req, res, options, requests));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -6,7 +6,7 @@ import type {
   SnapshotRequest,
 } from '../../functions/ports/git-host';
 import { GitHostError } from '../../functions/ports/git-host-error';
-import { treeId } from '../../functions/promotion/git-object-id';
+import { treeId } from '../../functions/ports/git-object-id';
 
 /** Another writer's commit, applied to the files just before one of ours is compared-and-swapped. */
 export type CompetingWrite = (files: Map<string, Uint8Array>) => void;

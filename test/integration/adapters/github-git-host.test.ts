@@ -1,11 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubClient, type GitHubClientOptions } from '../../../functions/adapters/github-client';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import {
+  createGitHubClient,
+  type GitHubClientOptions,
+} from '../../../functions/adapters/git-hosts/github/github-client';
+import { createFirstCommit } from '../../../functions/adapters/git-hosts/github/github-first-commit';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import type { FileChange } from '../../../functions/ports/git-host';
-import { GitHostError } from '../../../functions/ports/git-host-error';
-import { treeId } from '../../../functions/promotion/git-object-id';
-import { describeGitHostContract } from '../../support/git-host-contract';
+import { treeId } from '../../../functions/ports/git-object-id';
+import { describeGitHostContract, gitHostFailure } from '../../support/git-host-contract';
 import {
   type GitHubApiServer,
   type GitHubApiServerOptions,
@@ -61,17 +64,6 @@ afterEach(async () => {
   // Every request the adapter made, and every answer, matched GitHub's OpenAPI description.
   expect(fixtures.flatMap(({ server }) => server.validationErrors())).toEqual([]);
 });
-
-const failure = (promise: Promise<unknown>): Promise<GitHostError> =>
-  promise.then(
-    () => {
-      throw new Error('expected a GitHostError');
-    },
-    (error: unknown) => {
-      expect(error).toBeInstanceOf(GitHostError);
-      return error as GitHostError;
-    },
-  );
 
 describeGitHostContract('GitHub API', async (seed) => {
   const server = await startGitHubApiServer({ seed });
@@ -194,29 +186,124 @@ describe('GitHubGitHost snapshot edge cases', () => {
     });
   });
 
-  it('reports a missing branch as no head, creates it on commit, and refuses a second create as BRANCH_MOVED', async () => {
+  it('keeps the partial answer when GitHub reports each missing path as a NOT_FOUND error (a new chart version)', async () => {
+    // Prepare: GitHub answers null + one top-level NOT_FOUND per missing alias (real-behaviours.ts).
+    const { server, host } = await start();
+    // Act
+    const snapshot = await host.snapshot('main', {
+      files: ['README.md', 'environments/dev/demo.yaml', 'environments/prod/kustomization.yaml'],
+      trees: ['charts/demo/1.0.0', 'charts/demo/2.0.0'],
+      directories: ['charts/demo', 'charts/other'],
+    });
+    // Assess
+    expect(snapshot.head).toBe(await server.git('rev-parse', 'main'));
+    expect(snapshot.files.get('README.md')).toBe('# cluster\n');
+    expect(snapshot.files.get('environments/dev/demo.yaml')).toBeUndefined();
+    expect(snapshot.files.get('environments/prod/kustomization.yaml')).toBeUndefined();
+    expect(snapshot.trees.get('charts/demo/1.0.0')).toBe(
+      await server.git('rev-parse', 'main:charts/demo/1.0.0'),
+    );
+    expect(snapshot.trees.get('charts/demo/2.0.0')).toBeUndefined();
+    expect(snapshot.directories?.get('charts/demo')).toEqual(['1.0.0/Chart.yaml']);
+    expect(snapshot.directories?.get('charts/other')).toBeUndefined();
+    expect(server.counts()).toEqual({
+      'POST /graphql': 1,
+      'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': 1,
+    });
+  });
+
+  it('refuses a branch missing from a repository with commits: terminal NOT_FOUND naming the default branch', async () => {
     // Prepare
     const { server, host } = await start();
     // Act
-    const snapshot = await host.snapshot('promote/demo', { files: ['README.md'], trees: ['charts'] });
-    const created = await host.commit('promote/demo', undefined, {
-      message: 'first',
-      changes: [{ path: 'x.yaml', content: text('x: 1\n') }],
-    });
-    const again = await failure(
-      host.commit('promote/demo', undefined, {
-        message: 'again',
-        changes: [{ path: 'y', content: text('y') }],
-      }),
-    );
+    const error = await gitHostFailure(host.snapshot('mian', { files: ['README.md'], trees: ['charts'] }));
     // Assess
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(
+      /branch mian does not exist in GitHub repository acme\/cluster \(its default branch is main\)/,
+    );
+    expect(error.message).toMatch(/create mian on GitHub first/);
+    expect(server.total()).toBe(1);
+  });
+
+  it('reports a repository GitHub cannot resolve as a terminal NOT_FOUND that says the credentials may not see it', async () => {
+    // Prepare
+    const { server } = await start();
+    const octokit = createGitHubClient({ auth: { token: server.token }, baseUrl: server.url, log: quiet });
+    const host = new GitHubGitHost({ octokit, owner: server.owner, repo: 'nope' });
+    // Act
+    const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    // Assess
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(
+      /GitHub repository acme\/nope not found at http:\/\/127\.0\.0\.1:\d+, or these credentials cannot see it/,
+    );
+    expect(error.message).not.toMatch(/branch/);
+  });
+
+  it('gives an empty repository its first commit through the contents API, then the change set on top', async () => {
+    // Prepare: no commit at all; the Git Data API answers 409 "Git Repository is empty." until there is one.
+    const { server, host } = await start({ seed: {} });
+    // Act
+    const snapshot = await host.snapshot('main', {
+      files: ['environments/dev/kustomization.yaml'],
+      trees: ['charts'],
+    });
+    const result = await host.commit('main', snapshot.head, {
+      message: 'promote demo 1.0.0 to dev',
+      changes: [
+        {
+          path: 'charts/demo/1.0.0/Chart.yaml',
+          content: text('apiVersion: v2\nname: demo\nversion: 1.0.0\n'),
+        },
+        { path: 'charts/demo/1.0.0/logo.png', content: new Uint8Array([0x89, 0x50, 0, 1]) },
+      ],
+    });
+    // Assess: two commits, the README the contents API wrote, then the promotion with a parent.
     expect(snapshot.head).toBeUndefined();
-    expect(snapshot.files.get('README.md')).toBeUndefined();
-    expect(snapshot.trees.get('charts')).toBeUndefined();
-    expect(created.parent).toBeUndefined();
-    expect(await server.git('rev-parse', 'promote/demo')).toBe(created.sha);
-    expect(await server.git('ls-tree', '--name-only', created.sha)).toBe('x.yaml');
-    expect(again.code).toBe('BRANCH_MOVED');
+    expect(snapshot.files.get('environments/dev/kustomization.yaml')).toBeUndefined();
+    expect(await server.git('rev-parse', 'main')).toBe(result.sha);
+    expect(await server.git('log', '--format=%s', 'main')).toBe(
+      'promote demo 1.0.0 to dev\ninitialise the cluster repository',
+    );
+    expect(result.parent).toBe(await server.git('rev-parse', 'main~1'));
+    expect(await server.git('ls-tree', '-r', '--name-only', 'main')).toBe(
+      'README.md\ncharts/demo/1.0.0/Chart.yaml\ncharts/demo/1.0.0/logo.png',
+    );
+    expect(server.counts()).toEqual({
+      'POST /graphql': 1,
+      'POST /repos/{owner}/{repo}/git/blobs': 2, // the first answered 409
+      'PUT /repos/{owner}/{repo}/contents/{path}': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
+    });
+    await server.git('fsck', '--strict');
+  });
+
+  it('sends a writer that lost the first commit of an empty repository back to re-read (BRANCH_MOVED)', async () => {
+    // Prepare: two writers read the empty repository; the first lands.
+    const { server, host } = await start({ seed: {} });
+    const octokit = createGitHubClient({
+      auth: { token: server.token },
+      baseUrl: server.url,
+      writeSpacingMs: 0,
+      log: quiet,
+    });
+    const change = (path: string) => ({ message: path, changes: [{ path, content: text(`${path}\n`) }] });
+    await host.commit('main', undefined, change('first.yaml'));
+    // Act: the second writer, as if its 409 had come before the first writer's README…
+    const lateInit = await gitHostFailure(createFirstCommit(octokit, server.owner, server.repo, 'main'));
+    // …and as it goes when the repository already has its commit by then.
+    const lateCommit = await gitHostFailure(host.commit('main', undefined, change('second.yaml')));
+    // Assess
+    expect(lateInit.code).toBe('BRANCH_MOVED');
+    expect(lateCommit.code).toBe('BRANCH_MOVED');
+    expect(await server.git('log', '--format=%s', 'main')).toBe(
+      'first.yaml\ninitialise the cluster repository',
+    );
   });
 });
 
@@ -250,7 +337,7 @@ describe('GitHubGitHost failures', () => {
     const { server, host } = await start({}, { maxRetryAfterSeconds: 30 });
     server.failNext({ route: 'POST /graphql', status: 403, kind: 'secondary', retryAfter: 120 });
     // Act
-    const error = await failure(host.snapshot('main', { files: [], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: [], trees: [] }));
     // Assess
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.retryable).toBe(true);
@@ -276,7 +363,7 @@ describe('GitHubGitHost failures', () => {
     const { server, host } = await start({}, { serverErrorRetries: 2 });
     server.failNext({ route: 'POST /graphql', status: 502, times: Number.POSITIVE_INFINITY });
     // Act
-    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
     // Assess
     expect(error.code).toBe('HOST_UNAVAILABLE');
     expect(error.retryable).toBe(true);
@@ -284,25 +371,32 @@ describe('GitHubGitHost failures', () => {
   });
 
   it('abandons a request GitHub does not answer within requestTimeoutMs, retries it, and succeeds', async () => {
-    // Prepare: the first request hangs; the client's timeout clears the latency for the retry.
+    // Prepare: one warm read (a loaded machine must not make the retry itself miss the deadline),
+    // then the next request hangs; the client's timeout clears the latency for the retry.
     let server: GitHubApiServer | undefined;
+    let hang = false;
     const statuses: (number | undefined)[] = [];
     const fixture = await start(
-      { latencyMs: 5_000 },
+      {},
       {
-        requestTimeoutMs: 300,
+        requestTimeoutMs: 1_500,
         onRequest: ({ status }) => {
+          if (!hang) return;
           statuses.push(status);
           if (status === undefined) server?.setLatency(0);
         },
       },
     );
     server = fixture.server;
+    await fixture.host.snapshot('main', { files: ['README.md'], trees: [] });
+    hang = true;
+    server.setLatency(20_000);
+    server.reset();
     const started = Date.now();
     // Act
     const snapshot = await fixture.host.snapshot('main', { files: ['README.md'], trees: [] });
-    // Assess
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Assess: well before the hung request would have been answered.
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(snapshot.files.get('README.md')).toBe('# cluster\n');
     expect(statuses).toEqual([undefined, 200]);
     expect(server.counts()['POST /graphql']).toBe(2);
@@ -316,7 +410,7 @@ describe('GitHubGitHost failures', () => {
     );
     const started = Date.now();
     // Act
-    const error = await failure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+    const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
     const elapsed = Date.now() - started;
     // Assess: 3 attempts of 200 ms plus 10 + 40 ms of backoff, far below the server's 2 s.
     expect(error.code).toBe('HOST_UNAVAILABLE');
@@ -340,7 +434,7 @@ describe('GitHubGitHost failures', () => {
     const octokit = createGitHubClient({ auth: { token: 'wrong' }, baseUrl: server.url, log: quiet });
     const host = new GitHubGitHost({ octokit, owner: server.owner, repo: server.repo });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', await server.git('rev-parse', 'main'), { message: 'm', changes: [] }),
     );
     // Assess
@@ -349,13 +443,77 @@ describe('GitHubGitHost failures', () => {
     expect(server.total()).toBe(1);
   });
 
+  it('turns 422 "Reference cannot be updated", GitHub\'s other answer to racing writers, into BRANCH_MOVED', async () => {
+    // Prepare: a competing writer moves the branch, and GitHub answers as osunyorg/admin#119 saw it.
+    const { server, host } = await start();
+    const head = await server.git('rev-parse', 'main');
+    server.failNext({
+      route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
+      status: 422,
+      message: 'Reference cannot be updated',
+    });
+    // Act
+    const error = await gitHostFailure(
+      host.commit('main', head, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
+    );
+    // Assess
+    expect(error.code).toBe('BRANCH_MOVED');
+    expect(error.retryable).toBe(true);
+    expect(await server.git('log', '-1', '--format=%s', 'main')).toMatch(/^competing writer/);
+  });
+
+  it('turns create-ref\'s intermittent 422 "Reference update failed" into a retryable BRANCH_MOVED', async () => {
+    // Prepare: github/rest-api-description#4887.
+    const { server, host } = await start();
+    const head = await server.git('rev-parse', 'main');
+    const createRef = 'POST /repos/{owner}/{repo}/git/refs';
+    server.failNext({ route: createRef, status: 422, message: 'Reference update failed', times: 2 });
+    // Act
+    const proposal = await gitHostFailure(host.setBranch('promote/dev/demo-1.0.0', head));
+    const orphan = await gitHostFailure(
+      host.commit('side', undefined, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
+    );
+    // Assess
+    expect([proposal.code, orphan.code]).toEqual(['BRANCH_MOVED', 'BRANCH_MOVED']);
+    expect(server.counts()[createRef]).toBe(2);
+  });
+
+  it.each([
+    { kind: 'graphql-rate-limited' as const, type: 'RATE_LIMITED', requests: 1 },
+    { kind: 'graphql-rate-limit' as const, type: 'RATE_LIMIT', requests: 1 },
+  ])(
+    "reports a GraphQL rate limit ($type) that outlasts the client's wait as a retryable RATE_LIMITED",
+    async ({ kind, requests }) => {
+      // Prepare: GitHub answers 200 with errors[].type; the reset is an hour away.
+      const { server, host } = await start({}, { maxRetryAfterSeconds: 30 });
+      server.failNext({ route: 'POST /graphql', status: 200, kind, retryAfter: 3600 });
+      // Act
+      const error = await gitHostFailure(host.snapshot('main', { files: ['README.md'], trees: [] }));
+      // Assess
+      expect(error.code).toBe('RATE_LIMITED');
+      expect(error.retryable).toBe(true);
+      expect(server.counts()['POST /graphql']).toBe(requests);
+    },
+  );
+
+  it('waits out a GraphQL RATE_LIMITED whose reset is near, as the throttling plugin does, then reads', async () => {
+    // Prepare
+    const { server, host } = await start();
+    server.failNext({ route: 'POST /graphql', status: 200, kind: 'graphql-rate-limited', retryAfter: 1 });
+    // Act
+    const snapshot = await host.snapshot('main', { files: ['README.md'], trees: [] });
+    // Assess
+    expect(snapshot.files.get('README.md')).toBe('# cluster\n');
+    expect(server.counts()['POST /graphql']).toBe(2);
+  });
+
   it('turns a 422 "not a fast forward" into BRANCH_MOVED and leaves the competitor in place', async () => {
     // Prepare
     const { server, host } = await start();
     const head = await server.git('rev-parse', 'main');
     server.failNext({ route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}', status: 422 });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', head, { message: 'm', changes: [{ path: 'a', content: text('a') }] }),
     );
     // Assess
@@ -370,7 +528,7 @@ describe('GitHubGitHost failures', () => {
     const octokit = createGitHubClient({ auth: { token: server.token }, baseUrl: server.url, log: quiet });
     const host = new GitHubGitHost({ octokit, owner: server.owner, repo: 'nope' });
     // Act
-    const error = await failure(
+    const error = await gitHostFailure(
       host.commit('main', await server.git('rev-parse', 'main'), { message: 'm', changes: [] }),
     );
     // Assess
@@ -428,7 +586,7 @@ describe('GitHubGitHost pull requests', () => {
     // Act
     await host.openPullRequest({ ...request, labels: ['chart-promoter', 'CHART-PROMOTER'] });
     await host.openPullRequest(request);
-    const tooLong = await failure(host.openPullRequest({ ...request, labels: ['x'.repeat(51)] }));
+    const tooLong = await gitHostFailure(host.openPullRequest({ ...request, labels: ['x'.repeat(51)] }));
     // Assess
     expect(server.pulls()[0]!.labels).toEqual(['needs-review', 'chart-promoter']);
     expect(server.counts()['POST /repos/{owner}/{repo}/issues/{issue_number}/labels']).toBe(2);

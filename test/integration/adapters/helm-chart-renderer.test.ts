@@ -6,7 +6,9 @@ import { runFile } from '../../../functions/adapters/exec-file';
 import { HelmChartRenderer, RENDERER_UNAVAILABLE } from '../../../functions/adapters/helm-chart-renderer';
 import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
 import type { Chart } from '../../../functions/chart/chart';
+import { intakeChart } from '../../../functions/chart/intake';
 import { PromoterError } from '../../../functions/errors';
+import { buildChart } from '../../support/tar-fixtures';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const fixtures = resolve(repoRoot, 'test/fixtures/charts');
@@ -131,6 +133,45 @@ describe('HelmChartRenderer (real helm 3)', () => {
     expect(defaults.ok && defaults.manifests).toContain('x: "hello"');
     expect(overridden.ok && overridden.manifests).toContain('x: "from the HelmRelease"');
     expect(overridden.ok && overridden.manifests).toContain('name: my-release');
+  });
+
+  // Helm's loader skips charts/ entries named "_*" or ".*" (helm v3.17.2 pkg/chart/loader/load.go
+  // L168-L173): https://github.com/helm/helm/blob/v3.17.2/pkg/chart/loader/load.go#L168-L173
+  it('renders a chart whose charts/ holds .gitkeep and a "_" folder, which intake accepts as helm does', async () => {
+    // Prepare
+    const archive = await buildChart('keeps', '0.1.0', {
+      'charts/.gitkeep': '',
+      'charts/_parked/README.md': '# not a chart\n',
+    });
+    const renderer = new HelmChartRenderer({ helmPath });
+    // Act
+    const rendered = await renderer.render({ archive, chart: chartNamed('keeps') });
+    const intake = await intakeChart(archive, { renderer });
+    // Assess
+    expect(rendered.ok ? 'ok' : rendered.refusal.message).toBe('ok');
+    expect(intake.ok ? 'ok' : intake.refusals).toBe('ok');
+  });
+
+  // helm v3.17.2 cmd/helm/install.go L320-L329 (checkIfInstallable: only "" and "application" are
+  // installable), which `helm template` runs too:
+  // https://github.com/helm/helm/blob/v3.17.2/cmd/helm/install.go#L320-L329
+  it('shows helm refusing a library chart, which intake refuses first as CHART_NOT_INSTALLABLE', async () => {
+    // Prepare
+    const archive = await buildChart('lib', '0.1.0', {
+      'Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n',
+      'templates/configmap.yaml': null,
+      'templates/_helpers.tpl': '{{- define "lib.name" -}}lib{{- end -}}\n',
+    });
+    const renderer = new HelmChartRenderer({ helmPath });
+    // Act
+    const rendered = await renderer.render({ archive, chart: chartNamed('lib') });
+    const intake = await intakeChart(archive, { renderer });
+    // Assess
+    expect(rendered).toMatchObject({
+      ok: false,
+      refusal: { code: 'RENDER_FAILED', message: 'library charts are not installable' },
+    });
+    expect(intake).toMatchObject({ ok: false, refusals: [{ code: 'CHART_NOT_INSTALLABLE' }] });
   });
 
   it('refuses output larger than the limit instead of buffering it', async () => {

@@ -2,11 +2,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GetSecretValueCommand, GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  jiraCredentialsFromSecret,
-  parseJiraCredentials,
-} from '../../../functions/adapters/jira-credentials-secret';
 import { JiraIssueNotifier } from '../../../functions/adapters/jira-issue-notifier';
+import { JIRA_CREDENTIALS, parseJiraCredentials } from '../../../functions/adapters/secrets/jira-credentials';
+import { secretReader } from '../../../functions/adapters/secrets/secret-reader';
 import { PromoterError } from '../../../functions/errors';
 import { systemClock } from '../../../functions/ports/clock';
 
@@ -130,8 +128,13 @@ describe('JiraIssueNotifier against a local Jira REST API v2', () => {
         return { SecretString: '{"token":"from-secret"}', $metadata: {} };
       },
     };
-    const credentials = jiraCredentialsFromSecret({ client, secretId: 'jira-token', clock: systemClock });
-    const notifier = new JiraIssueNotifier({ baseUrl, credentials });
+    const reader = secretReader({
+      client,
+      secretId: 'jira-token',
+      format: JIRA_CREDENTIALS,
+      clock: systemClock,
+    });
+    const notifier = new JiraIssueNotifier({ baseUrl, credentials: () => reader.get() });
     await notifier.promoted(['ABC-1'], notice);
     await notifier.promoted(['ABC-2'], notice);
     expect(received.map((r) => r.authorization)).toEqual(['Bearer from-secret', 'Bearer from-secret']);

@@ -4,10 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type PlainGitAuth, PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { type PlainGitAuth, PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
 import { commitFile, createBareRepo, type Git } from '../../support/bare-repo';
-import { describeGitHostContract } from '../../support/git-host-contract';
 import { type GitHttpServer, startGitHttpServer } from '../../support/git-http-server';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -18,26 +17,6 @@ const failure = (p: Promise<unknown>): Promise<GitHostError> =>
     },
     (e: unknown) => e as GitHostError,
   );
-
-describeGitHostContract('plain git over smart HTTP', async (seed) => {
-  const root = await mkdtemp(path.join(tmpdir(), 'plain-git-http-'));
-  const repo = path.join(root, 'cluster.git');
-  const git = await createBareRepo(repo, seed);
-  const server = await startGitHttpServer({ root });
-  return {
-    host: new PlainGitHost({
-      fs,
-      remote: { url: server.url('cluster.git'), workDir: path.join(root, 'work') },
-    }),
-    branch: 'main',
-    git,
-    competingCommit: (file, content) => commitFile(repo, 'main', file, content),
-    close: async () => {
-      await server.close();
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-});
 
 describe('PlainGitHost over smart HTTP', () => {
   const credentials = { username: 'x-token-auth', password: 's3cret-token' };

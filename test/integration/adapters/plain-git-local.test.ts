@@ -3,26 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import type { GitHost } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
-import { commitFile, createBareRepo, type Git } from '../../support/bare-repo';
-import { describeGitHostContract } from '../../support/git-host-contract';
+import { createBareRepo, type Git } from '../../support/bare-repo';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-describeGitHostContract('plain git on a local path', async (seed) => {
-  const root = await mkdtemp(path.join(tmpdir(), 'plain-git-local-'));
-  const repo = path.join(root, 'cluster.git');
-  const git = await createBareRepo(repo, seed);
-  return {
-    host: new PlainGitHost({ fs, remote: { path: repo } }),
-    branch: 'main',
-    git,
-    competingCommit: (file, content) => commitFile(repo, 'main', file, content),
-    close: () => rm(root, { recursive: true, force: true }),
-  };
-});
 
 describe('PlainGitHost on a local path', () => {
   let root: string;

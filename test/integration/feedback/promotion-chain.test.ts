@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PlainGitHost } from '../../../functions/adapters/plain-git-host';
+import { parse } from 'yaml';
+import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
+import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
-import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
 import { runPromotionCommand } from '../../../functions/pipeline/run-promotion-command';
-import type { InMemoryScheduler } from '../../../functions/pipeline/scheduler';
 import type { ObjectStore } from '../../../functions/ports/object-store';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import type { InMemoryScheduler } from '../../../functions/ports/scheduler';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
 import { createBareRepo, type Git } from '../../support/bare-repo';
-import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../support/feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * The whole loop against a real git repository (PlainGitHost on a local bare repo), driven only by
@@ -80,7 +81,12 @@ const setup = async () => {
     });
   };
   /** Flux reports `reason` for web in `namespace`, one second ago. */
-  const report = (namespace: string, version: string, runId: string, reason = 'UpgradeSucceeded') =>
+  const report = (
+    namespace: string,
+    version: string,
+    runId: string,
+    reason: HelmReleaseEventReason = 'UpgradeSucceeded',
+  ) =>
     handleFeedback(
       signed(
         helmReleaseEvent({
@@ -101,7 +107,7 @@ const setup = async () => {
         .map((command) => runPromotionCommand(command, pipelineDeps, pipelineSettings)),
     );
   const show = (ref: string, file: string) => git('show', `${ref}:${file}`).catch(() => undefined);
-  return { git, clock, host, ...feedback, upload, report, runDue, show };
+  return { git, clock, host, ...feedback, upload, report, runDue, show, pipelineDeps, pipelineSettings };
 };
 
 describe('progressive promotion driven by Flux events', () => {
@@ -171,7 +177,8 @@ describe('progressive promotion driven by Flux events', () => {
     const failed = await t.report('staging', '1.1.0', 'run-1.1.0', 'UpgradeFailed');
     const rolledBack = (await t.show('main', 'environments/staging/web.yaml'))!;
     const head = await t.git('rev-parse', 'main');
-    const retried = await t.report('staging', '1.1.0', 'run-1.1.0', 'RetriesExceeded');
+    // helm-controller's own remediation of the failed run reports late: it names the run that failed.
+    const late = await t.report('staging', '1.0.0', 'run-1.1.0', 'RollbackFailed');
     // Assess
     expect(stagingAt110).toContain('chart-promoter.io/previous-version: 1.0.0');
     expect(failed.body).toMatchObject({
@@ -184,8 +191,126 @@ describe('progressive promotion driven by Flux events', () => {
     expect(annotationsOut(rolledBack)).toBe(annotationsOut(stagingAt100));
     expect(rolledBack).toContain('chart-promoter.io/previous-version: 1.1.0');
     expect(rolledBack).toMatch(/event\.toolkit\.fluxcd\.io\/run-id: rollback-/);
-    expect(retried.body).toMatchObject({ status: 'ignored', reason: 'OLD_REVISION' });
+    expect(late.body).toMatchObject({ status: 'ignored', reason: 'UNKNOWN_RUN' });
     expect(await t.git('rev-parse', 'main')).toBe(head);
+  });
+
+  it('rewrites what describes a version on every move, rollbacks included: the upload time comes back with the version', async () => {
+    // Prepare: 1.0.0 uploaded at 10:00, 1.1.0 at 10:20; both reach staging after their soak.
+    const t = await setup();
+    const annotationsOf = (text: string | undefined): Record<string, string> =>
+      (parse(text ?? '') as { metadata?: { annotations?: Record<string, string> } } | null)?.metadata
+        ?.annotations ?? {};
+    const uploadedAt = (text: string | undefined) => ({
+      at: annotationsOf(text)['chart-promoter.io/uploaded-at'],
+      previous: annotationsOf(text)['chart-promoter.io/previous-uploaded-at'],
+    });
+    await t.upload('1.0.0');
+    await t.report('dev', '1.0.0', 'run-1.0.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    t.clock.advance(10 * 60_000);
+    await t.upload('1.1.0');
+    await t.report('dev', '1.1.0', 'run-1.1.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    const staging = () => t.show('main', 'environments/staging/web.yaml');
+    const before = uploadedAt(await staging());
+    const leadTimes = () => t.metrics.recorded.filter((m) => m.name === 'UploadToReadyMs').length;
+
+    // Act 1: 1.1.0 fails in staging → automatic rollback to 1.0.0.
+    await t.report('staging', '1.1.0', 'run-1.1.0', 'UpgradeFailed');
+    const afterRollback = uploadedAt(await staging());
+    // Act 2: the rolled-back release converges: no lead time from 1.0.0's old upload.
+    const recordedBefore = leadTimes();
+    const rollbackRunId = annotationsOf(await staging())['event.toolkit.fluxcd.io/run-id'] ?? '';
+    await t.report('staging', '1.0.0', rollbackRunId);
+    const recordedAfter = leadTimes();
+    // Act 3: a second (manual) rollback undoes the first: 1.1.0 and its upload time come back.
+    await runPromotionCommand(
+      { chartPromoter: 'rollback', chart: 'web', environment: 'staging' },
+      t.pipelineDeps,
+      t.pipelineSettings,
+    );
+    const afterSecond = uploadedAt(await staging());
+    // Act 4: 1.0.0 promoted by hand to prod with no source environment: dev's release remembers it.
+    await runPromotionCommand(
+      { chartPromoter: 'promote', chart: 'web', version: '1.0.0', to: 'prod' },
+      t.pipelineDeps,
+      t.pipelineSettings,
+    );
+    const prod = uploadedAt(await t.show('promote/prod/web-1.0.0', 'environments/prod/web.yaml'));
+
+    // Assess
+    expect(rollbackRunId).toMatch(/^rollback-/);
+    expect(before).toEqual({ at: '2026-03-01T10:20:00.000Z', previous: '2026-03-01T10:00:00.000Z' });
+    expect(afterRollback).toEqual({ at: '2026-03-01T10:00:00.000Z', previous: '2026-03-01T10:20:00.000Z' });
+    expect(recordedAfter).toBe(recordedBefore);
+    expect(afterSecond).toEqual({ at: '2026-03-01T10:20:00.000Z', previous: '2026-03-01T10:00:00.000Z' });
+    expect(prod.at).toBe('2026-03-01T10:00:00.000Z');
+  });
+
+  it('staging with Helm tests enabled: prod only after TestSucceeded; a TestFailed rolls staging back', async () => {
+    // helm-controller runs the tests after the install/upgrade (internal/reconcile/atomic_release.go)
+    // and health follows them (internal/reconcile/release.go `summarize`); TestFailed is a Warning
+    // (internal/reconcile/test.go). Prepare: staging runs 1.0.0, and a human enables its tests.
+    const t = await setup();
+    await t.upload('1.0.0');
+    await t.report('dev', '1.0.0', 'run-1.0.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    const file = 'environments/staging/web.yaml';
+    const read = await t.host.snapshot('main', { files: [file], trees: [] });
+    await t.host.commit('main', read.head, {
+      message: 'enable Helm tests in staging',
+      changes: [
+        {
+          path: file,
+          content: new TextEncoder().encode(`${read.files.get(file)}  test:\n    enable: true\n`),
+        },
+      ],
+    });
+    const enabled = await t.git('rev-parse', 'main');
+
+    // Act 1: the install is reported before the tests ran, then the tests pass.
+    const installed = await t.report('staging', '1.0.0', 'run-1.0.0', 'InstallSucceeded');
+    const prodBeforeTests = await t.git('for-each-ref', 'refs/heads/promote/');
+    const tested = await t.report('staging', '1.0.0', 'run-1.0.0', 'TestSucceeded');
+
+    // Assess 1
+    expect(installed.body).toMatchObject({ status: 'ignored', reason: 'AWAITING_TESTS' });
+    expect(prodBeforeTests).toBe('');
+    expect(await t.git('rev-parse', 'main')).toBe(enabled);
+    expect(tested.body).toMatchObject({
+      status: 'converged',
+      next: [{ environment: 'prod', outcome: { status: 'branch-pushed', branch: 'promote/prod/web-1.0.0' } }],
+    });
+
+    // Act 2: 1.1.0 reaches staging, upgrades, and its tests fail.
+    await t.upload('1.1.0');
+    await t.report('dev', '1.1.0', 'run-1.1.0');
+    t.clock.advance(10 * 60_000);
+    await t.runDue(t.scheduler);
+    const atStaging = await t.git('rev-parse', 'main');
+    const upgraded = await t.report('staging', '1.1.0', 'run-1.1.0', 'UpgradeSucceeded');
+    const afterUpgrade = await t.git('rev-parse', 'main');
+    const failed = await t.report('staging', '1.1.0', 'run-1.1.0', 'TestFailed');
+
+    // Assess 2
+    expect(upgraded.body).toMatchObject({ status: 'ignored', reason: 'AWAITING_TESTS' });
+    expect(afterUpgrade).toBe(atStaging);
+    expect(await t.git('for-each-ref', '--format=%(refname:short)', 'refs/heads/promote/')).toBe(
+      'promote/prod/web-1.0.0',
+    );
+    expect(failed.body).toMatchObject({
+      status: 'failed',
+      rollback: { status: 'committed', fromVersion: '1.1.0', toVersion: '1.0.0' },
+    });
+    expect(await t.git('log', '-1', '--format=%s', 'main')).toBe('rollback web in staging to 1.0.0');
+    const rolledBack = (await t.show('main', file))!;
+    expect(rolledBack).toContain('chart: ./charts/web/1.0.0');
+    expect(rolledBack).toContain('  test:\n    enable: true');
+    expect(t.metrics.total('ReleaseFailed')).toBe(1);
   });
 
   it('skips a scheduled promotion whose source was rolled back or superseded meanwhile', async () => {

@@ -3,15 +3,14 @@ import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import { handleSqsBatch } from '../../../functions/pipeline/handle-sqs-batch';
-import type { PipelineDependencies } from '../../../functions/pipeline/pipeline-dependencies';
-import type { PipelineSettings } from '../../../functions/pipeline/pipeline-settings';
+import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
 import { runPromotionCommand } from '../../../functions/pipeline/run-promotion-command';
-import { InMemoryScheduler } from '../../../functions/pipeline/scheduler';
 import type { ObjectStore } from '../../../functions/ports/object-store';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { InMemoryScheduler } from '../../../functions/ports/scheduler';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
+import { FakeClock } from '../../support/feedback-harness';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
-import { FakeClock } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /** Promotion commands (CLI, schedule) through the promote pipeline, and the policy at upload time. */
 const POLICY = `environments:

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGitHubClient } from '../../../functions/adapters/github-client';
-import { GitHubGitHost } from '../../../functions/adapters/github-git-host';
+import { createGitHubClient } from '../../../functions/adapters/git-hosts/github/github-client';
+import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/github-git-host';
 import type { ChartFile } from '../../../functions/chart/chart';
-import { runEnvironmentMove } from '../../../functions/promotion/environment-moves-run';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { runEnvironmentMove } from '../../../functions/promotion/moves/run-environment-move';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
+import { FakeClock } from '../../support/feedback-harness';
 import { type GitHubApiServer, startGitHubApiServer } from '../../support/github-api-server';
-import { FakeClock } from '../../unit/feedback/feedback-harness';
-import { makeRequest } from '../../unit/promotion/fixtures';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
  * Gated environments on GitHub (the local GitHub API server, checked against GitHub's OpenAPI

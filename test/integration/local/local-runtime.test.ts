@@ -6,35 +6,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../../functions/local/local-runtime';
 import { readRuns } from '../../../functions/local/run-log';
-import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
 import { runGit } from '../../support/bare-repo';
+import { outcomeCollector } from '../../support/outcome-collector';
 import { buildChart } from '../../support/tar-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-
-/** Resolves once `count` more outcomes have been reported (or rejects after `ms`). */
-const outcomeCollector = () => {
-  const seen: UploadOutcome[] = [];
-  let wake = (): void => {};
-  return {
-    onOutcomes: (outcomes: readonly UploadOutcome[]) => {
-      seen.push(...outcomes);
-      wake();
-    },
-    next: (count: number, ms = 20_000): Promise<UploadOutcome[]> => {
-      const target = seen.length + count;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${seen.length}/${target} outcomes`)), ms);
-        wake = () => {
-          if (seen.length < target) return;
-          clearTimeout(timer);
-          resolve(seen.slice(target - count, target));
-        };
-        wake();
-      });
-    },
-  };
-};
 
 describe('startLocalRuntime (s3rver + bridge + queue + the promote handler + a bare repository)', () => {
   let workdir: string;
@@ -151,7 +127,8 @@ describe('startLocalRuntime (s3rver + bridge + queue + the promote handler + a b
           ['--import', 'tsx', '--input-type=module', '-e', script],
           {
             cwd: repoRoot,
-            timeout: 20_000,
+            // Generous: tsx start-up alone takes seconds on a loaded 2-core machine; a hang still shows.
+            timeout: 45_000,
             env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           },
           (error, stdout, stderr) =>

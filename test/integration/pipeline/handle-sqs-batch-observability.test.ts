@@ -2,13 +2,12 @@ import * as fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHost } from '../../../functions/composition/git-host-factory';
+import { createGitHost } from '../../../functions/adapters/git-hosts/registry';
 import { ensureClusterRepository } from '../../../functions/local/cluster-repository';
 import type { UploadOutcome } from '../../../functions/pipeline/upload-outcome';
 import type { GitHost } from '../../../functions/ports/git-host';
 import { commitFile } from '../../support/bare-repo';
 import { type GitHttpServer, startGitHttpServer } from '../../support/git-http-server';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   BRANCH,
   eventBridgeRecord,
@@ -17,7 +16,8 @@ import {
   newPipeline,
   s3NotificationRecord,
   useWorld,
-} from './pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 /** What a leaked credential would look like in a log line: unique, never otherwise produced. */
 const SECRET = 'glpat-TESTSECRET-9f8e7d6c5b4a3210';
@@ -155,12 +155,12 @@ describe('handleSqsBatch observability: Powertools log lines and metrics', () =>
     });
 
     const httpPipeline = (repository: string, token: string) =>
-      newPipeline(world, () => {
-        const git = createGitHost(
-          { repository, gitHostKind: 'git' },
-          { kind: 'token', token },
-          fs.mkdtempSync(path.join(world.dir, 'work-')),
-        );
+      newPipeline(world, async () => {
+        const git = await createGitHost('git', {
+          repository,
+          credentials: { kind: 'token', token },
+          workDir: fs.mkdtempSync(path.join(world.dir, 'work-')),
+        });
         return { host: git.host, gitHostRequests: git.requests };
       });
 

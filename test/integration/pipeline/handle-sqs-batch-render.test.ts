@@ -3,14 +3,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
 import { layerBinaryPath } from '../../../functions/adapters/layer-binaries';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
   FIXTURE_CHARTS,
   newPipeline,
   s3NotificationRecord,
   useWorld,
-} from './pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 // The one place the handler runs with the real helm render check (slow: a few hundred ms per chart).
 describe('handleSqsBatch with the real helm render check', () => {
@@ -44,7 +44,8 @@ describe('handleSqsBatch with the real helm render check', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(outcomes).toMatchObject([
       { status: 'promoted', chart: 'podinfo', version: '6.14.1', commit: head },
-      { status: 'refused', code: 'RENDER_FAILED' },
+      // helm refused it after Chart.yaml was read: the run still names the chart.
+      { status: 'refused', code: 'RENDER_FAILED', chart: 'broken', version: '1.0.0' },
     ]);
     const files = await pipeline.git('ls-tree', '-r', '--name-only', head);
     expect(files).toContain('charts/podinfo/6.14.1/Chart.yaml');

@@ -8,7 +8,6 @@ import { S3RVER_CREDENTIALS, startS3Endpoint } from '../../../functions/local/s3
 import type { GitHost } from '../../../functions/ports/git-host';
 import { GitHostError } from '../../../functions/ports/git-host-error';
 import type { ObjectStore } from '../../../functions/ports/object-store';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   eventBridgeRecord,
   FIXTURE_CHARTS,
@@ -17,7 +16,8 @@ import {
   rawRecord,
   s3NotificationRecord,
   useWorld,
-} from './pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -69,6 +69,8 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
       'chart-promoter/status': 'promoted',
       'chart-promoter/run-id': outcomes[0]!.runId,
       'chart-promoter/environment': 'dev',
+      'chart-promoter/chart': 'alpha',
+      'chart-promoter/version': '1.0.0',
       'chart-promoter/commit': head,
     });
     const files = (await pipeline.git('show', '--name-only', '--format=', head)).split('\n');
@@ -127,10 +129,49 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
       'chart-promoter/run-id': outcomes[0]!.runId,
       'chart-promoter/environment': 'dev',
       'chart-promoter/code': 'CHART_VERSION_INVALID',
+      // S3 tag values allow letters, digits, spaces and _ . : / = + - @ only (s3-tags.ts).
+      'chart-promoter/message': 'chart version _one.two_ is not a SemVer 2 string',
+      'chart-promoter/path': 'Chart.yaml',
     });
+    // Chart.yaml was read: the refusal names the chart and version (runs, tags, push --wait).
+    expect(outcomes[0]).not.toHaveProperty('chart');
+    expect(outcomes[1]).toMatchObject({ chart: 'argo-cd', version: '10.1.1' });
     expect(await world.tags(argo.key)).toMatchObject({
       'chart-promoter/status': 'refused',
       'chart-promoter/code': 'CHART_DEPENDENCY_MISSING',
+      'chart-promoter/chart': 'argo-cd',
+      'chart-promoter/version': '10.1.1',
+    });
+  });
+
+  it('keeps every refusal of an archive with several: the first as code/message, all in refusals, codes tagged', async () => {
+    // Prepare: a missing dependency AND default values that are not a map.
+    const pipeline = await newPipeline(world);
+    const twice = await world.upload(
+      'incoming/twice-1.0.0.tgz',
+      await buildChart('twice', '1.0.0', {
+        'Chart.yaml':
+          'apiVersion: v2\nname: twice\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n',
+        'values.yaml': '- not\n- a map\n',
+      }),
+    );
+
+    // Act
+    const { outcomes } = await pipeline.run(eventBridgeRecord(twice));
+
+    // Assess
+    const [outcome] = outcomes;
+    expect(outcome).toMatchObject({ status: 'refused', chart: 'twice', version: '1.0.0' });
+    const codes = outcome?.refusals?.map((r) => r.code);
+    expect(codes).toEqual(expect.arrayContaining(['CHART_DEPENDENCY_MISSING', 'VALUES_INVALID']));
+    expect(codes).toHaveLength(2);
+    expect(outcome?.code).toBe(codes?.[0]);
+    expect(outcome?.message).toBe(outcome?.refusals?.[0]?.message);
+    expect(outcome?.message).not.toContain('more');
+    expect(await world.tags(twice.key)).toMatchObject({
+      'chart-promoter/code': codes?.[0],
+      'chart-promoter/codes': codes?.join(' '),
+      'chart-promoter/chart': 'twice',
     });
   });
 
@@ -275,6 +316,43 @@ describe('handleSqsBatch: SQS batches of real S3 event shapes, s3rver and a loca
       'chart-promoter/environment': 'dev',
       'chart-promoter/run-id': second.outcomes[0]!.runId,
     });
+  });
+
+  // The EventBridge rule forwards `<prefix>*Chart.yaml` and archives (infra/intake/chart-intake.ts): the
+  // events a recursive upload of a chart directory (aws s3 cp --recursive) sends in AWS.
+  it("refuses a chart directory's Chart.yaml as CHART_NOT_PACKAGED and ignores its vendored dependency, committing nothing", async () => {
+    // Prepare
+    const pipeline = await newPipeline(world);
+    const chartYaml = await world.upload(
+      'incoming/umbrella/Chart.yaml',
+      new TextEncoder().encode('apiVersion: v2\nname: umbrella\nversion: 1.0.0\n'),
+    );
+    const dependency = await world.upload(
+      'incoming/umbrella/charts/redis-17.3.0.tgz',
+      await buildChart('redis', '17.3.0'),
+    );
+    const commitsBefore = await pipeline.commitCount();
+
+    // Act
+    const { response, outcomes } = await pipeline.run(
+      eventBridgeRecord(chartYaml),
+      eventBridgeRecord(dependency),
+    );
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(outcomes.map((o) => [o.status, o.code, o.environment ?? null])).toEqual([
+      ['refused', 'CHART_NOT_PACKAGED', 'dev'],
+      ['ignored', 'VENDORED_DEPENDENCY', null],
+    ]);
+    expect(outcomes[0]?.message).toContain('helm package <chart dir>');
+    expect(await world.tags('incoming/umbrella/Chart.yaml')).toMatchObject({
+      'chart-promoter/status': 'refused',
+      'chart-promoter/code': 'CHART_NOT_PACKAGED',
+    });
+    expect(await world.tags('incoming/umbrella/charts/redis-17.3.0.tgz')).toEqual({});
+    expect(pipeline.metrics.total('ChartsRefused')).toBe(1);
+    expect(await pipeline.commitCount()).toBe(commitsBefore);
   });
 
   it('finds, promotes and tags an object whose key has a space and a "+" (encoded as S3 sends it)', async () => {

@@ -17,7 +17,7 @@ import { signChart } from '../../../functions/provenance/sign-chart';
 import { generateSigningKey } from '../../../functions/provenance/signing-key';
 import { UploadProvenanceVerifier } from '../../../functions/provenance/upload-provenance';
 import { verifyProvenance } from '../../../functions/provenance/verify-provenance';
-import { createGpgSigner, type GpgSigner, readBytes } from './gpg-signer';
+import { createGpgSigner, type GpgSigner, readBytes } from '../../support/gpg-signer';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');

@@ -6,7 +6,7 @@ import type { GetSecretValueCommand, GetSecretValueCommandOutput } from '@aws-sd
 import { generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3KeyringSource } from '../../../functions/adapters/pgp-s3-keyring';
-import { SecretsKeyringSource } from '../../../functions/adapters/pgp-secrets-keyring';
+import { SecretsKeyringSource } from '../../../functions/adapters/secrets/pgp-keyring';
 import { type S3Endpoint, startS3Endpoint } from '../../../functions/local/s3-endpoint';
 import type { Clock } from '../../../functions/ports/clock';
 import { readPublicKeyring } from '../../../functions/provenance/keyring';

@@ -6,7 +6,6 @@ import type { IssueNotifier, PromotionNotice } from '../../../functions/ports/is
 import { staticKeyring } from '../../../functions/ports/keyring-source';
 import { signChart } from '../../../functions/provenance/sign-chart';
 import { generateSigningKey, type SigningKey } from '../../../functions/provenance/signing-key';
-import { buildChart } from '../../support/tar-fixtures';
 import {
   BRANCH,
   BUCKET,
@@ -18,7 +17,8 @@ import {
   s3NotificationRecord,
   startWorld,
   type World,
-} from '../pipeline/pipeline-harness';
+} from '../../support/pipeline/harness';
+import { buildChart } from '../../support/tar-fixtures';
 
 /**
  * The promote pipeline (s3rver + bare git repository) with `requireProvenance: true` in the cluster

@@ -3,18 +3,26 @@
  * - secondary rate limit: 403 or 429, `retry-after`, and the documented message
  *   (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit);
  * - primary rate limit: 403 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset`;
+ * - GraphQL's rate limit: HTTP 200 with `errors[].type` RATE_LIMITED and `x-ratelimit-remaining: 0`
+ *   (renovatebot/renovate#21861, github/docs#22607), or the newer `type: "RATE_LIMIT"`, `code:
+ *   "graphql_rate_limit"` (yanyongyu/githubkit#271);
  * - 502 from GitHub's edge; 401 bad credentials;
- * - 422 not-a-fast-forward is not faked: a competing writer commits first and the real check answers.
+ * - 422 on update-ref is not faked: a competing writer commits first, then the real check answers
+ *   (`Update is not a fast forward`), or, with `message`, GitHub's other answer to racing writers
+ *   (`Reference cannot be updated`, osunyorg/admin#119).
  */
 
 export interface FaultSpec {
   /** Route key (`PATCH /repos/{owner}/{repo}/git/refs/{ref}`, `POST /graphql`); any route when absent. */
   readonly route?: string;
-  readonly status: 401 | 403 | 422 | 429 | 500 | 502 | 503;
+  readonly status: 200 | 401 | 403 | 422 | 429 | 500 | 502 | 503;
   /** Seconds, sent as `retry-after` (secondary limit) or used for `x-ratelimit-reset` (primary). */
   readonly retryAfter?: number;
-  /** For 403: `secondary` (default when retryAfter is set) or `primary` rate limit, or `forbidden`. */
-  readonly kind?: 'secondary' | 'primary' | 'forbidden';
+  /**
+   * For 403: `secondary` (default when retryAfter is set) or `primary` rate limit, or `forbidden`.
+   * For 200 (`POST /graphql`): `graphql-rate-limited` (default) or `graphql-rate-limit`.
+   */
+  readonly kind?: 'secondary' | 'primary' | 'forbidden' | 'graphql-rate-limited' | 'graphql-rate-limit';
   readonly message?: string;
   /** How many matching requests fail (default 1; Infinity for a permanent fault). */
   readonly times?: number;
@@ -31,20 +39,37 @@ const SECONDARY =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
   'If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:4444.';
 
+const primaryLimitHeaders = (resource: string, retryAfter: number) => ({
+  'x-ratelimit-limit': '5000',
+  'x-ratelimit-remaining': '0',
+  'x-ratelimit-used': '5000',
+  'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000 + retryAfter)),
+  'x-ratelimit-resource': resource,
+});
+
 export const faultResponse = (fault: FaultSpec): FaultResponse => {
   const { status } = fault;
   const retryAfter = fault.retryAfter ?? 1;
+  if (status === 200) {
+    const error =
+      fault.kind === 'graphql-rate-limit'
+        ? {
+            type: 'RATE_LIMIT',
+            code: 'graphql_rate_limit',
+            message: 'API rate limit already exceeded for user ID 1234.',
+          }
+        : { type: 'RATE_LIMITED', message: 'API rate limit exceeded for installation ID 1234.' };
+    return {
+      status,
+      headers: primaryLimitHeaders('graphql', retryAfter),
+      body: { errors: [fault.message ? { ...error, message: fault.message } : error] },
+    };
+  }
   const kind = fault.kind ?? (status === 403 && fault.retryAfter === undefined ? 'forbidden' : 'secondary');
   if ((status === 403 || status === 429) && kind === 'primary') {
     return {
       status,
-      headers: {
-        'x-ratelimit-limit': '5000',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-used': '5000',
-        'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000 + retryAfter)),
-        'x-ratelimit-resource': 'core',
-      },
+      headers: primaryLimitHeaders('core', retryAfter),
       body: {
         message: fault.message ?? 'API rate limit exceeded for installation ID 1234.',
         documentation_url: `${DOCS}#about-the-primary-rate-limit`,

@@ -63,6 +63,7 @@ export class GitStore {
   private readonly blobCache = new Map<string, Promise<Buffer>>();
   private readonly types = new Map<string, string>();
   private readonly blobSizes = new Map<string, number>();
+  private branchesSeen = false;
 
   constructor(readonly dir: string) {}
 
@@ -168,6 +169,19 @@ export class GitStore {
     return entries;
   }
 
+  /** The entry at a slash-separated path below `tree`, if there is one. */
+  async entryAt(tree: string, path: string): Promise<TreeEntry | undefined> {
+    const parts = path.split('/');
+    let current = tree;
+    for (const [index, part] of parts.entries()) {
+      const entry = (await this.readTree(current)).find((e) => e.name === part);
+      if (!entry || index === parts.length - 1) return entry;
+      if (entry.type !== 'tree') return undefined;
+      current = entry.sha;
+    }
+    return undefined;
+  }
+
   readBlob(sha: string): Promise<Buffer> {
     return cached(this.blobCache, sha, () => this.run(['cat-file', 'blob', sha]));
   }
@@ -201,6 +215,14 @@ export class GitStore {
     return this.text(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]).catch(
       () => undefined,
     );
+  }
+
+  /** False for a repository without commits: GitHub's "empty repository". Never empty again once written. */
+  async hasBranches(): Promise<boolean> {
+    if (this.branchesSeen) return true;
+    const listed = await this.text(['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads']);
+    this.branchesSeen = listed.length > 0;
+    return this.branchesSeen;
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {

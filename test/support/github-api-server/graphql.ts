@@ -1,116 +1,47 @@
+import { execute, type GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import type { GitStore } from './git-store';
+import { checkAgainstGitHubSchema, gitHubGraphqlSchema } from './graphql-schema';
 
 /**
- * The slice of GitHub's GraphQL API (https://docs.github.com/graphql/reference/objects#commit) the
- * adapter's snapshot query uses: repository → ref(qualifiedName) → target → `... on Commit` →
- * oid, tree { oid }, file(path) { oid type object { ... on Blob { text isBinary isTruncated byteSize } } }.
- * Anything else is refused with an error naming the unsupported part, so the adapter cannot drift
- * into GraphQL the fake does not really answer.
+ * GitHub's GraphQL endpoint for the fields the adapter reads, executed by graphql-js against GitHub's
+ * published schema (graphql-schema.ts) over the real git repository. So the answers follow GraphQL's
+ * own rules as GitHub's server does: a document GitHub would refuse is refused (and recorded), a
+ * nullable field that fails is `null` beside a top-level error carrying its `path` and `locations`,
+ * and the rest of the answer stays (partial data). GitHub adds a `type` to its errors (`NOT_FOUND`…),
+ * placed first as GitHub sends it. A field the schema has but this stand-in does not resolve is
+ * recorded as a problem, so the adapter cannot drift into GraphQL nobody checked.
  */
 
 export class GraphqlUnsupported extends Error {}
 
-interface Field {
-  readonly alias: string;
-  readonly name: string;
-  readonly args: Readonly<Record<string, { variable: string } | { value: string }>>;
-  readonly selections: readonly Selection[];
-}
-interface Fragment {
-  readonly on: string;
-  readonly selections: readonly Selection[];
-}
-type Selection = Field | Fragment;
-
-const TOKEN = /\s*(\.\.\.|[{}():$!,=@]|"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*|#[^\n]*)/y;
-
-const tokenize = (source: string): string[] => {
-  const tokens: string[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < source.length) {
-    if (/^\s*$/.test(source.slice(TOKEN.lastIndex))) break;
-    const match = TOKEN.exec(source);
-    if (!match) throw new GraphqlUnsupported(`unsupported syntax near: ${source.slice(TOKEN.lastIndex, 40)}`);
-    if (!match[1]!.startsWith('#') && match[1] !== ',') tokens.push(match[1]!);
+/** An error GitHub reports with a `type`, e.g. NOT_FOUND for a path or a repository that is not there. */
+class GitHubGraphqlError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
   }
-  return tokens;
-};
+}
 
-const parse = (source: string): readonly Selection[] => {
-  const tokens = tokenize(source);
-  let i = 0;
-  const peek = () => tokens[i];
-  const next = () => tokens[i++] ?? '';
-  const expect = (t: string) => {
-    const got = next();
-    if (got !== t) throw new GraphqlUnsupported(`expected "${t}" but found "${got}"`);
-  };
-  const selectionSet = (): Selection[] => {
-    expect('{');
-    const out: Selection[] = [];
-    while (peek() !== '}') {
-      if (peek() === undefined) throw new GraphqlUnsupported('unterminated selection set');
-      if (peek() === '...') {
-        next();
-        if (next() !== 'on')
-          throw new GraphqlUnsupported('only inline fragments (`... on Type`) are supported');
-        out.push({ on: next(), selections: selectionSet() });
-        continue;
-      }
-      let alias = next();
-      let name = alias;
-      if (peek() === ':') {
-        next();
-        name = next();
-      }
-      const args: Record<string, { variable: string } | { value: string }> = {};
-      if (peek() === '(') {
-        next();
-        while (peek() !== ')') {
-          const arg = next();
-          expect(':');
-          const v = next();
-          if (v === '$') args[arg] = { variable: next() };
-          else if (v.startsWith('"')) args[arg] = { value: JSON.parse(v) as string };
-          else throw new GraphqlUnsupported(`unsupported argument value for ${arg}: ${v}`);
-        }
-        next();
-      }
-      if (peek() === '@') throw new GraphqlUnsupported('directives are not supported');
-      out.push({ alias, name, args, selections: peek() === '{' ? selectionSet() : [] });
-      alias = '';
-    }
-    next();
-    return out;
-  };
-  if (peek() === 'query') {
-    next();
-    if (peek() !== '(' && peek() !== '{') next(); // operation name
-    if (peek() === '(') {
-      while (next() !== ')') {
-        if (peek() === undefined) throw new GraphqlUnsupported('unterminated variable definitions');
-      }
-    }
-  } else if (peek() !== '{') {
-    throw new GraphqlUnsupported(`only query operations are supported, found "${peek()}"`);
-  }
-  const root = selectionSet();
-  if (i !== tokens.length) throw new GraphqlUnsupported('only one operation per document is supported');
-  return root;
-};
-
-type Value = unknown;
 export interface GraphqlContext {
   readonly store: GitStore;
   readonly owner: string;
   readonly repo: string;
+  readonly defaultBranch: string;
   /** Blobs larger than this come back with `isTruncated: true` and `text: null`. */
   readonly textLimit: number;
 }
-type Resolver = (parent: Value, args: Record<string, string>, ctx: GraphqlContext) => Promise<Value> | Value;
-interface Node {
-  readonly __typename: string;
+
+export interface GraphqlAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  /** What makes this exchange wrong for a test: a document GitHub refuses, or a field not implemented here. */
+  readonly problems: readonly string[];
 }
+
+type Source = Record<string, unknown> & { readonly __typename: string };
+type Resolver = (source: Source, args: Record<string, unknown>, ctx: GraphqlContext) => unknown;
 
 const isBinary = (bytes: Buffer): boolean => {
   if (bytes.includes(0)) return true;
@@ -122,102 +53,109 @@ const isBinary = (bytes: Buffer): boolean => {
   }
 };
 
-const SCHEMA: Record<string, Record<string, Resolver>> = {
-  Query: {
-    repository: (_p, a, ctx) =>
-      a.owner === ctx.owner && a.name === ctx.repo ? { __typename: 'Repository' } : null,
+const ref = async (ctx: GraphqlContext, branch: string): Promise<Source | null> => {
+  const oid = await ctx.store.resolveBranch(branch);
+  return oid ? { __typename: 'Ref', name: branch, oid } : null;
+};
+
+const blobBytes = (source: Source, ctx: GraphqlContext) => ctx.store.readBlob(source.oid as string);
+
+const RESOLVERS: Record<string, Resolver> = {
+  'Query.repository': (_s, { owner, name }, ctx) => {
+    if (owner === ctx.owner && name === ctx.repo) return { __typename: 'Repository' };
+    // cli/cli#436, sourcecred/sourcecred#761: `repository: null` beside this NOT_FOUND.
+    throw new GitHubGraphqlError(
+      'NOT_FOUND',
+      `Could not resolve to a Repository with the name '${owner}/${name}'.`,
+    );
   },
-  Repository: {
-    ref: async (_p, a, ctx) => {
-      const branch = a.qualifiedName?.replace(/^refs\/heads\//, '') ?? '';
-      const oid = await ctx.store.resolveBranch(branch);
-      return oid ? { __typename: 'Ref', oid } : null;
-    },
+  'Repository.isEmpty': async (_s, _a, ctx) => !(await ctx.store.hasBranches()),
+  // null for a repository without commits (atlassian/github-for-jira#223: "defaultBranchRef is null").
+  'Repository.defaultBranchRef': (_s, _a, ctx) => ref(ctx, ctx.defaultBranch),
+  // A ref that does not exist is null, without an error (changesets/ghcommit src/core.ts creates the
+  // branch when `targetBranch` is null).
+  'Repository.ref': (_s, { qualifiedName }, ctx) =>
+    ref(ctx, String(qualifiedName).replace(/^refs\/heads\//, '')),
+  'Ref.name': (s) => s.name,
+  'Ref.target': (s) => ({ __typename: 'Commit', oid: s.oid }),
+  'Commit.oid': (s) => s.oid,
+  'Commit.tree': async (s, _a, ctx) => ({
+    __typename: 'Tree',
+    oid: (await ctx.store.readCommit(s.oid as string)).tree,
+  }),
+  // changesets/ghcommit tests/integration/utils.ts: GitHub rejects a missing path with this message.
+  'Commit.file': async (s, { path }, ctx) => {
+    const entry = await ctx.store.entryAt((await ctx.store.readCommit(s.oid as string)).tree, String(path));
+    if (entry) return { __typename: 'TreeEntry', ...entry, path };
+    throw new GitHubGraphqlError('NOT_FOUND', `Could not resolve file for path '${path}'.`);
   },
-  Ref: { target: (p) => ({ __typename: 'Commit', oid: (p as { oid: string }).oid }) },
-  Commit: {
-    oid: (p) => (p as { oid: string }).oid,
-    tree: async (p, _a, ctx) => ({
-      __typename: 'Tree',
-      oid: (await ctx.store.readCommit((p as { oid: string }).oid)).tree,
-    }),
-    file: async (p, a, ctx) => {
-      const parts = (a.path ?? '').split('/');
-      let tree = (await ctx.store.readCommit((p as { oid: string }).oid)).tree;
-      for (const [index, part] of parts.entries()) {
-        const entry = (await ctx.store.readTree(tree)).find((e) => e.name === part);
-        if (!entry) return null;
-        if (index === parts.length - 1) return { __typename: 'TreeEntry', ...entry };
-        if (entry.type !== 'tree') return null;
-        tree = entry.sha;
-      }
-      return null;
-    },
-  },
-  Tree: { oid: (p) => (p as { oid: string }).oid },
-  TreeEntry: {
-    oid: (p) => (p as { sha: string }).sha,
-    type: (p) => (p as { type: string }).type,
-    object: (p) => {
-      const entry = p as { sha: string; type: string };
-      return { __typename: entry.type === 'tree' ? 'Tree' : 'Blob', oid: entry.sha };
-    },
-  },
-  Blob: {
-    oid: (p) => (p as { oid: string }).oid,
-    byteSize: async (p, _a, ctx) => (await ctx.store.readBlob((p as { oid: string }).oid)).byteLength,
-    isBinary: async (p, _a, ctx) => isBinary(await ctx.store.readBlob((p as { oid: string }).oid)),
-    isTruncated: async (p, _a, ctx) =>
-      (await ctx.store.readBlob((p as { oid: string }).oid)).byteLength > ctx.textLimit,
-    text: async (p, _a, ctx) => {
-      const bytes = await ctx.store.readBlob((p as { oid: string }).oid);
-      return isBinary(bytes) || bytes.byteLength > ctx.textLimit ? null : bytes.toString('utf8');
-    },
+  'Tree.oid': (s) => s.oid,
+  'TreeEntry.oid': (s) => s.sha,
+  'TreeEntry.type': (s) => s.type,
+  'TreeEntry.name': (s) => s.name,
+  'TreeEntry.path': (s) => s.path,
+  'TreeEntry.object': (s) => ({ __typename: s.type === 'tree' ? 'Tree' : 'Blob', oid: s.sha }),
+  'Blob.oid': (s) => s.oid,
+  'Blob.byteSize': async (s, _a, ctx) => (await blobBytes(s, ctx)).byteLength,
+  'Blob.isBinary': async (s, _a, ctx) => isBinary(await blobBytes(s, ctx)),
+  'Blob.isTruncated': async (s, _a, ctx) => (await blobBytes(s, ctx)).byteLength > ctx.textLimit,
+  'Blob.text': async (s, _a, ctx) => {
+    const bytes = await blobBytes(s, ctx);
+    return isBinary(bytes) || bytes.byteLength > ctx.textLimit ? null : bytes.toString('utf8');
   },
 };
 
-const execute = async (
-  type: string,
-  parent: Value,
-  selections: readonly Selection[],
-  variables: Record<string, unknown>,
-  ctx: GraphqlContext,
-): Promise<Record<string, Value>> => {
-  const out: Record<string, Value> = {};
-  for (const selection of selections) {
-    if ('on' in selection) {
-      if (!SCHEMA[selection.on]) throw new GraphqlUnsupported(`unsupported fragment type ${selection.on}`);
-      if ((parent as Node).__typename === selection.on) {
-        Object.assign(out, await execute(selection.on, parent, selection.selections, variables, ctx));
-      }
-      continue;
-    }
-    const resolver = SCHEMA[type]?.[selection.name];
-    if (!resolver) throw new GraphqlUnsupported(`unsupported field ${type}.${selection.name}`);
-    const args: Record<string, string> = {};
-    for (const [name, arg] of Object.entries(selection.args)) {
-      const value = 'variable' in arg ? variables[arg.variable] : arg.value;
-      if (typeof value !== 'string') throw new GraphqlUnsupported(`argument ${name} must be a string`);
-      args[name] = value;
-    }
-    const value = await resolver(parent, args, ctx);
-    if (value !== null && typeof value === 'object' && selection.selections.length > 0) {
-      const childType = (value as Node).__typename;
-      out[selection.alias] = await execute(childType, value, selection.selections, variables, ctx);
-    } else if (value !== null && typeof value === 'object') {
-      throw new GraphqlUnsupported(`field ${type}.${selection.name} needs a selection set`);
-    } else {
-      out[selection.alias] = value;
-    }
-  }
-  return out;
+const fieldResolver: GraphQLFieldResolver<Source, GraphqlContext> = (source, args, ctx, info) => {
+  const key = `${info.parentType.name}.${info.fieldName}`;
+  const resolve = RESOLVERS[key];
+  if (!resolve) throw new GraphqlUnsupported(`the fake GitHub does not implement ${key}`);
+  return resolve(source, args, ctx);
+};
+
+/** GitHub's error shape: `type` (when it has one), `path`, `locations`, `message`, in that order. */
+const asGitHubError = (error: GraphQLError) => {
+  const type = error.originalError instanceof GitHubGraphqlError ? error.originalError.type : undefined;
+  return {
+    ...(type === undefined ? {} : { type }),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.locations ? { locations: error.locations } : {}),
+    message: error.message,
+  };
 };
 
 export const answerGraphql = async (
   body: { query?: unknown; variables?: unknown },
   ctx: GraphqlContext,
-): Promise<{ data: Record<string, Value> }> => {
-  if (typeof body.query !== 'string') throw new GraphqlUnsupported('body.query must be a string');
+): Promise<GraphqlAnswer> => {
+  if (typeof body?.query !== 'string') {
+    const message = 'A query attribute must be specified and must be a string.';
+    return { status: 200, body: { errors: [{ message }] }, problems: [message] };
+  }
   const variables = (body.variables ?? {}) as Record<string, unknown>;
-  return { data: await execute('Query', { __typename: 'Query' }, parse(body.query), variables, ctx) };
+  const { document, errors } = checkAgainstGitHubSchema(body.query, variables);
+  if (!document || errors.length > 0) {
+    return {
+      status: 200,
+      body: { errors: errors.map(asGitHubError) },
+      problems: errors.map((e) => `GraphQL document refused by GitHub's schema: ${e.message}`),
+    };
+  }
+  const result = await execute({
+    schema: gitHubGraphqlSchema(),
+    document,
+    variableValues: variables,
+    contextValue: ctx,
+    fieldResolver: fieldResolver as GraphQLFieldResolver<unknown, unknown>,
+  });
+  const problems = (result.errors ?? [])
+    .filter((e) => !(e.originalError instanceof GitHubGraphqlError))
+    .map((e) => e.message);
+  return {
+    status: 200,
+    body: {
+      data: result.data ?? null,
+      ...(result.errors ? { errors: result.errors.map(asGitHubError) } : {}),
+    },
+    problems,
+  };
 };

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { APP_TOKEN_PATTERN, APP_TOKEN_ROUTE, type AppAuthConfig, AppTokenIssuer } from './app-auth';
 import { FaultQueue, type FaultSpec, faultResponse } from './faults';
 import { GitStore } from './git-store';
-import { answerGraphql, GraphqlUnsupported } from './graphql';
+import { answerGraphql } from './graphql';
+import { gitHubGraphqlSchema } from './graphql-schema';
 import { createOpenApiValidator, describeErrors, type OpenApiValidator } from './openapi-validator';
 import { PullStore, type StoredPull } from './pulls';
 import type { RepoContext } from './resources';
@@ -80,6 +81,9 @@ export const startGitHubApiServer = async (
   const tempRoot = await mkdtemp(path.join(tmpdir(), 'github-api-server-'));
   const store = await GitStore.init(path.join(tempRoot, `${repoName}.git`), branch);
   const validator: OpenApiValidator = await createOpenApiValidator(documented);
+  // Built once per process, here rather than on the first GraphQL request: that request would
+  // otherwise carry a build that takes longer than some tests' request timeouts.
+  gitHubGraphqlSchema();
   const pullStore = new PullStore();
   const faults = new FaultQueue();
   const appTokens = options.app ? new AppTokenIssuer(options.app) : undefined;
@@ -121,19 +125,15 @@ export const startGitHubApiServer = async (
   };
 
   const handleGraphql = async (body: unknown, res: ServerResponse) => {
-    try {
-      const answer = await answerGraphql(body as { query?: unknown; variables?: unknown }, {
-        store,
-        owner,
-        repo: repoName,
-        textLimit: options.graphqlTextLimit ?? 512 * 1024,
-      });
-      send(res, 200, answer);
-    } catch (error) {
-      if (!(error instanceof GraphqlUnsupported)) throw error;
-      errors.push(`POST /graphql: ${error.message}`);
-      send(res, 400, { message: `Unsupported GraphQL: ${error.message}` });
-    }
+    const answer = await answerGraphql(body as { query?: unknown; variables?: unknown }, {
+      store,
+      owner,
+      repo: repoName,
+      defaultBranch: branch,
+      textLimit: options.graphqlTextLimit ?? 512 * 1024,
+    });
+    for (const problem of answer.problems) errors.push(`POST /graphql: ${problem}`);
+    send(res, answer.status, answer.body);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -167,6 +167,13 @@ export const startGitHubApiServer = async (
     const fault = faults.take(key);
     if (fault?.status === 422) {
       await competingCommit(`competing/${Date.now()}.txt`, 'a competing writer\n');
+      if (fault.message) {
+        const docs = route
+          ? validator.operation(method, route.schemaPath ?? route.path).documentationUrl
+          : undefined;
+        send(res, 422, { message: fault.message, documentation_url: docs });
+        return;
+      }
     } else if (fault) {
       const response = faultResponse(fault);
       send(res, response.status, response.body, response.headers);
@@ -190,6 +197,16 @@ export const startGitHubApiServer = async (
       return;
     }
     const operation = validator.operation(method, route.schemaPath ?? route.path);
+    // The Git Data API refuses every call on a repository without commits, reads and writes alike
+    // (https://docs.github.com/rest/guides/using-the-rest-api-to-interact-with-your-git-database#overview,
+    // github/rest-api-description#637, github/docs#31951 for the body).
+    if (route.path.includes('/git/') && !(await store.hasBranches())) {
+      send(res, 409, {
+        message: 'Git Repository is empty.',
+        documentation_url: operation.documentationUrl,
+      });
+      return;
+    }
     if (operation.request && !operation.request(body)) {
       const detail = describeErrors(operation.request);
       errors.push(`${key} request: ${detail}`);

@@ -41,8 +41,9 @@ export const labelResource = (c: RepoContext, name: string) => {
     node_id: Buffer.from(`Label:${id}`).toString('base64'),
     url: `${c.api}/repos/${c.owner}/${c.repo}/labels/${encodeURIComponent(name)}`,
     name,
-    // Labels GitHub creates on the fly have an empty description and its default grey.
-    description: '',
+    // Labels GitHub creates on the fly have no description and its default grey (recorded:
+    // @octokit/fixtures `add-labels-to-issue`, `"description": null`).
+    description: null,
     color: 'ededed',
     default: false,
   };

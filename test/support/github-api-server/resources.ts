@@ -42,6 +42,35 @@ export const commitResource = (c: RepoContext, commit: CommitObject) => ({
   verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
 });
 
+/** The `file-commit` answer of the contents API, shaped as @octokit/fixtures `create-file` recorded it. */
+export const fileCommitResource = (
+  c: RepoContext,
+  branch: string,
+  path: string,
+  sha: string,
+  size: number,
+  commit: CommitObject,
+) => {
+  const self = `${repoApi(c)}/contents/${path}?ref=${branch}`;
+  const git = `${repoApi(c)}/git/blobs/${sha}`;
+  const html = `${web}/${c.owner}/${c.repo}/blob/${branch}/${path}`;
+  return {
+    content: {
+      name: path.split('/').pop()!,
+      path,
+      sha,
+      size,
+      url: self,
+      html_url: html,
+      git_url: git,
+      download_url: `https://raw.githubusercontent.example/${c.owner}/${c.repo}/${branch}/${path}`,
+      type: 'file',
+      _links: { self, git, html },
+    },
+    commit: commitResource(c, commit),
+  };
+};
+
 export const treeResource = (
   c: RepoContext,
   sha: string,

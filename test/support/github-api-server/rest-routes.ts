@@ -1,13 +1,22 @@
 import type { GitStore, TreeEntry } from './git-store';
 import { ZERO_SHA } from './git-store';
 import { LABEL_NAME_LIMIT, labelResource, type PullStore, pullResource, pullSimpleResource } from './pulls';
-import { blobResource, commitResource, type RepoContext, refResource, treeResource } from './resources';
+import {
+  blobResource,
+  commitResource,
+  fileCommitResource,
+  type RepoContext,
+  refResource,
+  treeResource,
+} from './resources';
 import { createTree, TreeEditError } from './tree-builder';
 
 /**
  * The REST routes of the fake GitHub, keyed by the OpenAPI path they implement. Handlers return
  * GitHub's status codes and messages for the failures the adapter must classify
- * (https://docs.github.com/rest/git/refs#update-a-reference: 422 "Update is not a fast forward").
+ * (https://docs.github.com/rest/git/refs#update-a-reference: 422 "Update is not a fast forward";
+ * 422 "Reference cannot be updated" for writers racing on one ref, osunyorg/admin#119). The catalogue
+ * of real behaviours reproduced here, with sources and tests: real-behaviours.ts.
  */
 
 export interface RouteContext {
@@ -177,11 +186,13 @@ const routes: Omit<Route, 'pattern'>[] = [
       const current = await store.resolveBranch(branch);
       if (!current) throw new HttpError(422, 'Reference does not exist');
       const next = await requireObject(store, body.sha, 'commit', 'Object does not exist');
-      // GitHub refuses a non-forced update that is not a fast-forward; with CAS underneath, a branch
-      // that moved between our check and the write gets the same answer.
+      // GitHub refuses a non-forced update that is not a fast-forward. A writer that passed that check
+      // but lost the ref to a concurrent one gets GitHub's other answer for racing writers
+      // (osunyorg/admin#119, #1978, #2192; googleapis/repo-automation-bots#4537).
       const fastForward = body.force === true || (await store.isAncestor(current, next));
-      if (!fastForward || !(await store.updateRef(branch, next, body.force === true ? undefined : current))) {
-        throw new HttpError(422, 'Update is not a fast forward');
+      if (!fastForward) throw new HttpError(422, 'Update is not a fast forward');
+      if (!(await store.updateRef(branch, next, body.force === true ? undefined : current))) {
+        throw new HttpError(422, 'Reference cannot be updated');
       }
       return { status: 200, body: refResource(repo, branch, next) };
     },
@@ -199,6 +210,44 @@ const routes: Omit<Route, 'pattern'>[] = [
       if (!(await store.updateRef(branch, sha, ZERO_SHA)))
         throw new HttpError(422, 'Reference already exists');
       return { status: 201, body: refResource(repo, branch, sha) };
+    },
+  },
+  {
+    // https://docs.github.com/rest/repos/contents#create-or-update-file-contents: on an empty repository
+    // it creates the first commit (no parents) and the branch it names (@octokit/fixtures `create-file`;
+    // CATcher-org/CATcher#1234); over an existing file it needs that file's blob `sha`.
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/contents/{path}',
+    handle: async ({ store, repo, params, body }) => {
+      const branch = (body.branch as string | undefined) ?? repo.defaultBranch;
+      const head = await store.resolveBranch(branch);
+      // A branch missing from a repository with commits: not reproduced from a source (the adapter
+      // only writes through this route into an empty repository).
+      if (!head && (await store.hasBranches())) throw notFound();
+      const path = params.path ?? '';
+      const baseTree = head ? (await store.readCommit(head)).tree : undefined;
+      const existing = baseTree ? await store.entryAt(baseTree, path) : undefined;
+      if (existing && body.sha === undefined)
+        throw new HttpError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.');
+      if (existing && body.sha !== existing.sha)
+        throw new HttpError(409, `${path} does not match ${body.sha}`);
+      const bytes = Buffer.from(body.content as string, 'base64');
+      const blob = await store.writeObject('blob', bytes);
+      const tree = await createTree(store, baseTree, [{ path, mode: '100644', type: 'blob', sha: blob }]);
+      const sha = await store.commitTree({
+        tree,
+        parents: head ? [head] : [],
+        message: body.message,
+        author: body.author,
+        committer: body.committer,
+      });
+      // Not reproduced from a source: GitHub's exact answer when the branch moves under this call.
+      if (!(await store.updateRef(branch, sha, head ?? ZERO_SHA)))
+        throw new HttpError(409, `${branch} moved`);
+      return {
+        status: existing ? 200 : 201,
+        body: fileCommitResource(repo, branch, path, blob, bytes.byteLength, await store.readCommit(sha)),
+      };
     },
   },
   {
@@ -271,9 +320,12 @@ const routes: Omit<Route, 'pattern'>[] = [
   },
 ];
 
+// A ref and a file path may contain slashes.
+const MULTI_SEGMENT = new Set(['ref', 'path']);
+
 const toPattern = (path: string): RegExp =>
   new RegExp(
-    `^${path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'ref' ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`))}$`,
+    `^${path.replace(/\{(\w+)\}/g, (_m, name: string) => (MULTI_SEGMENT.has(name) ? `(?<${name}>.+)` : `(?<${name}>[^/]+)`))}$`,
   );
 
 export const REST_ROUTES: readonly Route[] = routes.map((r) => ({ ...r, pattern: toPattern(r.path) }));

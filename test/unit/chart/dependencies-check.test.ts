@@ -151,6 +151,38 @@ describe('dependencies vendored under charts/', () => {
     });
   });
 
+  // Helm's loader skips charts/ entries whose name starts with "_" or "." (helm v3.17.2
+  // pkg/chart/loader/load.go L168-L173, `case strings.IndexAny(n, "_.") == 0: continue`):
+  // https://github.com/helm/helm/blob/v3.17.2/pkg/chart/loader/load.go#L168-L173
+  it('skips charts/ entries whose name starts with "_" or ".", as Helm\'s loader does, and keeps them as files', async () => {
+    // Prepare
+    const archive = await buildChart('app', '1.0.0', {
+      'charts/.gitkeep': '',
+      'charts/.hidden.tgz': 'not gzip',
+      'charts/_parked/README.md': '# not a chart',
+    });
+    // Act
+    const result = await readChartArchive(archive);
+    // Assess
+    expect(refusalsOf(result)).toEqual([]);
+    expect(result.ok && result.chart.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['charts/.gitkeep', 'charts/.hidden.tgz', 'charts/_parked/README.md']),
+    );
+  });
+
+  it('still refuses what other checks find under a skipped charts/ entry', async () => {
+    // Act
+    const gitDir = await readChartArchive(await buildChart('app', '1.0.0', { 'charts/.git/config': 'x' }));
+    const stray = await readChartArchive(
+      await buildChart('app', '1.0.0', { 'charts/.gitkeep': '', 'charts/notes/README.md': '# hi' }),
+    );
+    // Assess
+    expect(refusalsOf(gitDir).map((r) => r.code)).toEqual(['UNSAFE_PATH']);
+    expect(refusalsOf(stray)).toEqual([
+      expect.objectContaining({ code: 'CHART_YAML_MISSING', path: 'charts/notes/Chart.yaml' }),
+    ]);
+  });
+
   it('refuses a stray file under charts/, which Helm would try to load as a chart', async () => {
     // Act
     const result = await readChartArchive(await buildChart('app', '1.0.0', { 'charts/README.md': '# hi' }));

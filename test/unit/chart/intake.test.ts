@@ -45,7 +45,7 @@ describe('intakeChart', () => {
     // Act
     const result = await intakeChart(await buildChart('demo', '1.0.0'), { renderer });
     // Assess
-    expect(result).toEqual({ ok: false, refusals: [failure] });
+    expect(result).toEqual({ ok: false, refusals: [failure], identity: { name: 'demo', version: '1.0.0' } });
   });
 
   it('never renders a refused archive', async () => {
@@ -55,6 +55,31 @@ describe('intakeChart', () => {
     const result = await intakeChart(await buildChart('demo', 'latest'), { renderer });
     // Assess
     expect(!result.ok && result.refusals.map((r) => r.code)).toEqual(['CHART_VERSION_INVALID']);
+    expect(renderer.requests).toEqual([]);
+  });
+
+  // helm v3.17.2 cmd/helm/install.go L320-L329: only application charts are installable.
+  // https://github.com/helm/helm/blob/v3.17.2/cmd/helm/install.go#L320-L329
+  it('refuses a library chart as CHART_NOT_INSTALLABLE from Chart.yaml, before helm runs', async () => {
+    // Prepare
+    const renderer = new FakeRenderer(rendered);
+    const archive = await buildChart('lib', '1.0.0', {
+      'Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n',
+    });
+    // Act
+    const result = await intakeChart(archive, { renderer });
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      refusals: [
+        {
+          code: 'CHART_NOT_INSTALLABLE',
+          message: expect.stringMatching(/^library charts are not installable: .*charts\//),
+          path: 'Chart.yaml',
+        },
+      ],
+      identity: { name: 'lib', version: '1.0.0' },
+    });
     expect(renderer.requests).toEqual([]);
   });
 

@@ -112,6 +112,8 @@ describe('readChartArchive on the real fixture charts', () => {
     expect(result).toEqual({
       ok: false,
       refusals: [expect.objectContaining({ code: 'CHART_DEPENDENCY_MISSING', path: 'Chart.yaml' })],
+      // Chart.yaml itself passed: the refusal can name the chart.
+      identity: { name: 'argo-cd', version: '10.1.1' },
     });
     expect(!result.ok && result.refusals[0]?.message).toContain('redis-ha');
   });
@@ -159,7 +161,7 @@ describe('readChartArchive refuses', () => {
       {},
       {
         chartYaml:
-          'apiVersion: v2\nname: demo\nversion: 1.2.3-rc.1+build.5\nappVersion: "2.0"\ntype: library\nannotations:\n  team: a\n',
+          'apiVersion: v2\nname: demo\nversion: 1.2.3-rc.1+build.5\nappVersion: "2.0"\ntype: application\nannotations:\n  team: a\n',
       },
     );
     // Act
@@ -169,7 +171,7 @@ describe('readChartArchive refuses', () => {
       name: 'demo',
       version: '1.2.3-rc.1+build.5',
       appVersion: '2.0',
-      type: 'library',
+      type: 'application',
       annotations: { team: 'a' },
       dependencies: [],
       files: ['Chart.yaml', 'templates/configmap.yaml', 'values.yaml'],
@@ -357,6 +359,7 @@ describe('readChartArchive refuses', () => {
     expect(result).toEqual({
       ok: false,
       refusals: [expect.objectContaining({ code: 'CHART_NAME_INVALID', path: 'other' })],
+      identity: { name: 'demo', version: '1.0.0' },
     });
   });
 
@@ -386,7 +389,11 @@ describe('readChartArchive refuses', () => {
     // Act
     const result = await readChartArchive(await buildChart('demo', '1.0.0', { 'values.yaml': values }));
     // Assess
-    expect(result).toEqual({ ok: false, refusals: [expect.objectContaining({ code: 'VALUES_INVALID' })] });
+    expect(result).toEqual({
+      ok: false,
+      refusals: [expect.objectContaining({ code: 'VALUES_INVALID' })],
+      identity: { name: 'demo', version: '1.0.0' },
+    });
   });
 
   it('accepts an empty or comment-only values.yaml', async () => {
@@ -433,6 +440,7 @@ describe('readChartArchive refuses', () => {
     expect(result).toEqual({
       ok: false,
       refusals: [expect.objectContaining({ code: 'VALUES_SCHEMA_VIOLATION', path: 'values.schema.json' })],
+      identity: { name: 'demo', version: '1.0.0' },
     });
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_INTAKE_LIMITS } from '../../../functions/chart/chart';
 import { readChartArchive } from '../../../functions/chart/read-chart-archive';
 import { readTarEntries, type TarEntries } from '../../../functions/chart/tar-entries';
-import { type RawEntry, rawTar } from '../../reliability/support/raw-tar';
+import { type RawEntry, rawTar } from '../../support/reliability/raw-tar';
 import { buildTar } from '../../support/tar-fixtures';
 
 /** Fails the test instead of hanging it: the bug these tests guard against is a wait without end. */

@@ -12,7 +12,7 @@ import {
   MAX_META_ENTRY_BYTES,
   TarFramingWalker,
 } from '../../../functions/chart/tar-framing';
-import { type RawEntry, rawTar } from '../../reliability/support/raw-tar';
+import { type RawEntry, rawTar } from '../../support/reliability/raw-tar';
 import { buildTar } from '../../support/tar-fixtures';
 
 const run = promisify(execFile);

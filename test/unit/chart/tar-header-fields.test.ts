@@ -6,7 +6,7 @@ import {
   parsePaxRecords,
   parsePaxSize,
 } from '../../../functions/chart/tar-header-fields';
-import { rawHeader } from '../../reliability/support/raw-tar';
+import { rawHeader } from '../../support/reliability/raw-tar';
 
 const field = (text: string, width = 12): Uint8Array => {
   const bytes = new Uint8Array(width);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, type Command, EXIT } from '../../../cli/command';
 import { runCli } from '../../../cli/main';
 import { PromoterError } from '../../../functions/errors';
-import { captureIo } from './capture';
+import { captureIo } from '../../support/cli-capture';
 
 /** A command whose behaviour each test chooses; it records the arguments it was given. */
 const fakeCommand = (run: Command['run']): Command & { calls: (readonly string[])[] } => {

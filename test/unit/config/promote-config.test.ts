@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gitHostKindList } from '../../../functions/adapters/git-hosts/registry';
 import { DEFAULT_INTAKE_LIMITS } from '../../../functions/chart/chart';
 import { PROMOTE_ENV, parsePromoteConfig } from '../../../functions/config/promote-config';
 import { PromoterError } from '../../../functions/errors';
@@ -150,14 +151,64 @@ describe('parsePromoteConfig', () => {
     expect(error.message).toContain(
       'CHART_PROMOTER_REPOSITORY: must be an http(s) URL or absolute path for git',
     );
-    expect(error.message).toContain('CHART_PROMOTER_GIT_HOST_BASE_URL: only applies to gitHostKind github');
+    expect(error.message).toContain('CHART_PROMOTER_GIT_HOST_BASE_URL: does not apply to gitHostKind git');
+  });
+
+  it.each([
+    ['bitbucket', 'acme/cluster', undefined],
+    ['gitlab', 'acme/platform/cluster', undefined],
+    ['gitlab', 'acme/cluster', 'https://gitlab.example.com'],
+    ['gitlab', 'acme/cluster', 'https://example.com/gitlab/api/v4/'],
+  ])('accepts a %s repository %s (base URL %s)', (kind, repository, baseUrl) => {
+    const config = parsePromoteConfig({
+      CHART_PROMOTER_REPOSITORY: repository,
+      CHART_PROMOTER_GIT_HOST_KIND: kind,
+      ...(baseUrl ? { CHART_PROMOTER_GIT_HOST_BASE_URL: baseUrl } : {}),
+    });
+    expect(config).toMatchObject({ repository, gitHostKind: kind });
+  });
+
+  it.each([
+    [
+      'bitbucket',
+      'https://bitbucket.org/acme/cluster',
+      undefined,
+      'CHART_PROMOTER_REPOSITORY: write the repository as workspace/repo_slug',
+    ],
+    ['bitbucket', 'acme/team/cluster', undefined, 'CHART_PROMOTER_REPOSITORY: a Bitbucket repository is'],
+    [
+      'bitbucket',
+      'acme/cluster',
+      'https://bitbucket.example.com',
+      'CHART_PROMOTER_GIT_HOST_BASE_URL: does not apply to gitHostKind bitbucket',
+    ],
+    ['gitlab', 'cluster', undefined, 'CHART_PROMOTER_REPOSITORY: "cluster" is not group/project'],
+    [
+      'gitlab',
+      'acme/cluster',
+      'https://gitlab.example.com/api/graphql',
+      'CHART_PROMOTER_GIT_HOST_BASE_URL: must be the instance root',
+    ],
+    [
+      'gitlab',
+      'acme/cluster',
+      'https://bot:glpat-x@gitlab.example.com',
+      'CHART_PROMOTER_GIT_HOST_BASE_URL: must not hold credentials',
+    ],
+  ])('refuses for %s the repository %s with base URL %s', (kind, repository, baseUrl, message) => {
+    const error = configError({
+      CHART_PROMOTER_REPOSITORY: repository,
+      CHART_PROMOTER_GIT_HOST_KIND: kind,
+      ...(baseUrl ? { CHART_PROMOTER_GIT_HOST_BASE_URL: baseUrl } : {}),
+    });
+    expect(error.message).toContain(message);
   });
 
   it('refuses an unknown git host kind', () => {
     const error = configError({
       CHART_PROMOTER_REPOSITORY: 'acme/cluster',
-      CHART_PROMOTER_GIT_HOST_KIND: 'gitlab',
+      CHART_PROMOTER_GIT_HOST_KIND: 'svn',
     });
-    expect(error.message).toContain('CHART_PROMOTER_GIT_HOST_KIND: must be "github" or "git"');
+    expect(error.message).toContain(`CHART_PROMOTER_GIT_HOST_KIND: must be ${gitHostKindList()}`);
   });
 });

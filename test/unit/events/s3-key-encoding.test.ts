@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeS3EventKey, encodeS3EventKey } from '../../../functions/events/s3-key-encoding';
+import { decodeS3EventKey, encodeS3EventKey, readEventKey } from '../../../functions/events/s3-key-encoding';
 
 describe('encodeS3EventKey', () => {
   it('encodes like S3 notifications: space → "+", "+" → %2B, "/" kept', () => {
@@ -19,6 +19,36 @@ describe('encodeS3EventKey', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (key) => {
         expect(decodeS3EventKey(encodeS3EventKey(key))).toBe(key);
+      }),
+    );
+  });
+});
+
+// S3 notifications URL-encode keys (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html);
+// the EventBridge "Object Created" page says nothing (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html).
+describe('readEventKey', () => {
+  it.each([
+    ['incoming/app-1.0.0.tgz', { key: 'incoming/app-1.0.0.tgz' }],
+    [
+      'incoming/app-1.0.0+build.1.tgz',
+      { key: 'incoming/app-1.0.0 build.1.tgz', deliveredKey: 'incoming/app-1.0.0+build.1.tgz' },
+    ],
+    [
+      'incoming/app-1.0.0%2Bbuild.1.tgz',
+      { key: 'incoming/app-1.0.0+build.1.tgz', deliveredKey: 'incoming/app-1.0.0%2Bbuild.1.tgz' },
+    ],
+    ['incoming/100%-sure.tgz', { key: 'incoming/100%-sure.tgz' }],
+  ])('reads %s as %o', (delivered, expected) => {
+    expect(readEventKey(delivered)).toEqual(expected);
+  });
+
+  it('always offers the original key among its readings, however the event encoded it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (key) => {
+        const encoded = readEventKey(encodeS3EventKey(key));
+        const raw = readEventKey(key);
+        expect(encoded.key).toBe(key);
+        expect([raw.key, raw.deliveredKey]).toContain(key);
       }),
     );
   });

@@ -3,8 +3,8 @@ import { SqsScheduler } from '../../../functions/adapters/sqs-scheduler';
 import { parseFeedbackConfig } from '../../../functions/config/feedback-config';
 import { checkFreshness } from '../../../functions/feedback/event-freshness';
 import { ReplayCache } from '../../../functions/feedback/replay-cache';
-import { nextHopSeconds } from '../../../functions/pipeline/scheduler';
-import { FakeClock } from './feedback-harness';
+import { nextHopSeconds } from '../../../functions/ports/scheduler';
+import { FakeClock } from '../../support/feedback-harness';
 
 const at = (iso: string) => new Date(iso);
 

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fromFunctionUrlEvent } from '../../../functions/feedback/function-url-request';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import { signBody } from '../../../functions/feedback/hmac-signature';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
-import { InMemoryGitHost } from '../../support/in-memory-git-host';
-import { makeRequest } from '../promotion/fixtures';
-import { FakeClock, feedbackFixture, fixtureEvent, helmReleaseEvent, KEY, signed } from './feedback-harness';
+import {
+  FakeClock,
+  feedbackFixture,
+  fixtureEvent,
+  helmReleaseEvent,
+  KEY,
+  repositoryWithWeb,
+  signed,
+} from '../../support/feedback-harness';
 
 const POLICY = `environments:
   - name: dev
@@ -17,17 +22,8 @@ const NOW = new Date('2026-03-01T10:00:30Z');
 
 /** dev runs web 1.1.0 (run-web-1.1.0), after 1.0.0; staging runs nothing yet. */
 const setup = async () => {
-  const host = new InMemoryGitHost({ '.chart-promoter.yaml': POLICY });
   const clock = new FakeClock(NOW);
-  for (const version of ['1.0.0', '1.1.0']) {
-    const { environment: _, ...upload } = makeRequest('web', version);
-    await commitUploads(
-      host,
-      'main',
-      [{ ...upload, runId: `run-web-${version}`, uploadedAt: '2026-03-01T09:55:00Z' }],
-      { clock, fallbackEnvironment: 'dev' },
-    );
-  }
+  const host = await repositoryWithWeb(POLICY, ['1.0.0', '1.1.0'], clock);
   return { host, clock, ...feedbackFixture(host, clock) };
 };
 
@@ -174,7 +170,12 @@ describe('handleFeedback: what is ignored', () => {
     ['an old revision', () => converged({ revision: '1.0.0' }), 'OLD_REVISION'],
     ['an unknown run', () => converged({ runId: 'run-from-long-ago' }), 'UNKNOWN_RUN'],
     ['an unknown release', () => converged({ name: 'api' }), 'UNKNOWN_RELEASE'],
-    ['a reason not tracked', () => converged({ reason: 'ArtifactFailed' }), 'REASON_NOT_TRACKED'],
+    // helm-controller has no such reason (its reasons: api/v2/condition_types.go).
+    [
+      'a reason helm-controller never emits',
+      () => ({ ...converged(), reason: 'RemediationFailed' }),
+      'REASON_NOT_TRACKED',
+    ],
   ])('ignores %s: 200, nothing committed', async (_, event, reason) => {
     // Prepare
     const { host, deps, settings } = await setup();

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { jiraCommentText } from '../../../functions/adapters/jira-issue-notifier';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
+import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import type { IssueNotifier, PromotionNotice } from '../../../functions/ports/issue-notifier';
-import { commitUploads } from '../../../functions/promotion/policy-commit';
+import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
+import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from '../../support/feedback-harness';
 import { InMemoryGitHost } from '../../support/in-memory-git-host';
-import { makeRequest } from '../promotion/fixtures';
-import { FakeClock, feedbackFixture, helmReleaseEvent, signed } from './feedback-harness';
+import { makeRequest } from '../../support/promotion-fixtures';
 
 /** staging follows dev without a soak, so a converged dev promotes at once; a failed staging rolls back. */
 const POLICY = `environments:
@@ -42,7 +43,7 @@ const setup = (notifier: IssueNotifier) => {
     );
   };
   /** Flux reports `reason` for web `version` in `namespace`, one second ago. */
-  const report = (namespace: string, version: string, reason = 'UpgradeSucceeded') =>
+  const report = (namespace: string, version: string, reason: HelmReleaseEventReason = 'UpgradeSucceeded') =>
     handleFeedback(
       signed(
         helmReleaseEvent({

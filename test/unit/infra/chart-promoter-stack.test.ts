@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
-import { actionsOf, nagFindings, onlyResource, type Statement } from './infra-helpers';
+import { actionsOf, nagFindings, onlyResource, type Statement } from '../../support/cdk-template';
 
 // One synth for the whole file, exactly as infra/app.ts builds it with no context at all (the real
-// esbuild bundle of functions/promote.ts included): bundling is the slow part, so it runs once.
+// esbuild bundle of functions/handlers/promote.ts included): bundling is the slow part, so it runs once.
 let app: App;
 let stack: ChartPromoterStack;
 let template: Template;
@@ -81,11 +81,14 @@ describe('intake', () => {
         ]),
       },
     });
-    // No custom-resource Lambda to switch EventBridge on: promote and feedback are the only ones.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // No custom-resource Lambda to switch EventBridge on: promote, feedback and the board widget are the only ones.
+    template.resourceCountIs('AWS::Lambda::Function', 3);
   });
 
-  it('routes Object Created events of .tgz and .tar.gz keys (and their .prov) under the prefix to the queue', () => {
+  // A chart directory uploaded file by file (aws s3 cp --recursive) must reach the pipeline through its
+  // Chart.yaml (one CHART_NOT_PACKAGED outcome); its other files must not (EventBridge wildcard
+  // matching: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-wildcard-matching).
+  it('routes Object Created events of .tgz and .tar.gz keys (and their .prov), and Chart.yaml keys, under the prefix to the queue', () => {
     // Assess
     const { queue, dlq } = queueIds();
     const pattern = {
@@ -99,6 +102,7 @@ describe('intake', () => {
             { wildcard: 'incoming/*.tar.gz' },
             { wildcard: 'incoming/*.tgz.prov' },
             { wildcard: 'incoming/*.tar.gz.prov' },
+            { wildcard: 'incoming/*Chart.yaml' },
           ],
         },
       },
@@ -248,6 +252,7 @@ describe('promote function', () => {
   it.each([
     ['promote', () => stack.pipeline.promote.function],
     ['feedback', () => stack.pipeline.feedback!.function],
+    ['board widget', () => stack.pipeline.board.function],
   ])(
     '%s is bundled by the local esbuild into a minified ESM file that parses, with require available',
     async (name, fn) => {
@@ -265,6 +270,33 @@ describe('promote function', () => {
       console.info(`${name} bundle: ${(bytes / 1024).toFixed(0)} KiB minified (${bundle})`);
     },
   );
+});
+
+describe('board widget function', () => {
+  // The deployed artifact itself, in a fresh node process, fed the events a dashboard sends
+  // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/add_custom_widget_dashboard_about.html).
+  it('answers describe with Markdown and a widget call with the board, saying no ledger is deployed yet', async () => {
+    // Prepare
+    const { S3Key } = resource(stack.pipeline.board.function).Properties.Code;
+    const bundle = join(assemblyDir, `asset.${String(S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+    const script = `
+      const { handler } = await import(${JSON.stringify(bundle)});
+      const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:board', functionName: 'board', awsRequestId: '1' };
+      const docs = await handler({ describe: true }, context);
+      const html = await handler({ widgetContext: { theme: 'dark', forms: { all: {} }, params: {}, width: 588, height: 369 } }, context);
+      process.stdout.write(JSON.stringify({ docs, html }));`;
+    // Act
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    const { docs, html } = JSON.parse(stdout) as { docs: string; html: string };
+    // Assess
+    expect(docs).toMatch(/^## chart-promoter promotion board/);
+    expect(html.startsWith('<div class="cwdb-no-default-styles"></div><style>')).toBe(true);
+    expect(html).toContain('<div class="cpb" data-theme="dark">');
+    expect(html).toContain('No release ledger is deployed with this stack yet');
+    expect(html).not.toContain('<script');
+  });
 });
 
 describe('monitoring', () => {

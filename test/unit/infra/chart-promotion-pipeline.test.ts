@@ -8,13 +8,14 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitHostKindList } from '../../../functions/adapters/git-hosts/registry';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { EXAMPLE_REPOSITORY, readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
 import { AlarmDestinations } from '../../../infra/monitoring/alarm-destination';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, policyStatements } from './infra-helpers';
+import { actionsOf, nagFindings, policyStatements } from '../../support/cdk-template';
 
 // These tests are about the construct's wiring, not the bundle (chart-promoter-stack.test.ts builds
 // that once): skipping bundling keeps each synth well under a second.
@@ -42,10 +43,38 @@ describe('ChartPromotionPipeline props validation', () => {
       { gitHostKind: 'git', repository: 'git@host:acme/cluster.git' },
       'repository: must be an https:// clone URL',
     ],
-    [{ gitHostKind: 'gitlab' as never }, 'gitHostKind: must be "github" or "git"'],
+    [{ gitHostKind: 'svn' as never }, `gitHostKind: must be ${gitHostKindList()} (got "svn")`],
     [
       { gitHostKind: 'git', repository: 'https://git.example.com/c.git', gitHostBaseUrl: 'https://x' },
-      'gitHostBaseUrl: only applies to gitHostKind github',
+      'gitHostBaseUrl: does not apply to gitHostKind git',
+    ],
+    [
+      { gitHostKind: 'bitbucket', repository: 'acme/team/cluster' },
+      'repository: a Bitbucket repository is workspace/repo_slug (one "/"), got "acme/team/cluster" for gitHostKind bitbucket',
+    ],
+    [
+      {
+        gitHostKind: 'bitbucket',
+        repository: 'acme/cluster',
+        gitHostBaseUrl: 'https://bitbucket.example.com',
+      },
+      'gitHostBaseUrl: does not apply to gitHostKind bitbucket',
+    ],
+    [
+      { gitHostKind: 'gitlab', repository: 'https://gitlab.com/acme/cluster' },
+      'is a URL: give the project path (group/subgroup/project) and the instance as the base URL for gitHostKind gitlab',
+    ],
+    [
+      { gitHostKind: 'gitlab', repository: 'acme/cluster', gitHostBaseUrl: 'http://gitlab.example.com' },
+      'gitHostBaseUrl: must be an https:// URL',
+    ],
+    [
+      {
+        gitHostKind: 'gitlab',
+        repository: 'acme/cluster',
+        gitHostBaseUrl: 'https://gitlab.example.com/?x=1',
+      },
+      'gitHostBaseUrl: must be the instance root, without a query or fragment for gitHostKind gitlab',
     ],
     [{ branch: 'feature..x' }, 'branch: not a valid git branch name'],
     [{ targetEnvironment: 'Prod' }, 'targetEnvironment: must be a lower-case RFC 1123 label'],
@@ -93,6 +122,31 @@ describe('ChartPromotionPipeline props validation', () => {
       'batchSize',
       'maxConcurrency',
     ]);
+  });
+
+  it('deploys against a self-managed GitLab: its base URL reaches the function, the new secret says what to put in it', () => {
+    // Act
+    const pipeline = new ChartPromotionPipeline(newStack(), 'Pipeline', {
+      repository: 'platform/clusters/prod',
+      gitHostKind: 'gitlab',
+      gitHostBaseUrl: 'https://gitlab.example.com',
+    });
+    // Assess
+    const template = Template.fromStack(Stack.of(pipeline));
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp(
+        'GitLab credentials .*\\{"token"\\} \\(a project, group or personal access token with scope api',
+      ),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CHART_PROMOTER_GIT_HOST_KIND: 'gitlab',
+          CHART_PROMOTER_REPOSITORY: 'platform/clusters/prod',
+          CHART_PROMOTER_GIT_HOST_BASE_URL: 'https://gitlab.example.com',
+        }),
+      },
+    });
   });
 
   it('accepts valid props, and a new topic with an https subscription only for an https endpoint', () => {
@@ -169,6 +223,7 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
               { wildcard: '*.tar.gz' },
               { wildcard: '*.tgz.prov' },
               { wildcard: '*.tar.gz.prov' },
+              { wildcard: '*Chart.yaml' },
             ],
           },
         },
@@ -277,7 +332,7 @@ describe('sample app configuration (cdk.json context)', () => {
       { 'chartPromoter.logRetentionDays': '8' },
       "chartPromoter.logRetentionDays: must be one of CloudWatch's",
     ],
-    [{ 'chartPromoter.gitHostKind': 'gitlab' }, 'chartPromoter.gitHostKind: must be "github" or "git"'],
+    [{ 'chartPromoter.gitHostKind': 'svn' }, `chartPromoter.gitHostKind: must be ${gitHostKindList()}`],
     [{ 'chartPromoter.nag': 'maybe' }, 'chartPromoter.nag: must be true or false'],
   ])('refuses bad context %o', (values, message) => {
     // Act + Assess

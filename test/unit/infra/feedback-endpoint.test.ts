@@ -14,7 +14,7 @@ import { GitCredentials } from '../../../infra/credentials/git-credentials';
 import { FeedbackEndpoint } from '../../../infra/feedback/feedback-endpoint';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, policyStatements, type Statement } from './infra-helpers';
+import { actionsOf, nagFindings, policyStatements, type Statement } from '../../support/cdk-template';
 
 // Wiring only: bundling is skipped here (chart-promoter-stack.test.ts bundles both functions once).
 let outdir: string;
@@ -83,7 +83,8 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     });
     expect(fn.Layers).toBeUndefined();
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(2);
+    // One each: promote, feedback, promotion board widget.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(3);
   });
 
   it('exposes it through a function URL without IAM auth (Flux cannot sign SigV4), and nothing else', () => {
@@ -308,7 +309,9 @@ describe('ChartPromotionPipeline feedback props', () => {
     // Act
     const { template } = build({ feedback: { enabled: false } });
     // Assess
-    expect(Object.keys(functionsOf(template))).toHaveLength(1);
+    const descriptions = Object.values(functionsOf(template)).map((f) => String(f.Properties.Description));
+    expect(descriptions).toHaveLength(2);
+    expect(descriptions.filter((d) => d.includes('Flux notification'))).toEqual([]);
     template.resourceCountIs('AWS::Lambda::Url', 0);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);

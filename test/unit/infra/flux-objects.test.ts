@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { type CrdSchema, fluxCrdValidators } from '../../support/flux-crds';
+import { routeEvent } from '../../support/notification-routing';
 
 /**
  * The Flux objects the README tells users to apply for the feedback endpoint (Provider, Alert),
@@ -39,6 +40,7 @@ interface FluxObject {
     providerRef?: { name: string };
     eventSeverity?: string;
     eventSources?: { kind: string; name: string; namespace?: string }[];
+    timeout?: string;
   };
 }
 
@@ -56,51 +58,77 @@ const objectsIn = (text: string): FluxObject[] =>
     .map((doc) => doc.toJS() as FluxObject | null)
     .filter((o): o is FluxObject => o !== null);
 
-/** The YAML blocks of a document's "The Flux side" section that hold notification objects. */
-const fluxSideBlocks = (file: string): string[] => {
-  if (!existsSync(file)) return [];
-  const readme = readFileSync(file, 'utf8');
-  const heading = /^(#+) The Flux side\s*$/m.exec(readme);
-  if (!heading) return [];
-  // The section runs to the next heading of the same or a higher level.
-  const body = readme.slice(heading.index + heading[0].length);
-  const next = new RegExp(`^#{1,${heading[1]!.length}} `, 'm').exec(body);
-  const section = next ? body.slice(0, next.index) : body;
-  return [...section.matchAll(/```ya?ml\n([\s\S]*?)```/g)]
+/**
+ * Every YAML block of a document that holds notification objects, wherever it stands: found by its
+ * content, not under a heading, so renaming a section cannot make the checks below pass vacuously.
+ */
+const notificationBlocks = (file: string): string[] =>
+  [...readFileSync(file, 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)]
     .map((m) => m[1]!)
     .filter((block) => /notification\.toolkit\.fluxcd\.io/.test(block));
-};
 
 describe('Flux notification objects for the feedback endpoint', () => {
   const objects = objectsIn(readFileSync(EXAMPLE, 'utf8'));
   const provider = objects.find((o) => o.kind === 'Provider')!;
   const alert = objects.find((o) => o.kind === 'Alert')!;
+  const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
   it('are valid Provider and Alert objects of the storage version, with no field the CRD lacks', () => {
     // Assess
-    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([
-      'notification.toolkit.fluxcd.io/v1beta3 Provider',
-      'notification.toolkit.fluxcd.io/v1beta3 Alert',
-    ]);
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}`)).toEqual(
+      ENVIRONMENTS.flatMap((e) => [
+        `notification.toolkit.fluxcd.io/v1beta3 Provider ${e}`,
+        `notification.toolkit.fluxcd.io/v1beta3 Alert ${e}`,
+      ]),
+    );
     for (const object of objects) expect(problems(object), object.kind).toEqual([]);
   });
 
-  it('point a generic-hmac Provider at a function URL with the secret, and forward info events of HelmReleases', () => {
-    // Assess
-    expect(provider.spec).toMatchObject({
-      type: 'generic-hmac',
-      secretRef: { name: 'chart-promoter-webhook' },
-    });
-    expect(provider.spec.address).toMatch(/^https:\/\/[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.on\.aws\/$/);
-    expect(alert.metadata.namespace).toBe(provider.metadata.namespace);
-    expect(alert.spec.providerRef).toEqual({ name: provider.metadata.name });
-    // 'error' would drop InstallSucceeded/UpgradeSucceeded, the events that drive promotion.
-    expect(alert.spec.eventSeverity).toBe('info');
-    expect(alert.spec.eventSources?.map((s) => s.kind)).toEqual([
-      'HelmRelease',
-      'HelmRelease',
-      'HelmRelease',
-    ]);
+  it('point a generic-hmac Provider with a timeout at a function URL, and forward info events of the namespace’s HelmReleases', () => {
+    for (const namespace of ENVIRONMENTS) {
+      // Prepare
+      const pair = objects.filter((o) => o.metadata.namespace === namespace);
+      const p = pair.find((o) => o.kind === 'Provider')!;
+      const a = pair.find((o) => o.kind === 'Alert')!;
+      // Assess
+      expect(p.spec).toMatchObject({
+        type: 'generic-hmac',
+        secretRef: { name: 'chart-promoter-webhook' },
+        // notification-controller's retries run inside this deadline (default 15 s).
+        timeout: '1m',
+      });
+      expect(p.spec.address).toMatch(/^https:\/\/[a-z0-9]{32}\.lambda-url\.[a-z0-9-]+\.on\.aws\/$/);
+      expect(a.spec.providerRef).toEqual({ name: p.metadata.name });
+      // 'error' would drop InstallSucceeded/UpgradeSucceeded/TestSucceeded, the events that drive promotion.
+      expect(a.spec.eventSeverity).toBe('info');
+      expect(a.spec.eventSources).toEqual([{ kind: 'HelmRelease', name: '*' }]);
+    }
+  });
+
+  it('deliver each environment’s HelmRelease events with --no-cross-namespace-refs=true, as notification-controller routes them', () => {
+    // Prepare: every Secret the README tells users to create.
+    const secrets = ENVIRONMENTS.map((e) => `${e}/chart-promoter-webhook`);
+    for (const namespace of ENVIRONMENTS) {
+      // Act
+      const routed = routeEvent(
+        objects,
+        secrets,
+        { kind: 'HelmRelease', namespace, name: 'web', severity: 'info' },
+        { noCrossNamespaceRefs: true },
+      );
+      // Assess
+      expect(routed).toEqual({
+        deliveries: [
+          {
+            alert: `${namespace}/chart-promoter`,
+            provider: `${namespace}/chart-promoter`,
+            secret: `${namespace}/chart-promoter-webhook`,
+            timeout: '1m',
+          },
+        ],
+        dropped: [],
+      });
+    }
   });
 
   it('can fail: the validator refuses a misspelt field, an unknown provider type and a bad severity', () => {
@@ -115,22 +143,22 @@ describe('Flux notification objects for the feedback endpoint', () => {
     for (const object of bad) expect(problems(object)).not.toEqual([]);
   });
 
-  it('infra/flux/README.md "The Flux side" shows the same objects as the example file', () => {
+  it('infra/flux/README.md "The Flux side" shows objects of the example file', () => {
     // Act
-    const documented = fluxSideBlocks(FLUX_SIDE_DOC).flatMap(objectsIn);
+    const documented = notificationBlocks(FLUX_SIDE_DOC).flatMap(objectsIn);
     // Assess
-    expect(documented).toEqual(objects);
+    expect(documented.length).toBeGreaterThan(0);
+    for (const object of documented) expect(objects).toContainEqual(object);
   });
 
-  it.runIf(fluxSideBlocks(README).length > 0)(
-    'README "The Flux side" shows only valid notification objects',
-    () => {
-      // Act
-      const readmeObjects = fluxSideBlocks(README).flatMap(objectsIn);
-      // Assess
-      expect(readmeObjects.length).toBeGreaterThan(0);
-      for (const object of readmeObjects.filter((o) => o.apiVersion?.startsWith('notification.')))
-        expect(problems(object), `${object.kind} ${object.metadata?.name}`).toEqual([]);
-    },
-  );
+  it('README shows notification objects, and only valid ones', () => {
+    // Act
+    const readmeObjects = notificationBlocks(README).flatMap(objectsIn);
+    // Assess: the README must show them (a missing block fails here rather than skipping).
+    expect(readmeObjects.length, 'README.md shows no notification.toolkit.fluxcd.io object').toBeGreaterThan(
+      0,
+    );
+    for (const object of readmeObjects.filter((o) => o.apiVersion?.startsWith('notification.')))
+      expect(problems(object), `${object.kind} ${object.metadata?.name}`).toEqual([]);
+  });
 });

@@ -10,7 +10,7 @@ import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { readAppConfig } from '../../../infra/app-context';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
-import { actionsOf, nagFindings, type Statement } from './infra-helpers';
+import { actionsOf, nagFindings, type Statement } from '../../support/cdk-template';
 
 // Wiring only: bundling is skipped (chart-promoter-stack.test.ts bundles the functions once).
 let outdir: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SchedulerLoop } from '../../../functions/local/scheduler-loop';
-import type { PromotionCommand } from '../../../functions/pipeline/promotion-command';
-import { InMemoryScheduler } from '../../../functions/pipeline/scheduler';
-import { FakeClock } from '../feedback/feedback-harness';
+import type { PromotionCommand } from '../../../functions/ports/promotion-command';
+import { InMemoryScheduler } from '../../../functions/ports/scheduler';
+import { FakeClock } from '../../support/feedback-harness';
 
 const command = (to: string): PromotionCommand => ({
   chartPromoter: 'promote',

@@ -7,7 +7,7 @@ import { parseProvenanceBody, provenanceBodyText } from '../../../functions/prov
 import { signChart } from '../../../functions/provenance/sign-chart';
 import { chartOfProvenanceUpload } from '../../../functions/provenance/upload-provenance';
 import { verifyProvenance } from '../../../functions/provenance/verify-provenance';
-import { makeChart } from '../promotion/fixtures';
+import { makeChart } from '../../support/promotion-fixtures';
 
 /** The body `helm package --sign` (Helm 3.17) wrote for charts/hello-web, as openpgp.js returns it. */
 const HELM_BODY = [
@@ -173,5 +173,23 @@ describe('chartOfProvenanceUpload', () => {
       chartOfProvenanceUpload({ ...object, key: 'incoming/notes.txt.prov' }, 'incoming/'),
     ).toBeUndefined();
     expect(chartOfProvenanceUpload(object, 'other/')).toBeUndefined();
+  });
+
+  it('carries both readings of a key that reads two ways over to the chart (s3-key-encoding.ts)', () => {
+    expect(
+      chartOfProvenanceUpload(
+        {
+          ...object,
+          key: 'incoming/web-1.0.0 build.1.tgz.prov',
+          deliveredKey: 'incoming/web-1.0.0+build.1.tgz.prov',
+        },
+        'incoming/',
+      ),
+    ).toEqual({
+      bucket: 'b',
+      key: 'incoming/web-1.0.0 build.1.tgz',
+      deliveredKey: 'incoming/web-1.0.0+build.1.tgz',
+      eventTime: 't',
+    });
   });
 });

@@ -7,9 +7,10 @@ import { initCommand } from '../../../../cli/commands/init';
 import { runCli } from '../../../../cli/main';
 import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../../../functions/adapters/layer-binaries';
-import { parsePolicy } from '../../../../functions/promotion/policy-parse';
+import { parsePolicy } from '../../../../functions/promotion/policy/parse-policy';
+import { captureIo } from '../../../support/cli-capture';
 import { errorsText, fluxCrdValidators } from '../../../support/flux-crds';
-import { captureIo } from '../capture';
+import { type NotificationObject, routeEvent } from '../../../support/notification-routing';
 
 const CRD_FILES: Record<string, string> = {
   Kustomization: 'kustomize.toolkit.fluxcd.io_kustomizations.yaml',
@@ -71,39 +72,45 @@ describe('chart-promoter init', () => {
         doc.toJS() as {
           apiVersion: string;
           kind: string;
-          metadata: { name: string };
+          metadata: { name: string; namespace?: string };
           spec?: Record<string, unknown>;
         },
     );
-    expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'Alert/chart-promoter',
-      'Kustomization/chart-promoter-dev',
-      'Kustomization/chart-promoter-prod',
-      'Kustomization/chart-promoter-staging',
-      'Namespace/dev',
-      'Namespace/prod',
-      'Namespace/staging',
-      'Provider/chart-promoter',
+    expect(built.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
+      'Alert/dev/chart-promoter',
+      'Alert/prod/chart-promoter',
+      'Alert/staging/chart-promoter',
+      'Kustomization/flux-system/chart-promoter-dev',
+      'Kustomization/flux-system/chart-promoter-prod',
+      'Kustomization/flux-system/chart-promoter-staging',
+      'Namespace//dev',
+      'Namespace//prod',
+      'Namespace//staging',
+      'Provider/dev/chart-promoter',
+      'Provider/prod/chart-promoter',
+      'Provider/staging/chart-promoter',
     ]);
     for (const object of built.filter((o) => o.kind !== 'Namespace')) {
       expect(await validateAgainstCrd(object), `${object.kind}/${object.metadata.name}`).toBe('valid');
     }
-    const byName = new Map(built.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
-    expect(byName.get('Provider/chart-promoter')?.spec).toEqual({
-      type: 'generic-hmac',
-      address: 'https://abc.lambda-url.eu-west-1.on.aws/',
-      secretRef: { name: 'chart-promoter-webhook' },
-    });
-    expect(byName.get('Alert/chart-promoter')?.spec).toMatchObject({
-      providerRef: { name: 'chart-promoter' },
-      eventSeverity: 'info',
-      eventSources: ['dev', 'staging', 'prod'].map((namespace) => ({
-        kind: 'HelmRelease',
-        name: '*',
-        namespace,
-      })),
-    });
-    expect(byName.get('Kustomization/chart-promoter-staging')?.spec).toEqual({
+    const byName = new Map(
+      built.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]),
+    );
+    for (const environment of ['dev', 'staging', 'prod']) {
+      // An explicit timeout: notification-controller's retries run inside it (default 15 s).
+      expect(byName.get(`Provider/${environment}/chart-promoter`)?.spec).toEqual({
+        type: 'generic-hmac',
+        address: 'https://abc.lambda-url.eu-west-1.on.aws/',
+        secretRef: { name: 'chart-promoter-webhook' },
+        timeout: '1m',
+      });
+      expect(byName.get(`Alert/${environment}/chart-promoter`)?.spec).toEqual({
+        providerRef: { name: 'chart-promoter' },
+        eventSeverity: 'info',
+        eventSources: [{ kind: 'HelmRelease', name: '*' }],
+      });
+    }
+    expect(byName.get('Kustomization/flux-system/chart-promoter-staging')?.spec).toEqual({
       interval: '10m',
       path: './environments/staging',
       prune: true,
@@ -116,6 +123,76 @@ describe('chart-promoter init', () => {
       ['prod', 'pull-request', 0],
     ]);
     expect(await kustomize.build(path.join(dir, 'environments/dev'))).toBe('');
+  });
+
+  it('survives --no-cross-namespace-refs=true: each environment’s HelmRelease events reach one Provider, in their namespace, with its Secret', async () => {
+    // Prepare: notification-controller's routing, ported from internal/server/event_handlers.go.
+    await run(['--dir', dir, '--feedback-url', 'https://abc.lambda-url.eu-west-1.on.aws/']);
+    const objects = parseAllDocuments(
+      await readFile(path.join(dir, 'clusters/my-cluster/chart-promoter/notification.yaml'), 'utf8'),
+    ).map((doc) => doc.toJS() as NotificationObject);
+    const secrets = ['dev', 'staging', 'prod'].map((e) => `${e}/chart-promoter-webhook`);
+
+    for (const environment of ['dev', 'staging', 'prod']) {
+      for (const severity of ['info', 'error'] as const) {
+        // Act
+        const event = { kind: 'HelmRelease', namespace: environment, name: 'web', severity };
+        const hardened = routeEvent(objects, secrets, event, { noCrossNamespaceRefs: true });
+        const open = routeEvent(objects, secrets, event, { noCrossNamespaceRefs: false });
+        // Assess
+        const delivery = {
+          alert: `${environment}/chart-promoter`,
+          provider: `${environment}/chart-promoter`,
+          secret: `${environment}/chart-promoter-webhook`,
+          timeout: '1m',
+        };
+        expect(hardened).toEqual({ deliveries: [delivery], dropped: [] });
+        expect(open).toEqual(hardened);
+      }
+    }
+    const kustomization = routeEvent(
+      objects,
+      secrets,
+      { kind: 'Kustomization', namespace: 'dev', name: 'dev', severity: 'info' },
+      { noCrossNamespaceRefs: true },
+    );
+    expect(kustomization.deliveries).toEqual([]);
+  });
+
+  it('can fail: an Alert in flux-system watching the environments (the earlier layout) loses every event under the flag', () => {
+    // Prepare
+    const crossNamespace: NotificationObject[] = [
+      {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Provider',
+        metadata: { name: 'chart-promoter', namespace: 'flux-system' },
+        spec: { type: 'generic-hmac', secretRef: { name: 'chart-promoter-webhook' } },
+      },
+      {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Alert',
+        metadata: { name: 'chart-promoter', namespace: 'flux-system' },
+        spec: {
+          providerRef: { name: 'chart-promoter' },
+          eventSeverity: 'info',
+          eventSources: [{ kind: 'HelmRelease', name: '*', namespace: 'dev' }],
+        },
+      },
+    ];
+    const event = { kind: 'HelmRelease', namespace: 'dev', name: 'web', severity: 'info' } as const;
+    // Act
+    const hardened = routeEvent(crossNamespace, ['flux-system/chart-promoter-webhook'], event, {
+      noCrossNamespaceRefs: true,
+    });
+    const open = routeEvent(crossNamespace, ['flux-system/chart-promoter-webhook'], event, {
+      noCrossNamespaceRefs: false,
+    });
+    // Assess
+    expect(hardened.deliveries).toEqual([]);
+    expect(hardened.dropped[0]?.reason).toContain('cross-namespace references have been blocked');
+    expect(open.deliveries).toEqual([
+      expect.objectContaining({ provider: 'flux-system/chart-promoter', timeout: '15s' }),
+    ]);
   });
 
   it('refuses to overwrite (exit 1, nothing written); --force replaces the Flux objects but never the policy', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,8 @@ import { CliError, EXIT } from '../../../../cli/command';
 import { inspectCommand } from '../../../../cli/commands/inspect';
 import { refusal } from '../../../../functions/chart/refusal';
 import type { ChartRenderer, RenderRequest, RenderResult } from '../../../../functions/ports/chart-renderer';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
+import { buildChart } from '../../../support/tar-fixtures';
 
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 const fixtures = resolve(repoRoot, 'test/fixtures/charts');
@@ -93,6 +94,84 @@ describe('inspect', () => {
       ok: false,
       errors: [{ code: 'RENDER_FAILED', message: 'function "nope" not defined', path: 'templates/cm.yaml' }],
     });
+  });
+
+  // helm v3.17.2 cmd/helm/install.go L320-L329: only application charts are installable.
+  it('refuses a library chart as CHART_NOT_INSTALLABLE, naming the code on the first line, before helm runs', async () => {
+    // Prepare
+    const file = join(scratch, 'lib-1.0.0.tgz');
+    await writeFile(
+      file,
+      await buildChart('lib', '1.0.0', {
+        'Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n',
+      }),
+    );
+    const renderer = rendersFine();
+    const text = captureIo();
+    const json = captureIo();
+    // Act
+    const textCode = await inspect(renderer).run([file], text);
+    const jsonCode = await inspect(renderer).run([file, '--json'], json);
+    // Assess
+    expect([textCode, jsonCode]).toEqual([EXIT.failed, EXIT.failed]);
+    expect(text.out()).toMatch(/^.*lib-1\.0\.0\.tgz: refused \(CHART_NOT_INSTALLABLE\)\n/);
+    expect(text.out()).toMatch(
+      /^CHART_NOT_INSTALLABLE {2}Chart\.yaml {2}library charts are not installable: /m,
+    );
+    expect(JSON.parse(json.out())).toEqual({
+      ok: false,
+      errors: [
+        { code: 'CHART_NOT_INSTALLABLE', message: expect.stringContaining('library'), path: 'Chart.yaml' },
+      ],
+    });
+    expect(renderer.requests).toEqual([]);
+  });
+
+  it('prints every refusal, its code and its message, in the report and in JSON', async () => {
+    // Prepare: three faults in one archive, each with its own code.
+    const file = join(scratch, 'many-1.0.0.tgz');
+    await writeFile(
+      file,
+      await buildChart('many', '1.0.0', {
+        'Chart.yaml':
+          'apiVersion: v2\nname: many\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 1.2.3\n',
+        'values.yaml': '- not\n- a map\n',
+        'charts/stray/README.md': '# not a chart\n',
+      }),
+    );
+    const text = captureIo();
+    const json = captureIo();
+    // Act
+    await inspect(rendersFine()).run([file], text);
+    await inspect(rendersFine()).run([file, '--json'], json);
+    // Assess
+    const errors = JSON.parse(json.out()).errors as { code: string; message: string }[];
+    expect(errors.map((e) => e.code).sort()).toEqual([
+      'CHART_DEPENDENCY_MISSING',
+      'CHART_YAML_MISSING',
+      'VALUES_INVALID',
+    ]);
+    const [header, ...lines] = text.out().trimEnd().split('\n');
+    expect(header).toMatch(/: refused \((\w+, ){2}\w+\)$/);
+    for (const error of errors) {
+      expect(header).toContain(error.code);
+      expect(lines.some((line) => line.startsWith(error.code) && line.endsWith(error.message))).toBe(true);
+    }
+  });
+
+  it('prints a multi-line render message whole, continuation lines indented', async () => {
+    // Prepare
+    const renderer = stubRenderer({
+      ok: false,
+      refusal: refusal('RENDER_FAILED', 'first problem\nsecond problem'),
+    });
+    const io = captureIo();
+    // Act
+    await inspect(renderer).run([podinfo], io);
+    // Assess
+    expect(io.out()).toMatch(
+      /: refused \(RENDER_FAILED\)\nRENDER_FAILED {2}- {2}first problem\n {4}second problem\n$/,
+    );
   });
 
   it('does not render with --no-render', async () => {

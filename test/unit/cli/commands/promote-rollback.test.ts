@@ -1,11 +1,10 @@
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import type { CliDependencies } from '../../../../cli/command';
+import type { CliDependencies, LambdaInvoker } from '../../../../cli/command';
 import { promoteCommand } from '../../../../cli/commands/promote';
 import { rollbackCommand } from '../../../../cli/commands/rollback';
-import type { LambdaInvoker } from '../../../../cli/lambda-promote';
 import { runCli } from '../../../../cli/main';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 /**
  * `promote`/`rollback --function`: the AWS mode, with a fake Lambda client (Lambda cannot run here).

@@ -6,12 +6,11 @@ import {
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import type { CliDependencies } from '../../../../cli/command';
+import type { CliDependencies, LogsQueryClient } from '../../../../cli/command';
 import { runsCommand } from '../../../../cli/commands/runs';
 import { runCli } from '../../../../cli/main';
-import type { LogsQueryClient } from '../../../../cli/runs/logs-insights';
 import { RUN_QUERIES } from '../../../../infra/monitoring/run-queries';
-import { captureIo } from '../capture';
+import { captureIo } from '../../../support/cli-capture';
 
 /**
  * `runs --log-group`: the AWS mode, with a fake CloudWatch Logs client (Logs Insights cannot run here).
@@ -41,21 +40,34 @@ const outcomeRow = (at: string, runId: string, extra: Record<string, string> = {
     ...extra,
   });
 
-const fakeLogs = (answers: readonly Answer[], start: Answer | undefined = undefined) => {
+/**
+ * `answers` script the runs query; the `stats` query counting ignored objects (sent after it, when
+ * they are folded) gets `ignored`, default: none.
+ */
+const fakeLogs = (
+  answers: readonly Answer[],
+  start: Answer | undefined = undefined,
+  ignored: Answer = { status: 'Complete', results: [] },
+) => {
   const sent: { name: string; input: Record<string, unknown> }[] = [];
   let clock = NOW;
   let next = 0;
   let region: string | undefined;
+  const statsQueries = new Set<string>();
   const client: LogsQueryClient = {
     send: async (command) => {
       sent.push({ name: command.constructor.name, input: { ...command.input } });
       if (command instanceof StartQueryCommand) {
         if (start instanceof Error) throw start;
-        return { $metadata: {}, queryId: 'q-1' };
+        const queryId = `q-${sent.filter((s) => s.name === 'StartQueryCommand').length}`;
+        if (String(command.input.queryString).includes('| stats ')) statsQueries.add(queryId);
+        return { $metadata: {}, queryId };
       }
       if (command instanceof StopQueryCommand) return { $metadata: {}, success: true };
       expect(command).toBeInstanceOf(GetQueryResultsCommand);
-      const answer = answers[Math.min(next++, answers.length - 1)];
+      const answer = statsQueries.has(String(command.input.queryId))
+        ? ignored
+        : answers[Math.min(next++, answers.length - 1)];
       if (answer === undefined || answer instanceof Error) throw answer ?? new Error('no answer');
       return { $metadata: {}, ...answer };
     },
@@ -116,16 +128,27 @@ describe('chart-promoter runs --log-group (AWS mode, fake CloudWatch Logs client
       startTime: NOW / 1000 - 2 * 3600,
       endTime: NOW / 1000,
     });
-    // The console's saved query, verbatim, behind one more `fields` command for the detail columns.
+    // The console's saved query, verbatim, behind one more `fields` command for the detail columns
+    // (and the whole line, for every refusal) and a filter that folds ignored objects BEFORE the
+    // saved query's limit; then a stats query counts those ignored objects.
     const queryString = String(start?.input.queryString);
     expect(queryString.endsWith(`| ${RUN_QUERIES.runs.toString()}`)).toBe(true);
-    expect(queryString.split('\n')[0]).toBe('fields s3Bucket, code, reason, path, durationMs, command');
+    expect(queryString.split('\n').slice(0, 2)).toEqual([
+      'fields s3Bucket, code, reason, path, durationMs, command, @message',
+      '| filter status != "ignored"',
+    ]);
     expect(fake.sent.map((s) => s.name)).toEqual([
       'StartQueryCommand',
       'GetQueryResultsCommand',
       'GetQueryResultsCommand',
+      'StartQueryCommand',
+      'GetQueryResultsCommand',
     ]);
     expect(fake.sent[1]?.input).toEqual({ queryId: 'q-1' });
+    expect(fake.sent[3]?.input).toMatchObject({
+      queryString: 'filter ispresent(runId) and status = "ignored"\n| stats count(*) as objects by code',
+      startTime: NOW / 1000 - 2 * 3600,
+    });
     expect(fake.sleeps).toEqual([250]);
     const { runs } = JSON.parse(io.out()) as { runs: Record<string, unknown>[] };
     expect(runs.map((r) => [r.runId, r.status, r.at])).toEqual([
@@ -183,6 +206,83 @@ describe('chart-promoter runs --log-group (AWS mode, fake CloudWatch Logs client
     expect(io.err()).toContain('1 environment-move line(s)');
     // Default window: the last 24 hours.
     expect(fake.sent[0]?.input).toMatchObject({ startTime: NOW / 1000 - 86_400, endTime: NOW / 1000 });
+  });
+
+  it('reads every refusal from the whole line, filters --chart/--status in the query (before its limit), no stats query', async () => {
+    // Prepare: the outcome line as the promote function logs it (record-outcome.ts), as @message.
+    const refusals = [
+      { code: 'CHART_DEPENDENCY_MISSING', message: 'dependency "redis" is not vendored', path: 'Chart.yaml' },
+      { code: 'VALUES_INVALID', message: 'values.yaml is not a map' },
+    ];
+    const line = { level: 'WARN', message: 'refused incoming/web-1.2.0.tgz', runId: 'run-9', refusals };
+    const fake = fakeLogs([
+      {
+        status: 'Complete',
+        results: [
+          outcomeRow('2026-03-01 11:50:00.000', 'run-9', {
+            status: 'refused',
+            code: 'CHART_DEPENDENCY_MISSING',
+            reason: 'dependency "redis" is not vendored',
+            path: 'Chart.yaml',
+            '@message': JSON.stringify(line),
+          }),
+        ],
+      },
+    ]);
+    const [json, text] = [captureIo(), captureIo()];
+
+    // Act
+    const code = await runCli(
+      ['runs', '--log-group', 'g', '--chart', 'web', '--status', 'refused,superseded', '--json'],
+      json,
+      fake.program,
+    );
+    await runCli(['runs', '--log-group', 'g', '--chart', 'web', '--status', 'refused'], text, fake.program);
+
+    // Assess
+    expect(code, json.err()).toBe(0);
+    const queryString = String(fake.sent[0]?.input.queryString);
+    expect(queryString.split('\n')[1]).toBe(
+      '| filter (chart in ["web"] or (isempty(chart) and (s3Key like "web-"))) and status in ["refused", "superseded"]',
+    );
+    // --status decides what is listed: nothing ignored to count, so no second query.
+    expect(fake.sent.filter((s) => s.name === 'StartQueryCommand')).toHaveLength(2); // one per command run
+    const { runs } = JSON.parse(json.out()) as { runs: Record<string, unknown>[] };
+    expect(runs[0]).toMatchObject({ chart: 'web', version: '1.2.0', status: 'refused', refusals });
+    expect(text.out()).toContain('CHART_DEPENDENCY_MISSING (Chart.yaml): dependency "redis" is not vendored');
+    expect(text.out()).toContain('VALUES_INVALID: values.yaml is not a map');
+  });
+
+  it('counts the ignored objects with a stats query and prints them on one line; --all lists them instead', async () => {
+    // Prepare
+    const rows = [outcomeRow('2026-03-01 11:00:00.000', 'run-1')];
+    const stats: Answer = {
+      status: 'Complete',
+      results: [
+        row({ code: 'NOT_A_CHART_ARCHIVE', objects: '249' }),
+        row({ code: 'VENDORED_DEPENDENCY', objects: '2' }),
+      ],
+    };
+    const folded = fakeLogs([{ status: 'Complete', results: rows }], undefined, stats);
+    const listed = fakeLogs([{ status: 'Complete', results: rows }], undefined, stats);
+    const [text, json, all] = [captureIo(), captureIo(), captureIo()];
+
+    // Act
+    await runCli(['runs', '--log-group', 'g'], text, folded.program);
+    await runCli(['runs', '--log-group', 'g', '--json'], json, folded.program);
+    await runCli(['runs', '--log-group', 'g', '--all', '--json'], all, listed.program);
+
+    // Assess
+    expect(text.out().trimEnd().split('\n').at(-1)).toBe(
+      '  251 ignored objects not listed (NOT_A_CHART_ARCHIVE 249, VENDORED_DEPENDENCY 2): --all lists them',
+    );
+    expect(JSON.parse(json.out())).toMatchObject({
+      ignored: { count: 251, byCode: { NOT_A_CHART_ARCHIVE: 249, VENDORED_DEPENDENCY: 2 } },
+    });
+    // --all: the saved query as it is (no filter), and no stats query.
+    expect(listed.sent.filter((s) => s.name === 'StartQueryCommand')).toHaveLength(1);
+    expect(String(listed.sent[0]?.input.queryString)).not.toContain('filter status');
+    expect(JSON.parse(all.out())).toMatchObject({ ignored: { count: 0 } });
   });
 
   it('shows only the newest --limit runs, and says when there are none', async () => {
