@@ -63,8 +63,7 @@ export class PromotionBoardWidget extends Construct {
     super(scope, id);
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      NODE_OPTIONS: '--enable-source-maps',
-    };
+      };
     if (props.ledgerTableName !== undefined)
       environment[BOARD_WIDGET_ENV.ledgerTable] = props.ledgerTableName;
     if (props.environments !== undefined && props.environments.length > 0)

@@ -6,7 +6,6 @@ import {
   NodejsFunction,
   type NodejsFunctionProps,
   OutputFormat,
-  SourceMapMode,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -90,8 +89,10 @@ export const bundledNodeFunction = (
       mainFields: ['module', 'main'],
       banner: REQUIRE_BANNER,
       minify: true,
-      sourceMap: true,
-      sourceMapMode: SourceMapMode.EXTERNAL,
+      // An external map beside the bundle for reading traces offline, and no NODE_OPTIONS
+      // --enable-source-maps (which `sourceMap: true` would add): the map costs no init time and
+      // no time per stack trace. esbuild's 'external' writes no sourceMappingURL comment.
+      esbuildArgs: { '--sourcemap': 'external' },
       metafile: true,
       externalModules: [],
     },
