@@ -10,6 +10,7 @@ import {
 } from '../../test/lambda/support/synthesized-app';
 import { startXRayDaemonSink } from '../../test/lambda/support/xray-daemon-sink';
 import { startAwsJsonStandIn } from '../../test/support/aws-json-stand-in';
+import { type BundleMetafile, bundleContents, describeTop } from '../lib/bundle-contents';
 import { computed, sample, summarize } from '../lib/figures';
 import type { Scenario } from '../lib/scenario';
 
@@ -28,52 +29,11 @@ import type { Scenario } from '../lib/scenario';
  * esbuild writes beside it (`index.meta.json`).
  */
 
-/** The package (or project folder) an esbuild metafile input belongs to. */
-const packageOf = (file: string): string =>
-  /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
-
-interface MetafileOutput {
-  readonly bytes: number;
-  readonly inputs: Record<string, { bytesInOutput: number }>;
-  readonly imports?: readonly { path: string; kind: string }[];
-}
-
-/**
- * What Lambda loads at init (index.mjs and every chunk it imports statically, transitively) and what
- * only an `import()` reaches (the lazily loaded chunks), with the largest packages of the former.
- */
+/** What the asset's metafile says it loads at init and lazily (bench/lib/bundle-contents.ts). */
 const bundleFigures = async (asset: string) => {
-  const { outputs } = JSON.parse(await readFile(path.join(asset, 'index.meta.json'), 'utf8')) as {
-    outputs: Record<string, MetafileOutput>;
-  };
-  const entry = Object.keys(outputs).find((file) => file.endsWith('/index.mjs') || file === 'index.mjs');
-  if (entry === undefined) throw new Error(`${asset}: no index.mjs in the metafile`);
-  const atInit = new Set<string>();
-  const pending = [entry];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (atInit.has(file)) continue;
-    atInit.add(file);
-    for (const { path: imported, kind } of outputs[file]?.imports ?? [])
-      if (kind === 'import-statement' && imported in outputs) pending.push(imported);
-  }
-  const byPackage = new Map<string, number>();
-  let initBytes = 0;
-  let lazyBytes = 0;
-  for (const [file, output] of Object.entries(outputs)) {
-    if (!file.endsWith('.mjs')) continue;
-    if (!atInit.has(file)) {
-      lazyBytes += output.bytes;
-      continue;
-    }
-    initBytes += output.bytes;
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
-      byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
-  }
-  const top = [...byPackage]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
-    .map(([name, bytes]) => `${name} ${(bytes / 1024).toFixed(0)} KiB`);
-  return { initBytes, lazyBytes, top };
+  const metafile = JSON.parse(await readFile(path.join(asset, 'index.meta.json'), 'utf8')) as BundleMetafile;
+  const contents = bundleContents(metafile);
+  return { ...contents, top: describeTop(contents) };
 };
 
 /** A function like `like` whose code is an empty handler: what any Node 22 function's init costs. */
@@ -127,7 +87,7 @@ export const lambdaColdStart: Scenario = {
               bundle.initBytes / 1024,
               'KiB',
               1,
-              `loaded at init (index.mjs + its static chunks), minified; largest: ${bundle.top.join(', ')}`,
+              `loaded at init (index.mjs + its static chunks), minified; largest: ${bundle.top}`,
             ),
           );
           context.sink.figure(
