@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import { scaledTimeout } from './test/support/machine-speed';
+import { scaledTimeout } from './test/support/machine-speed.ts';
 
 export default defineConfig({
   test: {
