@@ -20,13 +20,17 @@ import { apiVsClone } from './scenarios/api-vs-clone';
 import { boardRender } from './scenarios/board-render';
 import { coldStart } from './scenarios/cold-start';
 import { endToEnd } from './scenarios/end-to-end';
+import { feedbackIngress } from './scenarios/feedback-ingress';
 import { githubThroughput } from './scenarios/github-throughput';
 import { intakeThroughput } from './scenarios/intake-throughput';
 import { lambdaColdStart } from './scenarios/lambda-cold-start';
+import { ledgerStatus } from './scenarios/ledger-status';
+import { requestsPerHost } from './scenarios/requests-per-host';
 import { requestsPerPromotion } from './scenarios/requests-per-promotion';
 
 const SCENARIOS: readonly Scenario[] = [
   requestsPerPromotion,
+  requestsPerHost,
   apiVsClone,
   githubThroughput,
   intakeThroughput,
@@ -34,6 +38,8 @@ const SCENARIOS: readonly Scenario[] = [
   endToEnd,
   lambdaColdStart,
   boardRender,
+  ledgerStatus,
+  feedbackIngress,
 ];
 
 const { values } = parseArgs({

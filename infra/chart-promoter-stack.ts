@@ -59,7 +59,12 @@ export class ChartPromoterStack extends Stack {
     output('CredentialsSecretArn', credentials.secret.secretArn, 'Put the Git host credentials here');
     output('DashboardName', dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     output('AlarmTopicArn', alarmTopic.topicArn, 'Alarm notifications');
-    const { feedback } = this.pipeline;
+    output(
+      'LedgerTableName',
+      this.pipeline.ledger.table.tableName,
+      'Release ledger (chart-promoter status --stack reads it)',
+    );
+    const { feedback, feedbackWorker, feedbackQueue } = this.pipeline;
     if (feedback !== undefined) {
       output('FeedbackUrl', feedback.url.url, 'Flux notification Provider address (generic-hmac)');
       output(
@@ -67,7 +72,19 @@ export class ChartPromoterStack extends Stack {
         feedback.webhookSecret.secretArn,
         'HMAC key of the Flux Provider (key "token")',
       );
-      output('FeedbackLogGroupName', feedback.logGroup.logGroupName, 'Feedback function logs');
+      output('FeedbackLogGroupName', feedback.logGroup.logGroupName, 'Feedback endpoint logs');
     }
+    if (feedbackWorker !== undefined)
+      output(
+        'FeedbackWorkerLogGroupName',
+        feedbackWorker.logGroup.logGroupName,
+        'Feedback worker logs: what each Flux event did',
+      );
+    if (feedbackQueue !== undefined)
+      output(
+        'FeedbackDeadLetterQueueArn',
+        feedbackQueue.deadLetterQueue.queueArn,
+        'Flux events that failed every retry (redrive source)',
+      );
   }
 }

@@ -10,11 +10,11 @@ import { staticKeyring } from '../../functions/ports/keyring-source';
 import { signArchive } from '../../functions/provenance/sign-archive';
 import { generateSigningKey, type SigningKey } from '../../functions/provenance/signing-key';
 import { provenanceKey } from '../../functions/provenance/upload-provenance';
-import { type CliDependencies, type Command, EXIT, parseCommandArgs } from '../command';
+import { type CliDependencies, CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { demoJson, demoReport } from '../demo/demo-report';
 import { type Change, FluxPlayer } from '../demo/flux-playback';
 import { columns } from '../format';
-import { outcomesFor, startLocalPipeline } from '../local-pipeline';
+import { isLocalHostKind, LOCAL_HOST_KINDS, outcomesFor, startLocalPipeline } from '../local-pipeline';
 
 const HELP = `Usage: chart-promoter demo [--workdir DIR] [--json] [--no-render]
 
@@ -27,9 +27,10 @@ Then the demo plays Flux: for each release it changed, it posts the signed event
 helm-controller would send once the upgrade succeeded (generic-hmac, as a Flux Provider signs it).
 The feedback handler records the lead time (upload → ready) and promotes along the cluster
 repository's .chart-promoter.yaml (a new one is seeded with dev → staging → prod): staging after
-a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>-<version>,
+a ${LOCAL_SOAK} soak, then prod as a pull request (locally a branch, promote/prod/<chart>,
 since plain git has no pull requests). It prints each step, the lead times and where each
-environment stands.
+environment stands, and the release ledger every step was recorded in (dynalite, kept in
+DIR/ledger: \`chart-promoter status --workdir DIR\` prints it again later).
 
 Options:
 ${columns([
@@ -39,9 +40,13 @@ ${columns([
   ],
   [
     '--json',
-    'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}], environments:[{chart, environment, mode, state, version, leadTimeMs, branch?}], steps:[...]}',
+    'print one JSON document: {clusterRepo, runs:[{chart, version, environment, status, commit}], environments:[{chart, environment, mode, state, version, leadTimeMs, branch?}], steps:[...], ledger:[{chart, environment, version, state, ...}]}',
   ],
   ['--no-render', 'skip the helm lint/template check'],
+  [
+    '--host KIND',
+    `where the cluster repository lives: ${LOCAL_HOST_KINDS.join(', ')} (default git: a bare repository in the work dir). bitbucket, gitlab and github run against a local stand-in of that host's API (a temporary repository, gone when the demo ends), so prod gets a real pull (merge) request record, printed with its URL`,
+  ],
   ['-h, --help', 'show this help'],
 ])}
 
@@ -87,10 +92,18 @@ export const demoCommand = (deps: CliDependencies): Command => ({
   run: async (args, io) => {
     const { values } = parseCommandArgs(
       args,
-      { workdir: { type: 'string' }, json: { type: 'boolean' }, 'no-render': { type: 'boolean' } },
+      {
+        workdir: { type: 'string' },
+        json: { type: 'boolean' },
+        'no-render': { type: 'boolean' },
+        host: { type: 'string' },
+      },
       { min: 0, max: 0, names: '' },
     );
     const json = values.json === true;
+    const host = values.host ?? 'git';
+    if (!isLocalHostKind(host))
+      throw new CliError('USAGE', `--host must be one of ${LOCAL_HOST_KINDS.join(', ')}, got ${host}`);
     const started = Date.now();
     const workdir = values.workdir
       ? resolve(values.workdir)
@@ -110,6 +123,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     const runtime = await startLocalPipeline(deps, {
       workdir,
       render: !values['no-render'],
+      host,
       provenance: { keyring: staticKeyring(signingKey.publicKey) },
       onOutcomes: (outcomes) => {
         if (!uploading) return;
@@ -122,6 +136,7 @@ export const demoCommand = (deps: CliDependencies): Command => ({
     try {
       log(io, json, `  local S3 endpoint   ${runtime.s3.endpoint} (bucket ${runtime.bucket})`);
       log(io, json, `  cluster repository  ${runtime.clusterRepo} (branch ${runtime.branch})`);
+      if (runtime.hostDescription) log(io, json, `  Git host            ${runtime.hostDescription}`);
       log(
         io,
         json,
@@ -156,7 +171,9 @@ export const demoCommand = (deps: CliDependencies): Command => ({
         runs,
         summaries,
         playback,
+        ledger: await runtime.ledger.list(),
         elapsedMs: Date.now() - started,
+        ...(runtime.hostDescription === undefined ? {} : { hostDescription: runtime.hostDescription }),
       };
       io.stdout.write(json ? `${JSON.stringify(demoJson(result))}\n` : demoReport(result));
       return ok ? EXIT.ok : EXIT.failed;

@@ -7,6 +7,7 @@ import { promoteCommand } from './promote';
 import { pushCommand } from './push';
 import { rollbackCommand } from './rollback';
 import { runsCommand } from './runs';
+import { statusCommand } from './status';
 
 /**
  * The registry of subcommands, in the order `--help` lists them. To add one: write
@@ -21,4 +22,5 @@ export const buildCommands = (deps: CliDependencies): readonly Command[] => [
   pushCommand(deps),
   rollbackCommand(deps),
   runsCommand(deps),
+  statusCommand(deps),
 ];

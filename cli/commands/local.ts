@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type CliDependencies, CliError, type Command, EXIT, parseCommandArgs } from '../command';
 import { columns } from '../format';
-import { startLocalPipeline } from '../local-pipeline';
+import { isLocalHostKind, LOCAL_HOST_KINDS, startLocalPipeline } from '../local-pipeline';
 import { promotionJson, runJson, runLine, runTable } from '../run-table';
 import { DEFAULT_LOCAL_WORKDIR } from './runs';
 
@@ -31,6 +31,10 @@ ${columns([
     'first stdout line: {"s3Endpoint","bucket","prefix","clusterRepo","feedbackUrl","boardUrl"}; then one JSON run (or environment move) per line',
   ],
   ['--no-render', 'skip the helm lint/template check'],
+  [
+    '--host KIND',
+    `where the cluster repository lives: ${LOCAL_HOST_KINDS.join(', ')} (default git: a bare repository in the work dir); bitbucket, gitlab and github: a local stand-in of that host's API over a temporary repository, gone when local stops (gated environments get pull or merge requests)`,
+  ],
   ['-h, --help', 'show this help'],
 ])}
 
@@ -56,6 +60,7 @@ export const localCommand = (deps: CliDependencies): Command => ({
         'board-port': { type: 'string' },
         json: { type: 'boolean' },
         'no-render': { type: 'boolean' },
+        host: { type: 'string' },
       },
       { min: 0, max: 0, names: '' },
     );
@@ -63,12 +68,16 @@ export const localCommand = (deps: CliDependencies): Command => ({
     const feedbackPort = portOption('--feedback-port', values['feedback-port']);
     const boardPort = portOption('--board-port', values['board-port']);
     const workdir = resolve(values.workdir ?? DEFAULT_LOCAL_WORKDIR);
+    const host = values.host ?? 'git';
+    if (!isLocalHostKind(host))
+      throw new CliError('USAGE', `--host must be one of ${LOCAL_HOST_KINDS.join(', ')}, got ${host}`);
     const runtime = await startLocalPipeline(deps, {
       workdir,
       port,
       feedbackPort,
       boardPort,
       render: !values['no-render'],
+      host,
       onOutcomes: (outcomes) => {
         for (const outcome of outcomes) {
           io.stdout.write(values.json ? `${JSON.stringify(runJson(outcome))}\n` : `${runLine(outcome)}\n`);
@@ -95,6 +104,9 @@ ${columns([
   ['bucket', `${runtime.bucket} (prefix ${runtime.prefix})`],
   ['credentials', 'S3RVER / S3RVER'],
   ['cluster repository', `${runtime.clusterRepo} (branch ${runtime.branch})`],
+  ...(runtime.hostDescription === undefined
+    ? []
+    : [['Git host', runtime.hostDescription] as [string, string]]),
   ['feedback endpoint', `${runtime.feedbackUrl} (Flux Provider type generic-hmac)`],
   ['promotion board', `${runtime.boardUrl} (open it in a browser; it refreshes itself)`],
   ['webhook token', `${workdir}/webhook-token (the Provider secret's "token")`],

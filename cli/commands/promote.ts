@@ -8,9 +8,9 @@ const HELP = `Usage: chart-promoter promote <chart> <version> --to <env> [--from
 Move a chart version that is already in the cluster repository (charts/<chart>/<version>/) into an
 environment, by hand: the same policy (.chart-promoter.yaml: allow-lists, direct or pull-request),
 the same checks (Flux CRD schema, kustomization) and the same commit format as an automatic
-promotion. A direct environment gets a commit; a gated one a pull request (GitHub) or a pushed
-branch promote/<env>/<chart>-<version> (plain git, and locally). Promoting what is already there
-commits nothing.
+promotion. A direct environment gets a commit; a gated one the branch promote/<env>/<chart> and a
+pull (or merge) request on hosts that have them, the branch alone on plain git (and locally: --workdir
+acts on the local bare repository). Promoting what is already there commits nothing.
 
 Options:
 ${columns([

@@ -34,6 +34,8 @@ export interface PlaybackStep {
   readonly leadTimeMs?: number;
   readonly commit?: string;
   readonly branch?: string;
+  /** The pull (merge) request a gated move opened or updated, on hosts that have them. */
+  readonly url?: string;
   /** A refused or failed move, or an event the endpoint did not accept. */
   readonly failed?: true;
 }
@@ -94,6 +96,7 @@ export class FluxPlayer {
         detail: recordDetail(record),
         ...(record.commit === undefined ? {} : { commit: record.commit }),
         ...(record.branch === undefined ? {} : { branch: record.branch }),
+        ...(record.url === undefined ? {} : { url: record.url }),
         ...(record.status === 'refused' || record.status === 'retry' ? { failed: true as const } : {}),
       });
     }
@@ -159,13 +162,21 @@ export class FluxPlayer {
     });
     const held: PromotionRecord[] = [];
     this.#held = held;
-    const response = await this.#runtime.signAndPost(event).finally(() => {
+    // The durable path: the endpoint answers 202 once the event is on the feedback queue, and the
+    // worker acts on it; the playback waits for the worker (its promotions are this step's records).
+    const { response, worked } = await this.#runtime.signAndDeliver(event).finally(() => {
       this.#held = undefined;
     });
-    const body = response.body;
-    const leadTimeMs = body.status === 'converged' ? body.leadTimeMs : undefined;
-    const why = body.status === 'ignored' ? ` (${body.reason})` : '';
-    const accepted = response.statusCode >= 200 && response.statusCode < 300;
+    const outcome = worked?.status === 'handled' ? worked.outcome : undefined;
+    const leadTimeMs = outcome?.status === 'converged' ? outcome.leadTimeMs : undefined;
+    const why =
+      outcome?.status === 'ignored'
+        ? ` (${outcome.reason})`
+        : worked?.status === 'dead-lettered'
+          ? ` (dead-lettered: ${worked.code})`
+          : '';
+    const body = { status: outcome?.status ?? worked?.status ?? response.body.status };
+    const accepted = response.statusCode === 202 && worked?.status === 'handled';
     this.#step({
       ...change,
       action: 'flux-event',

@@ -12,7 +12,15 @@ export interface RunFilter {
 }
 
 /** Statuses of environment moves in the local run log (functions/local/promotion-record.ts). */
-const MOVE_STATUSES = ['committed', 'pull-request', 'branch-pushed', 'skipped', 'scheduled', 'deferred'];
+const MOVE_STATUSES = [
+  'committed',
+  'pull-request',
+  'branch-pushed',
+  'skipped',
+  'scheduled',
+  'deferred',
+  'not-converged',
+];
 export const RUN_STATUSES: readonly string[] = [...UPLOAD_STATUSES, ...MOVE_STATUSES];
 
 const list = (value: string | undefined): string[] | undefined =>

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbReleaseLedger } from '../adapters/ledger/dynamodb-release-ledger';
 import { EMPTY_LEDGER, loadBoardView, NO_RUNS } from '../board/board-view';
 import type { BoardWidgetDependencies } from '../board/board-widget';
 import { type BoardWidgetConfig, parseBoardWidgetConfig } from '../config/board-widget-config';
-import { PromoterError } from '../errors';
 import { systemClock } from '../ports/clock';
 import type { RecentRunsReader } from '../ports/recent-runs';
 import type { ReleaseLedgerReader } from '../ports/release-ledger';
@@ -18,25 +19,13 @@ export const logger = new Logger({ serviceName: 'chart-promoter' });
 
 /**
  * The ledger and the runs the board reads. Without a table: empty, and the board says why. The
- * DynamoDB reader arrives with the release ledger; until then a configured table is reported as
- * such in the widget instead of being silently ignored.
+ * runs beside the matrix stay empty in the widget (they live in Logs Insights, a saved query away
+ * on the same dashboard).
  */
-const readers = (c: BoardWidgetConfig): { ledger: ReleaseLedgerReader; runs: RecentRunsReader } => {
-  if (c.ledgerTable === undefined) return { ledger: EMPTY_LEDGER, runs: NO_RUNS };
-  const table = c.ledgerTable;
-  return {
-    ledger: {
-      list: async () => {
-        throw new PromoterError(
-          'LEDGER_READER_MISSING',
-          'terminal',
-          `table ${table} is configured, but this build has no DynamoDB release ledger reader`,
-        );
-      },
-    },
-    runs: NO_RUNS,
-  };
-};
+const readers = (c: BoardWidgetConfig): { ledger: ReleaseLedgerReader; runs: RecentRunsReader } =>
+  c.ledgerTable === undefined
+    ? { ledger: EMPTY_LEDGER, runs: NO_RUNS }
+    : { ledger: new DynamoDbReleaseLedger(new DynamoDBClient({}), c.ledgerTable), runs: NO_RUNS };
 
 export const boardWidgetDependencies: BoardWidgetDependencies = {
   view: () =>

@@ -1,35 +1,46 @@
 import { randomUUID } from 'node:crypto';
-import { secretReader } from '../adapters/secrets/secret-reader';
-import { WEBHOOK_KEY } from '../adapters/secrets/webhook-key';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { feedbackIdempotencyStore } from '../adapters/ledger/feedback-idempotency-store';
 import { parseFeedbackConfig } from '../config/feedback-config';
+import { parseLedgerConfig } from '../config/ledger-config';
 import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
-import { ReplayCache } from '../feedback/replay-cache';
+import { DEFAULT_REMEMBER_EVENTS_SECONDS, type FeedbackIdempotency } from '../feedback/handle-feedback-batch';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { systemClock } from '../ports/clock';
 import type { Scheduler } from '../ports/scheduler';
 import { createIssueNotifier } from './integrations-factory';
 import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
+import { createReleaseLedger } from './ledger-factory';
 
 /**
- * The feedback Lambda's composition (the one place that reads process.env for it). Needs, besides the
- * promote function's repository variables (CHART_PROMOTER_REPOSITORY, _BRANCH, _GIT_HOST_KIND,
- * _CREDENTIALS_SECRET_ARN, _TARGET_ENVIRONMENT, _SOURCE_REF_*): CHART_PROMOTER_WEBHOOK_SECRET_ARN
- * (secretsmanager:GetSecretValue on it and on the credentials secret) and, for soak times,
- * CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on the intake queue); for Jira comments on the
- * promotions and rollbacks it makes, CHART_PROMOTER_JIRA_BASE_URL + _JIRA_SECRET_ARN
- * (secretsmanager:GetSecretValue on that secret).
+ * The feedback worker's composition (the one place that reads process.env for it): it consumes the
+ * feedback queue and acts on Flux events. Needs, besides the promote function's repository variables
+ * (CHART_PROMOTER_REPOSITORY, _BRANCH, _GIT_HOST_KIND, _CREDENTIALS_SECRET_ARN, _TARGET_ENVIRONMENT,
+ * _SOURCE_REF_*): CHART_PROMOTER_LEDGER_TABLE (GetItem/PutItem/UpdateItem/DeleteItem on it: the
+ * idempotency records), CHART_PROMOTER_FEEDBACK_MAX_RECEIVES (the queue's maxReceiveCount) and, for
+ * soak times, CHART_PROMOTER_INTAKE_QUEUE_URL (sqs:SendMessage on the intake queue); for Jira comments
+ * on the promotions and rollbacks it makes, CHART_PROMOTER_JIRA_BASE_URL + _JIRA_SECRET_ARN.
  */
 export const config = parseFeedbackConfig(process.env);
 
 export const { logger, metrics, tracer } = lambdaObservability();
 
+/** CHART_PROMOTER_LEDGER_TABLE: the release ledger every commit and Flux report is recorded in. */
+export const ledgerConfig = parseLedgerConfig(process.env);
+
 export const settings: FeedbackSettings = {
   branch: config.branch,
   fallbackEnvironment: config.targetEnvironment,
   plan: { sourceRef: config.sourceRef },
-  maxBodyBytes: config.maxBodyBytes,
-  freshness: { maxAgeMs: config.maxEventAgeSeconds * 1000, maxSkewMs: config.maxClockSkewSeconds * 1000 },
+};
+
+export const idempotency: FeedbackIdempotency = {
+  persistenceStore: feedbackIdempotencyStore(
+    tracer.captureAWSv3Client(new DynamoDBClient({})),
+    config.ledgerTableName,
+  ),
+  rememberSeconds: config.rememberEventsSeconds ?? DEFAULT_REMEMBER_EVENTS_SECONDS,
 };
 
 const noScheduler: Scheduler = {
@@ -45,20 +56,14 @@ const noScheduler: Scheduler = {
 const buildDependencies = async (): Promise<FeedbackDependencies> => {
   const { secrets, git, scheduler } = await lambdaFoundation(config, tracer);
   const issueNotifier = createIssueNotifier(config, {
-    // Only the provenance keyring reads S3, and the feedback function checks no provenance: no S3
+    // Only the provenance keyring reads S3, and the feedback worker checks no provenance: no S3
     // client (nor its SDK in this bundle).
     s3: () => {
-      throw new PromoterError('CONFIG_INVALID', 'terminal', 'the feedback function reads no keyring');
+      throw new PromoterError('CONFIG_INVALID', 'terminal', 'the feedback worker reads no keyring');
     },
     secrets,
   });
-  // The HMAC key, cached on the Clock like every secret (secret-reader.ts); never logged.
-  const hmacKey = secretReader({
-    client: secrets,
-    secretId: config.webhookSecretArn,
-    format: WEBHOOK_KEY,
-    clock: systemClock,
-  });
+  const ledger = createReleaseLedger(ledgerConfig, tracer);
   return {
     host: git.host,
     clock: systemClock,
@@ -66,9 +71,8 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     metrics: powertoolsMetrics(metrics),
     scheduler: scheduler ?? noScheduler,
     newRunId: randomUUID,
-    replay: new ReplayCache(1000, settings.freshness.maxAgeMs + settings.freshness.maxSkewMs),
-    hmacKey: () => hmacKey.get(),
     ...(issueNotifier === undefined ? {} : { issueNotifier }),
+    ...(ledger === undefined ? {} : { ledger }),
   };
 };
 

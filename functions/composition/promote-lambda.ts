@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { HelmChartRenderer } from '../adapters/helm-chart-renderer';
 import { S3ObjectStore } from '../adapters/s3-object-store';
+import { parseLedgerConfig } from '../config/ledger-config';
 import { parsePromoteConfig } from '../config/promote-config';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { tracedObjectStore } from '../observability/traced-ports';
@@ -10,6 +11,7 @@ import type { PipelineDependencies, PipelineSettings } from '../pipeline/pipelin
 import { systemClock } from '../ports/clock';
 import { createIssueNotifier, createKeyringSource } from './integrations-factory';
 import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
+import { createReleaseLedger } from './ledger-factory';
 
 /**
  * The promote Lambda's composition: the one place that reads process.env and builds the real
@@ -23,6 +25,9 @@ import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootst
 export const config = parsePromoteConfig(process.env);
 
 export const { logger, metrics, tracer } = lambdaObservability();
+
+/** CHART_PROMOTER_LEDGER_TABLE: the release ledger every commit and Flux report is recorded in. */
+export const ledgerConfig = parseLedgerConfig(process.env);
 
 // The helm binary of the kubectl v32 layer (https://github.com/cdklabs/awscdk-asset-kubectl).
 const LAYER_HELM = '/opt/helm/helm';
@@ -45,6 +50,7 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
   };
   const keyring = createKeyringSource(config, integrations);
   const issueNotifier = createIssueNotifier(config, integrations);
+  const ledger = createReleaseLedger(ledgerConfig, tracer);
   const helmPath = process.env.HELM_BIN ?? LAYER_HELM;
   const renderer = config.helmRenderCheck
     ? await access(helmPath).then(() => new HelmChartRenderer({ helmPath, tempDir: '/tmp' }))
@@ -61,6 +67,7 @@ const buildDependencies = async (): Promise<PipelineDependencies> => {
     ...(keyring ? { keyring } : {}),
     ...(issueNotifier ? { issueNotifier } : {}),
     ...(scheduler ? { scheduler } : {}),
+    ...(ledger ? { ledger } : {}),
   };
 };
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { PromoterError } from '../errors';
+import { LEDGER_ENV, TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
 
 /** Typed configuration of the board widget function, parsed once at cold start. */
 export interface BoardWidgetConfig {
@@ -10,21 +11,19 @@ export interface BoardWidgetConfig {
 }
 
 export const BOARD_WIDGET_ENV = {
-  ledgerTable: 'CHART_PROMOTER_LEDGER_TABLE',
+  ledgerTable: LEDGER_ENV.ledgerTable,
   environments: 'CHART_PROMOTER_BOARD_ENVIRONMENTS',
 } as const;
 
 const E = BOARD_WIDGET_ENV;
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
-/** DynamoDB table names: 3–255 of [a-zA-Z0-9_.-] (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html). */
-const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 /** Environment names are DNS-1123 labels, as the policy requires them. */
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const schema = z.object({
   [E.ledgerTable]: z.preprocess(
     emptyAsUndefined,
-    z.string().regex(TABLE_NAME, 'must be a DynamoDB table name ([a-zA-Z0-9_.-], 3–255)').optional(),
+    z.string().regex(TABLE_NAME, TABLE_NAME_MESSAGE).optional(),
   ),
   [E.environments]: z.preprocess(
     (v) =>

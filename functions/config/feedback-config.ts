@@ -1,45 +1,44 @@
 import * as z from 'zod';
 import { PromoterError } from '../errors';
+import { positiveWithDefault } from './feedback-ingress-config';
 import { PROMOTE_ENV, type PromoteConfig, parsePromoteConfig } from './promote-config';
 
 /**
- * Typed configuration of the feedback function, parsed once at cold start: the promote function's
- * repository settings (same variables, same meaning: see promote-config.ts) plus its own.
+ * Typed configuration of the feedback worker (it consumes the feedback queue and acts on Flux
+ * events), parsed once at cold start: the promote function's repository settings (same variables,
+ * same meaning: see promote-config.ts) plus its own.
  */
 export interface FeedbackConfig extends PromoteConfig {
-  /** Secrets Manager secret holding the generic-hmac key (the Flux Provider secret's `token`). */
-  readonly webhookSecretArn: string;
   /** Intake queue for scheduled promotions (soak); absent = soak > 0 cannot be scheduled. */
   readonly intakeQueueUrl?: string;
-  readonly maxEventAgeSeconds: number;
-  readonly maxClockSkewSeconds: number;
-  readonly maxBodyBytes: number;
+  /** The release ledger table: handled Flux events are remembered there (Powertools idempotency). */
+  readonly ledgerTableName: string;
+  /** The feedback queue's maxReceiveCount: the failure at that receive is logged as dead-lettered. */
+  readonly maxReceives: number;
+  /** How long a handled event is remembered (its idempotency record's TTL); absent = the worker's default. */
+  readonly rememberEventsSeconds?: number;
 }
 
 export const FEEDBACK_ENV = {
-  webhookSecretArn: 'CHART_PROMOTER_WEBHOOK_SECRET_ARN',
   /** The same variable the promote function reads (PROMOTE_ENV.intakeQueueUrl). */
   intakeQueueUrl: PROMOTE_ENV.intakeQueueUrl,
-  maxEventAgeSeconds: 'CHART_PROMOTER_MAX_EVENT_AGE_SECONDS',
-  maxClockSkewSeconds: 'CHART_PROMOTER_MAX_CLOCK_SKEW_SECONDS',
-  maxBodyBytes: 'CHART_PROMOTER_FEEDBACK_MAX_BODY_BYTES',
+  ledgerTableName: 'CHART_PROMOTER_LEDGER_TABLE',
+  maxReceives: 'CHART_PROMOTER_FEEDBACK_MAX_RECEIVES',
+  rememberEventsSeconds: 'CHART_PROMOTER_FEEDBACK_REMEMBER_SECONDS',
 } as const;
 
 const E = FEEDBACK_ENV;
-const positive = (fallback: number) =>
-  z.preprocess(
-    (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z.coerce.number().int().positive(),
-  );
 
 const schema = z.object({
-  [E.webhookSecretArn]: z
-    .string('required: the Secrets Manager ARN of the webhook HMAC key')
-    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
   [E.intakeQueueUrl]: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
-  [E.maxEventAgeSeconds]: positive(900),
-  [E.maxClockSkewSeconds]: positive(60),
-  [E.maxBodyBytes]: positive(64 * 1024),
+  [E.ledgerTableName]: z
+    .string('required: the release ledger table (DynamoDB)')
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+  [E.maxReceives]: positiveWithDefault(5),
+  [E.rememberEventsSeconds]: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().positive().optional(),
+  ),
 });
 
 /** Throws a terminal CONFIG_INVALID naming every bad variable (repository ones first). */
@@ -54,10 +53,11 @@ export const parseFeedbackConfig = (env: Readonly<Record<string, string | undefi
   const queue = v[E.intakeQueueUrl];
   return {
     ...base,
-    webhookSecretArn: v[E.webhookSecretArn],
     ...(queue === undefined ? {} : { intakeQueueUrl: queue }),
-    maxEventAgeSeconds: v[E.maxEventAgeSeconds],
-    maxClockSkewSeconds: v[E.maxClockSkewSeconds],
-    maxBodyBytes: v[E.maxBodyBytes],
+    ledgerTableName: v[E.ledgerTableName],
+    maxReceives: v[E.maxReceives],
+    ...(v[E.rememberEventsSeconds] === undefined
+      ? {}
+      : { rememberEventsSeconds: v[E.rememberEventsSeconds] }),
   };
 };

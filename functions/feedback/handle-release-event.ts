@@ -1,6 +1,11 @@
 import type { PromoteCommand } from '../ports/promotion-command';
 import { releaseIssueKeys } from '../promotion/issues/issue-keys-release';
 import { DEFAULT_LAYOUT, releasePath } from '../promotion/layout';
+import {
+  ledgerFailureReport,
+  moveObservation,
+  recordObservations,
+} from '../promotion/ledger/ledger-observations';
 import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations';
 import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
 import { type MoveOutcome, runEnvironmentMove } from '../promotion/moves/run-environment-move';
@@ -41,7 +46,8 @@ const withoutPolicy = ({ policy: _policy, ...rest }: MoveOutcome): Moved => rest
 /**
  * Acts on a verified, fresh Flux event: convergence → the lead-time metric, then every environment
  * that follows this one is promoted now (soak 0) or later (a scheduled command that re-checks, when
- * due, that this environment still runs the version); failure → the ReleaseFailed metric and, with
+ * due, that this environment still runs the version) — unless what converged is a rollback, which
+ * stays where it was put; failure → the ReleaseFailed metric and, with
  * `autoRollback`, a rollback to the previous version (never of a rollback: no ping-pong).
  * Idempotent: the same event again finds the next environment already promoted (nothing committed),
  * or schedules a command that will find it so.
@@ -75,6 +81,14 @@ export const handleReleaseEvent = async (
         fluxMessage: event.message,
       },
     );
+    const failed = {
+      kind: 'failed' as const,
+      ...subject,
+      runId,
+      reason: event.reason,
+      at: deps.clock.now().toISOString(),
+    };
+    await recordObservations(deps.ledger, [failed], ledgerFailureReport(deps));
     if (!environment.autoRollback || runId.startsWith(ROLLBACK_RUN_PREFIX))
       return { status: 'failed', ...subject };
     const rollbackRunId = `${ROLLBACK_RUN_PREFIX}${deps.newRunId()}`;
@@ -83,6 +97,18 @@ export const handleReleaseEvent = async (
       settings.branch,
       { kind: 'rollback', chart: event.name, environment: environment.name, runId: rollbackRunId },
       options,
+    );
+    await recordObservations(
+      deps.ledger,
+      [
+        moveObservation(
+          rollback,
+          { kind: 'rollback', runId: rollbackRunId, reason: event.reason },
+          rollback.policy,
+          deps.clock.now(),
+        ),
+      ],
+      ledgerFailureReport(deps),
     );
     // The failed version's issues hear of the rollback (read from the same snapshot the event was
     // matched on: the release file the rollback just replaced).
@@ -110,6 +136,33 @@ export const handleReleaseEvent = async (
     runId,
     leadTimeMs,
   });
+  // A rollback restored an older version here because a newer one failed: its convergence says this
+  // environment is healthy again, not that the older version should travel on (the next
+  // environments already ran it, or run something newer that must not be replaced by it).
+  if (rolledBack) {
+    deps.logger.info(
+      `rolled back and healthy: ${event.name} ${release.version} stays in ${environment.name}`,
+      {
+        ...subject,
+        runId,
+      },
+    );
+    return { status: 'converged', ...subject, next: [] };
+  }
+
+  await recordObservations(
+    deps.ledger,
+    [
+      {
+        kind: 'converged',
+        ...subject,
+        runId,
+        at: now.toISOString(),
+        ...(leadTimeMs === undefined ? {} : { leadTimeMs }),
+      },
+    ],
+    ledgerFailureReport(deps),
+  );
 
   const next: NextStep[] = [];
   for (const target of environmentsAfter(policy, environment.name)) {
@@ -139,6 +192,11 @@ export const handleReleaseEvent = async (
         runId,
       },
       options,
+    );
+    await recordObservations(
+      deps.ledger,
+      [moveObservation(moved, { kind: 'promote', runId }, moved.policy, deps.clock.now())],
+      ledgerFailureReport(deps),
     );
     await notifyMoveIssues(moved, { notifier: deps.issueNotifier, logger: deps.logger, runId });
     next.push({ environment: target.name, action: 'promoted', outcome: withoutPolicy(moved) });

@@ -7,7 +7,8 @@ import type { GitHost } from '../ports/git-host';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-const SEED: Record<string, string> = {
+/** The README of every new cluster repository the local runtime seeds. */
+export const CLUSTER_README: Readonly<Record<string, string>> = {
   'README.md': `# Cluster repository (local)
 
 Written by chart-promoter's embedded runtime. Layout (see chart-promoter's README):
@@ -43,7 +44,7 @@ export const ensureClusterRepository = async (
   if (head === undefined) {
     await host.commit(branch, undefined, {
       message: 'initialise the cluster repository\n',
-      changes: Object.entries({ ...SEED, ...options.seed }).map(([file, content]) => ({
+      changes: Object.entries({ ...CLUSTER_README, ...options.seed }).map(([file, content]) => ({
         path: file,
         content: text(content),
       })),

@@ -8,7 +8,7 @@ import { localClusterHost } from './cluster-repository';
 /**
  * Where each chart stands in each environment of a local cluster repository: the HelmRelease on the
  * branch Flux watches, or, for an environment gated by pull requests, the proposal branch
- * `promote/<env>/<chart>-<version>` (plain git: a branch instead of a pull request).
+ * `promote/<env>/<chart>` when it carries that version (plain git: a branch instead of a pull request).
  */
 export interface ReleasePosition {
   readonly chart: string;
@@ -62,7 +62,7 @@ export const readClusterState = async (
         );
         continue;
       }
-      const proposal = pullRequestBranch(environment.name, chart, version);
+      const proposal = pullRequestBranch(environment.name, chart);
       const read = await host.snapshot(proposal, { files: [path], trees: [] });
       const proposed = stateOf(read.files.get(path));
       positions.push(

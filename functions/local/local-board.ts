@@ -4,10 +4,6 @@ import type { PromotionBoardView, ReleaseLedgerReader } from '../ports/release-l
 import { readClusterState } from './cluster-state';
 import { runLogRuns } from './run-log-runs';
 
-/** Said on the local board while no release ledger records releases (the matrix stays empty). */
-export const NO_LEDGER_NOTICE =
-  'No release ledger records releases here yet: the matrix stays empty; the latest runs come from the run log.';
-
 export interface LocalBoardSources {
   readonly clusterRepo: string;
   readonly branch: string;

@@ -4,6 +4,8 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
+import type { GitHostWiring } from '../adapters/git-hosts/descriptor';
+import { DynamoDbReleaseLedger } from '../adapters/ledger/dynamodb-release-ledger';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { DEFAULT_INTAKE_LIMITS } from '../chart/chart';
 import { isForwardedKey } from '../events';
@@ -15,12 +17,15 @@ import type { ChartRenderer } from '../ports/chart-renderer';
 import { systemClock } from '../ports/clock';
 import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
-import type { PromotionBoardView } from '../ports/release-ledger';
+import type { PromotionBoardView, ReleaseLedger } from '../ports/release-ledger';
 import { InMemoryScheduler } from '../ports/scheduler';
+import { type OverdueRelease, sweepDeadlines } from '../promotion/ledger/sweep-deadlines';
 import { startBoardServer } from './board-server';
-import { ensureClusterRepository, localClusterHost } from './cluster-repository';
-import { localBoardView, NO_LEDGER_NOTICE } from './local-board';
-import { startLocalFeedback } from './local-feedback';
+import { CLUSTER_README, ensureClusterRepository, localClusterHost } from './cluster-repository';
+import { DeadlineSweepLoop } from './deadline-sweep-loop';
+import { localBoardView } from './local-board';
+import { type DeliveredFluxEvent, type LocalFeedbackOptions, startLocalFeedback } from './local-feedback';
+import { startLocalLedger } from './local-ledger';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { redirectLoggerOutput } from './powertools-output';
 import type { PromotionRecord } from './promotion-record';
@@ -78,17 +83,52 @@ export interface LocalRuntimeOptions {
   readonly onPromotions?: (records: readonly PromotionRecord[]) => void;
   /** Queue timing (tests shorten it). */
   readonly queue?: Partial<Omit<LocalQueueOptions, 'handle' | 'onDeadLetter'>>;
+  /** The feedback queue's timing and a wrapper around its worker (fault tests, benchmarks). */
+  readonly feedback?: Pick<LocalFeedbackOptions, 'queue' | 'wrapWorker'>;
   /**
    * What the promotion board at `boardUrl` shows, read on every page load and refresh.
-   * @default localBoardView: the run log's latest runs and the policy's environments, with an empty
-   * release matrix (and a notice saying so) until a release ledger is passed in
+   * @default localBoardView: the runtime's release ledger, the run log's latest runs and the
+   * policy's environments
    */
   readonly boardView?: () => Promise<PromotionBoardView>;
   /** Promotion board port on 127.0.0.1; 0 picks a free one. @default 0 */
   readonly boardPort?: number;
   /** How often the board page refreshes itself. @default 5 */
   readonly boardRefreshSeconds?: number;
+  /**
+   * Commit through this Git host instead of the plain-git repository in the work dir (the demo's
+   * Bitbucket or GitLab stand-in): the pipeline and the feedback endpoint use `wiring`; the
+   * environments table and the board read `repoDir`, the host's bare repository, with plain git. The
+   * host's repository must already hold the seed (`clusterSeed`).
+   */
+  readonly clusterHost?: { readonly wiring: GitHostWiring; readonly repoDir: string };
+  /**
+   * How often the runtime's clock looks for committed releases past their convergence deadline
+   * (the EventBridge schedule's role in AWS). @default 1000
+   */
+  readonly deadlineSweepIntervalMs?: number;
 }
+
+/**
+ * The files of a new cluster repository's first commit: the README and the starter policy (or
+ * `options.policy`; `null`: none). The runtime seeds its own repository with them; a `clusterHost`
+ * is seeded by whoever starts it.
+ */
+export const clusterSeed = (
+  options: Pick<LocalRuntimeOptions, 'environment' | 'policy' | 'requireProvenance'>,
+): Record<string, string> => {
+  const environment = options.environment ?? 'dev';
+  const policy =
+    options.policy === undefined
+      ? starterPolicy({
+          environments: [environment, ...['staging', 'prod'].filter((name) => name !== environment)],
+          soak: LOCAL_SOAK,
+          soakNote: 'Short for the local demo; use 30m or more in a real cluster.',
+          ...(options.requireProvenance ? { requireProvenance: true } : {}),
+        })
+      : options.policy;
+  return { ...CLUSTER_README, ...(policy === null ? {} : { '.chart-promoter.yaml': policy }) };
+};
 
 export interface LocalRuntime {
   readonly s3: S3Endpoint;
@@ -111,12 +151,25 @@ export interface LocalRuntime {
   readonly webhookToken: string;
   /** `http://127.0.0.1:<port>/`: the promotion board (the CloudWatch widget's page), refreshing itself. */
   readonly boardUrl: string;
-  /** Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does. */
+  /**
+   * Posts a Flux event to the feedback endpoint, signed as Flux's generic-hmac provider does: the
+   * answer is the endpoint's (202 `accepted` with the event's id once it is on the feedback queue).
+   */
   signAndPost(event: unknown): Promise<FeedbackResponse>;
+  /** Posts as `signAndPost` does, then waits for what the feedback worker made of the event. */
+  signAndDeliver(event: unknown): Promise<DeliveredFluxEvent>;
+  /** Resolves when the feedback queue is drained. */
+  feedbackIdle(): Promise<void>;
   /** Resolves when every upload seen so far has an outcome (or is dead-lettered). */
   idle(): Promise<void>;
   /** Resolves when no promotion is waiting for its soak or running. */
   promotionsIdle(): Promise<void>;
+  /** The release ledger (dynalite on 127.0.0.1, kept in `<workdir>/ledger`). */
+  readonly ledger: ReleaseLedger;
+  /** Its DynamoDB endpoint and table, also written to `<workdir>/ledger.json` while the runtime runs. */
+  readonly ledgerEndpoint: { readonly endpoint: string; readonly tableName: string };
+  /** Runs the deadline sweep now (the runtime's clock also runs it every deadlineSweepIntervalMs). */
+  sweepDeadlines(): Promise<OverdueRelease[]>;
   close(): Promise<void>;
 }
 
@@ -127,7 +180,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const environment = options.environment ?? 'dev';
   const branch = options.branch ?? 'main';
   const paths = {
-    clusterRepo: join(workdir, 'cluster.git'),
+    clusterRepo: options.clusterHost?.repoDir ?? join(workdir, 'cluster.git'),
     runLog: join(workdir, 'runs.jsonl'),
     logFile: join(workdir, 'logs', 'promote.jsonl'),
     deadLetters: join(workdir, 'dead-letters.jsonl'),
@@ -136,19 +189,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   await mkdir(s3Dir, { recursive: true });
   await mkdir(join(workdir, 'logs'), { recursive: true });
 
-  const policy =
-    options.policy === undefined
-      ? starterPolicy({
-          environments: [environment, ...['staging', 'prod'].filter((name) => name !== environment)],
-          soak: LOCAL_SOAK,
-          soakNote: 'Short for the local demo; use 30m or more in a real cluster.',
-          ...(options.requireProvenance ? { requireProvenance: true } : {}),
-        })
-      : options.policy;
-  await ensureClusterRepository(paths.clusterRepo, branch, {
-    ...(policy === null ? {} : { seed: { '.chart-promoter.yaml': policy } }),
-  });
-  const git = await localClusterHost(paths.clusterRepo);
+  if (options.clusterHost === undefined)
+    await ensureClusterRepository(paths.clusterRepo, branch, { seed: clusterSeed(options) });
+  const git = options.clusterHost?.wiring ?? (await localClusterHost(paths.clusterRepo));
   const s3 = await startS3Endpoint({ directory: s3Dir, bucket, port: options.port ?? 0 });
   const logStream = createWriteStream(paths.logFile, { flags: 'a' });
   const logger = redirectLoggerOutput(
@@ -157,6 +200,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   );
   const metrics = new RecordedMetrics();
   const scheduler = new InMemoryScheduler();
+  const localLedger = await startLocalLedger(workdir);
+  const ledger = new DynamoDbReleaseLedger(localLedger.db.client, localLedger.db.tableName);
   const deps: PipelineDependencies = {
     store: new S3ObjectStore({ client: s3.client }),
     host: git.host,
@@ -169,6 +214,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     scheduler,
     ...(options.keyring ? { keyring: options.keyring } : {}),
     ...(options.issueNotifier ? { issueNotifier: options.issueNotifier } : {}),
+    ledger,
   };
   const settings: PipelineSettings = {
     branch,
@@ -207,11 +253,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     settings,
     scheduler,
     runLog: paths.runLog,
+    dynamoDb: localLedger.db,
     ...(options.feedbackPort === undefined ? {} : { port: options.feedbackPort }),
     ...(options.schedulerIntervalMs === undefined
       ? {}
       : { schedulerIntervalMs: options.schedulerIntervalMs }),
     ...(options.onPromotions ? { onPromotions: options.onPromotions } : {}),
+    ...options.feedback,
   });
   const board = await startBoardServer({
     view:
@@ -221,11 +269,19 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
         branch,
         fallbackEnvironment: environment,
         runLog: paths.runLog,
+        ledger,
       }),
-    ...(options.boardView === undefined ? { notice: NO_LEDGER_NOTICE } : {}),
     ...(options.boardPort === undefined ? {} : { port: options.boardPort }),
     ...(options.boardRefreshSeconds === undefined ? {} : { refreshSeconds: options.boardRefreshSeconds }),
     onError: (error) => logger.error('promotion board: reading the view failed', error as Error),
+  });
+  const sweep = new DeadlineSweepLoop({
+    sweep: () =>
+      sweepDeadlines({ ledger, clock: systemClock, metrics, logger, scheduler, newRunId: randomUUID }),
+    runLog: paths.runLog,
+    clock: systemClock,
+    ...(options.deadlineSweepIntervalMs === undefined ? {} : { intervalMs: options.deadlineSweepIntervalMs }),
+    onError: (error) => logger.error('deadline sweep failed', error as Error),
   });
 
   return {
@@ -240,10 +296,16 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     webhookToken: feedback.webhookToken,
     boardUrl: board.url,
     signAndPost: (event) => feedback.signAndPost(event),
+    signAndDeliver: (event) => feedback.signAndDeliver(event),
+    feedbackIdle: () => feedback.idle(),
     idle: () => queue.idle(),
     promotionsIdle: () => feedback.loop.idle(),
+    ledger,
+    ledgerEndpoint: { endpoint: localLedger.db.endpoint, tableName: localLedger.db.tableName },
+    sweepDeadlines: () => sweep.tick(),
     close: async () => {
       unsubscribe();
+      await sweep.stop();
       await board.close();
       await feedback.close();
       // The bridge hands events over on the next turn (setImmediate): let those already announced
@@ -251,6 +313,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       await new Promise((next) => setImmediate(next));
       await queue.idle();
       await s3.close();
+      await localLedger.close();
       await new Promise<void>((done) => logStream.end(done));
     },
   };

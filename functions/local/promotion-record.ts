@@ -5,12 +5,13 @@ import type { MoveOutcome } from '../promotion/moves/run-environment-move';
 /**
  * One line of the run log for an environment move (promotion or rollback), next to the upload lines:
  * `kind: "promotion"` tells them apart. `trigger` says who asked: a Flux event (feedback), a soak that
- * ended (scheduled), or a person (manual: `chart-promoter promote|rollback`).
+ * ended (scheduled), a person (manual: `chart-promoter promote|rollback`), or a missed convergence
+ * deadline (deadline: status `not-converged`).
  */
 export interface PromotionRecord {
   readonly kind: 'promotion';
   readonly at: string;
-  readonly trigger: 'feedback' | 'scheduled' | 'manual';
+  readonly trigger: 'feedback' | 'scheduled' | 'manual' | 'deadline';
   readonly runId: string;
   readonly command: 'promote' | 'rollback';
   readonly chart: string;

@@ -23,7 +23,7 @@ requireProvenance: true
 
 const first = (name: string): string => `  - name: ${name}
     # mode: how changes reach the environment. direct = a commit on the branch Flux watches;
-    # pull-request = a branch promote/<env>/<chart>-<version> and a pull request a human merges.
+    # pull-request = a branch promote/<env>/<chart> and a pull request a human merges.
     # The first environment receives every new upload and must be direct.
     mode: direct
 `;

@@ -7,6 +7,7 @@ import type { IssueNotifier } from '../ports/issue-notifier';
 import type { KeyringSource } from '../ports/keyring-source';
 import type { ObjectStore } from '../ports/object-store';
 import type { PipelineMetrics } from '../ports/pipeline-metrics';
+import type { ReleaseLedgerWriter } from '../ports/release-ledger';
 import type { Scheduler } from '../ports/scheduler';
 import type { PlanOptions } from '../promotion/promotion';
 
@@ -28,6 +29,8 @@ export interface PipelineDependencies {
   readonly keyring?: KeyringSource;
   /** Tells the issue tracker where a chart with issue keys went; failures are logged only. */
   readonly issueNotifier?: IssueNotifier;
+  /** The release ledger: every commit is recorded there (what the pipeline saw); absent = none. */
+  readonly ledger?: ReleaseLedgerWriter;
 }
 
 /** What the pipeline needs to know, parsed once at the edge (Lambda config or the local runtime). */

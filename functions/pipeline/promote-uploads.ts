@@ -1,6 +1,12 @@
 import type { ObjectCreated } from '../events';
+import {
+  committedObservation,
+  ledgerFailureReport,
+  recordObservations,
+} from '../promotion/ledger/ledger-observations';
+import { environmentNamed } from '../promotion/policy/policy';
 import { admitUpload } from './admit-upload';
-import { type AdmittedUpload, commitBatch } from './commit-batch';
+import { type AdmittedUpload, type BatchCommit, commitBatch } from './commit-batch';
 import { mapLimit } from './map-limit';
 import { notifyIssues } from './notify-issues';
 import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
@@ -62,8 +68,27 @@ export const promoteUploads = async (
     const partial = admission.admitted ? batch.outcomes[nextCommitted++]! : admission.outcome;
     return { ...partial, durationMs };
   });
+  await recordCommitted(deps, batch);
   await Promise.all(settled.map((outcome) => recordOutcome(deps, outcome)));
   await notifyIssues(deps, admitted, batch.outcomes);
   const byUpload = new Map(uploads.map((upload, i) => [uploadIdentity(upload), settled[i]!]));
   return objects.map((object) => byUpload.get(uploadIdentity(object))!);
+};
+
+/** Each upload the batch's commit put in the first environment: `committed` in the release ledger. */
+const recordCommitted = async (deps: PipelineDependencies, batch: BatchCommit): Promise<void> => {
+  const environment = batch.run && environmentNamed(batch.run.policy, batch.run.environment);
+  if (deps.ledger === undefined || environment === undefined || batch.run?.commit === undefined) return;
+  const at = deps.clock.now();
+  const commit = batch.run.commit.sha;
+  const observations = batch.outcomes
+    .filter((outcome) => outcome.status === 'promoted')
+    .map((outcome) =>
+      committedObservation(
+        environment,
+        { chart: outcome.chart!, version: outcome.version!, runId: outcome.runId!, commit },
+        at,
+      ),
+    );
+  await recordObservations(deps.ledger, observations, ledgerFailureReport(deps));
 };

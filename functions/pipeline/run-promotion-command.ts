@@ -1,5 +1,10 @@
 import { isPromoterError } from '../errors';
 import type { PromotionCommand } from '../ports/promotion-command';
+import {
+  ledgerFailureReport,
+  moveObservation,
+  recordObservations,
+} from '../promotion/ledger/ledger-observations';
 import { ROLLBACK_RUN_PREFIX } from '../promotion/manifests/release-annotations';
 import type { EnvironmentMove } from '../promotion/moves/environment-move';
 import { notifyMoveIssues } from '../promotion/moves/notify-move-issues';
@@ -77,7 +82,7 @@ export const runPromotionCommand = async (
         outcome = { ...base, status: 'deferred', notBefore };
       }
     } else {
-      const { policy: _policy, ...moved } = await runEnvironmentMove(
+      const { policy, ...moved } = await runEnvironmentMove(
         deps.host,
         settings.branch,
         toMove(command, runId),
@@ -88,6 +93,18 @@ export const runPromotionCommand = async (
         },
       );
       outcome = { ...base, ...(moved as WithoutPolicy<MoveOutcome>) };
+      await recordObservations(
+        deps.ledger,
+        [
+          moveObservation(
+            moved as MoveOutcome,
+            { kind: command.chartPromoter, runId },
+            policy,
+            deps.clock.now(),
+          ),
+        ],
+        ledgerFailureReport(deps),
+      );
     }
   } catch (error) {
     const code = isPromoterError(error) ? error.code : 'GIT_HOST_FAILED';

@@ -1,7 +1,7 @@
 /**
  * The cluster repository as the promotion domain sees it: read a few files at the branch head,
- * then commit a change set with compare-and-swap on that head. Adapters: GitHub (REST/GraphQL via
- * Octokit) and plain git (isomorphic-git over smart HTTP or a local path).
+ * then commit a change set with compare-and-swap on that head. Adapters: one per Git host kind
+ * (functions/adapters/git-hosts/registry.ts).
  */
 
 export interface SnapshotRequest {
@@ -15,6 +15,12 @@ export interface SnapshotRequest {
    * directory: `undefined`. Optional, so existing callers and adapters need not ask for it.
    */
   readonly directories?: readonly string[];
+  /**
+   * Repository-relative directory paths of which only existence is needed: whether the directory is
+   * there (a file at the path, or nothing, is `false`). Cheaper than `trees` on hosts that expose no
+   * tree ids (Bitbucket computes one from every file's bytes). Optional, like `directories`.
+   */
+  readonly exists?: readonly string[];
 }
 
 export interface RepoSnapshot {
@@ -25,6 +31,8 @@ export interface RepoSnapshot {
   readonly trees: ReadonlyMap<string, string | undefined>;
   /** The files below each requested directory (see `SnapshotRequest.directories`). */
   readonly directories?: ReadonlyMap<string, readonly string[] | undefined>;
+  /** Whether each requested directory exists (see `SnapshotRequest.exists`). */
+  readonly exists?: ReadonlyMap<string, boolean>;
 }
 
 /** A file to write (mode 100644, bytes) or to delete (`content: null`). */

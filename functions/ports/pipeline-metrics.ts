@@ -11,7 +11,15 @@ export type PipelineMetricName =
   | 'ReleaseConverged'
   | 'ReleaseFailed'
   | 'RollbacksCommitted'
-  | 'FeedbackRejected';
+  | 'FeedbackRejected'
+  // Release ledger: a committed version with no healthy event before its deadline; failed writes.
+  | 'ReleaseNotConverged'
+  | 'LedgerWriteFailed'
+  // The feedback queue: accepted by the endpoint, unavailable (503), handled again (duplicate), failed in the worker.
+  | 'FeedbackAccepted'
+  | 'FeedbackUnavailable'
+  | 'FeedbackDuplicate'
+  | 'FeedbackWorkFailed';
 
 export interface PipelineMetrics {
   count(name: PipelineMetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;

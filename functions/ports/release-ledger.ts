@@ -1,3 +1,5 @@
+import { PromoterError } from '../errors';
+
 /**
  * The release ledger: what the pipeline SAW happen, per chart × environment (git stays the desired
  * state). The shape is shared by the ledger itself, `chart-promoter status` and the promotion board;
@@ -36,8 +38,18 @@ export interface ReleaseRecord {
   readonly commit?: string;
   /** Open pull/merge request, for `proposed`. */
   readonly pullRequest?: { readonly number: number; readonly url: string; readonly branch: string };
+  /**
+   * The proposal branch, for `proposed` on a Git host that pushes a branch but opens no pull request
+   * (plain git): a human opens the request, or merges the branch, in the host's own UI.
+   */
+  readonly branch?: string;
   /** ISO deadline for convergence (committedAt + convergeWithin), while `committed`. */
   readonly deadline?: string;
+  /**
+   * Roll back to `previousVersion` when the deadline passes (the environment's `autoRollback` when
+   * the version was committed).
+   */
+  readonly autoRollback?: boolean;
   /** Converged after the deadline had passed (it was `not-converged` first). */
   readonly late?: boolean;
   /** Failure reason from Flux (`UpgradeFailed`, `TestFailed`, …) or `DEADLINE` for not-converged. */
@@ -73,4 +85,39 @@ export interface PromotionBoardView {
 export interface ReleaseLedgerReader {
   /** Every record, or filtered by chart / environment. */
   list(filter?: { readonly chart?: string; readonly environment?: string }): Promise<ReleaseRecord[]>;
+}
+
+/**
+ * Writes to the ledger: one record per chart × environment, replaced whole, and only if nobody wrote
+ * it since it was read (compare-and-swap on `revision`, as the Git hosts compare-and-swap the branch
+ * head). What a record becomes is decided by the domain (functions/promotion/ledger): read, apply a
+ * transition, write with the revision read; on a conflict, read and apply again. Kept this small so
+ * any later kind of observation (values changes, …) writes through the same two calls.
+ */
+export interface ReleaseLedgerWriter {
+  /** The record as last written (a strongly consistent read), or undefined when there is none. */
+  get(chart: string, environment: string): Promise<ReleaseRecord | undefined>;
+  /**
+   * Writes `record` (whose `revision` is `expectedRevision + 1`, or 1 for a new record) if the stored
+   * record still has `expectedRevision` (`undefined`: if none is stored). Throws
+   * {@link LedgerConflictError} when another writer came first; other failures as the store reports
+   * them (retryable `LEDGER_UNAVAILABLE`, terminal `LEDGER_MISCONFIGURED`).
+   */
+  put(record: ReleaseRecord, expectedRevision: number | undefined): Promise<void>;
+}
+
+export type ReleaseLedger = ReleaseLedgerReader & ReleaseLedgerWriter;
+
+/** Another writer changed the record between our read and our write: read it again and re-apply. */
+export class LedgerConflictError extends PromoterError {
+  override readonly name = 'LedgerConflictError';
+
+  constructor(chart: string, environment: string, expectedRevision: number | undefined, cause?: unknown) {
+    super(
+      'LEDGER_CONFLICT',
+      'retryable',
+      `the ledger record of ${chart} in ${environment} changed since revision ${expectedRevision ?? '(none)'} was read`,
+      cause === undefined ? {} : { cause },
+    );
+  }
 }

@@ -10,15 +10,12 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FEEDBACK_ENV } from '../../functions/config/feedback-config';
-import { INTEGRATIONS_ENV } from '../../functions/config/integrations-config';
-import type { GitCredentials } from '../credentials/git-credentials';
+import { FEEDBACK_INGRESS_ENV } from '../../functions/config/feedback-ingress-config';
 import { grantSecretRead } from '../credentials/grant-secret-read';
 import { grantSendMessage } from '../intake/grant-send-message';
 import { acknowledgeTracingWildcard, bundledNodeFunction } from '../lambda/bundled-node-function';
-import { grantIntegrationAccess } from '../promote/integration-access';
 
-/** The Jira site the feedback function comments on (the promote function's, from integrationAccess). */
+/** The Jira site the feedback worker comments on (the promote function's, from integrationAccess). */
 export interface FeedbackJiraProps {
   /** Site root: `https://example.atlassian.net` or `https://jira.example.com[/context]`. */
   readonly baseUrl: string;
@@ -27,11 +24,8 @@ export interface FeedbackJiraProps {
 }
 
 export interface FeedbackEndpointProps {
-  /** The intake queue: promotions after a soak are scheduled on it (SQS delay hops). */
-  readonly queue: IQueue;
-  readonly credentials: GitCredentials;
-  /** The repository variables the function shares with the promote function (repositoryEnvironment). */
-  readonly environment: Record<string, string>;
+  /** The feedback queue (FIFO): accepted events go there, for the worker. */
+  readonly feedbackQueue: IQueue;
   /**
    * The secret holding the generic-hmac key (the Flux Provider secret's `token`).
    * @default - a new secret with a generated 48-character alphanumeric key
@@ -42,31 +36,25 @@ export interface FeedbackEndpointProps {
   /** Reserved concurrency: the most concurrent invocations, whatever arrives at the public URL. */
   readonly reservedConcurrency: number;
   readonly logRetention: RetentionDays;
-  /** @default 512 */
+  /** @default 256 */
   readonly memorySize?: number;
   /**
-   * Enough for one promotion commit with retries on a moved branch. Flux's default delivery timeout
-   * is shorter (Provider `spec.timeout`); a delivery that times out is retried by Flux and the
-   * retry is recognised as a replay, so a slow commit is still made once.
-   * @default Duration.seconds(60)
+   * The endpoint verifies and enqueues: it answers in well under a second once warm. The timeout
+   * only bounds a cold start and a slow Secrets Manager or SQS answer; Flux's Provider timeout
+   * (`spec.timeout`, default 15 s) must stay above it, or Flux gives up first and retries.
+   * @default Duration.seconds(10)
    */
   readonly timeout?: Duration;
-  /**
-   * Jira comments on the promotions and rollbacks the function makes (issue keys carried by the
-   * HelmReleases), with GetSecretValue on the Jira secret.
-   * @default - none
-   */
-  readonly jira?: FeedbackJiraProps;
   /** The handler module. @default functions/handlers/feedback.ts of this repository */
   readonly entry?: string;
 }
 
 /**
  * The endpoint Flux's notification-controller calls (Provider type generic-hmac): the feedback
- * function behind a Lambda function URL, the webhook HMAC secret, and what the function may touch —
- * the HMAC secret and the Git credentials (read), the intake queue (send, for soak scheduling), and
- * the Jira secret (read) when Jira comments are on.
- * No helm layer: the feedback function moves versions already validated and committed by promote.
+ * function behind a Lambda function URL and the webhook HMAC secret. It verifies the signature,
+ * size, shape and freshness of an event, puts it on the feedback queue and answers 202; it may only
+ * read the HMAC secret and send to the feedback queue. The work on the event is the feedback
+ * worker's (feedback-worker.ts): no Git credentials, no repository access here.
  */
 export class FeedbackEndpoint extends Construct {
   readonly function: LambdaFunction;
@@ -79,24 +67,16 @@ export class FeedbackEndpoint extends Construct {
     super(scope, id);
     this.webhookSecret = props.webhookSecret ?? this.newWebhookSecret();
     const parts = bundledNodeFunction(this, {
-      description:
-        'chart-promoter: Flux notification webhook (generic-hmac): convergence, promotion, rollback',
+      description: 'chart-promoter: Flux notification webhook (generic-hmac): verify, queue, answer 202',
       entry: props.entry ?? 'functions/handlers/feedback.ts',
-      roleDescription: 'chart-promoter feedback function',
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(60),
+      roleDescription: 'chart-promoter feedback endpoint',
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
-        ...props.environment,
-        [FEEDBACK_ENV.webhookSecretArn]: this.webhookSecret.secretArn,
-        [FEEDBACK_ENV.intakeQueueUrl]: props.queue.queueUrl,
-        [FEEDBACK_ENV.maxEventAgeSeconds]: String(props.maxEventAgeSeconds),
-        ...(props.jira === undefined
-          ? {}
-          : {
-              [INTEGRATIONS_ENV.jiraBaseUrl]: props.jira.baseUrl,
-              [INTEGRATIONS_ENV.jiraSecretArn]: props.jira.secret.secretArn,
-            }),
+        [FEEDBACK_INGRESS_ENV.webhookSecretArn]: this.webhookSecret.secretArn,
+        [FEEDBACK_INGRESS_ENV.feedbackQueueUrl]: props.feedbackQueue.queueUrl,
+        [FEEDBACK_INGRESS_ENV.maxEventAgeSeconds]: String(props.maxEventAgeSeconds),
       },
       logRetention: props.logRetention,
     });
@@ -107,7 +87,7 @@ export class FeedbackEndpoint extends Construct {
     // authType NONE on purpose: Flux's notification-controller posts plain HTTPS and cannot sign
     // requests with SigV4, so AWS_IAM would refuse every event. Authentication is the generic-hmac
     // signature (X-Signature: sha256=<hex> over the raw body, key in the webhook secret), verified
-    // in constant time before anything else, plus freshness and replay checks; the reserved
+    // in constant time before anything else, plus freshness checks; the reserved
     // concurrency bounds what unauthenticated callers can cost.
     // https://fluxcd.io/flux/components/notification/providers/#generic-webhook-with-hmac
     // https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
@@ -117,9 +97,7 @@ export class FeedbackEndpoint extends Construct {
     });
 
     grantSecretRead(this.role, this.webhookSecret);
-    props.credentials.grantRead(this.role);
-    grantSendMessage(this.role, props.queue);
-    if (props.jira !== undefined) grantIntegrationAccess(this.role, { jiraSecret: props.jira.secret });
+    grantSendMessage(this.role, props.feedbackQueue);
     acknowledgeTracingWildcard(this.role);
   }
 

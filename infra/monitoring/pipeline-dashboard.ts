@@ -23,6 +23,12 @@ export interface PipelineDashboardProps {
   readonly alarms: readonly Alarm[];
   /** The feedback function, when deployed: adds a row on convergence, failures and rollbacks. */
   readonly feedbackFunction?: IFunction;
+  /** The feedback queue, its dead-letter queue and its worker, when deployed: a row of their own. */
+  readonly feedbackQueue?: {
+    readonly queue: IQueue;
+    readonly deadLetterQueue: IQueue;
+    readonly worker: IFunction;
+  };
   /**
    * The promotion board (PromotionBoardWidget.widget()): shown right under the alarms, since
    * "which version is where, and is it healthy" is the first question.
@@ -98,6 +104,30 @@ export class PipelineDashboard extends Construct {
       ),
     );
     if (props.feedbackFunction !== undefined) this.addFeedbackRow(props.feedbackFunction, graph);
+    if (props.feedbackQueue !== undefined) {
+      const { queue, deadLetterQueue, worker } = props.feedbackQueue;
+      this.dashboard.addWidgets(
+        graph(
+          'Feedback queue',
+          [
+            queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: 'waiting' }),
+            deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              statistic: 'Maximum',
+              label: 'dead-lettered',
+            }),
+          ],
+          [queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', label: 'oldest (s)' })],
+        ),
+        graph(
+          'Feedback worker',
+          [
+            worker.metricInvocations({ label: 'invocations', statistic: 'Sum' }),
+            worker.metricErrors({ label: 'errors', statistic: 'Sum' }),
+          ],
+          [worker.metricDuration({ statistic: 'p90', label: 'duration p90 (ms)' })],
+        ),
+      );
+    }
     this.dashboard.addWidgets(
       new LogQueryWidget({
         title: 'Recent runs',
@@ -129,7 +159,7 @@ export class PipelineDashboard extends Construct {
     );
     this.dashboard.addWidgets(
       graph(
-        'Feedback function',
+        'Feedback endpoint',
         [
           fn.metricInvocations({ label: 'invocations', statistic: 'Sum' }),
           fn.metricErrors({ label: 'errors', statistic: 'Sum' }),

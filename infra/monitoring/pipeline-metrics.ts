@@ -22,10 +22,15 @@ export const PROMOTER_METRICS = {
   rollbacksCommitted: 'RollbacksCommitted',
   /** With a `reason` dimension: signature, freshness, replay or body refusals. */
   feedbackRejected: 'FeedbackRejected',
+  /** With an `environment` dimension: the deadline sweep found a release past its convergeWithin. */
+  releaseNotConverged: 'ReleaseNotConverged',
 } as const;
 
 /** Refusals over every code: a log metric filter, since an alarm cannot SEARCH across dimensions. */
 export const REFUSED_TOTAL_METRIC = 'ChartsRefusedTotal';
+
+/** Releases past their convergence deadline, over every environment (the sweep's EMF lines). */
+export const RELEASE_NOT_CONVERGED_TOTAL_METRIC = 'ReleaseNotConvergedTotal';
 
 /** Release failures over every environment, counted from the feedback function's EMF lines. */
 export const RELEASE_FAILED_TOTAL_METRIC = 'ReleaseFailedTotal';

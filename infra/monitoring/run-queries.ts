@@ -33,6 +33,11 @@ export const RUN_QUERIES = {
 
 export interface RunQueriesProps {
   readonly logGroup: ILogGroup;
+  /**
+   * Other log groups whose lines carry runId and status (the deadline sweep's `not-converged`
+   * lines), queried together with the promote function's. @default none
+   */
+  readonly moreLogGroups?: readonly ILogGroup[];
   /** Folder the saved queries appear under in the Logs Insights console. */
   readonly folder: string;
 }
@@ -49,7 +54,7 @@ export class RunQueries extends Construct {
       new QueryDefinition(this, name, {
         queryDefinitionName: `${props.folder}/${name}`,
         queryString,
-        logGroups: [props.logGroup],
+        logGroups: [props.logGroup, ...(props.moreLogGroups ?? [])],
       });
     this.runs = define('runs', RUN_QUERIES.runs);
     this.refusals = define('refusals', RUN_QUERIES.refusals);

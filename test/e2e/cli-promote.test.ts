@@ -181,9 +181,9 @@ describe('chart-promoter promote / rollback (local mode, the work dir of the emb
 
     // Assess
     expect(gated.code, gated.stderr).toBe(0);
-    expect(gated.stdout).toContain('promote/prod/cp-web-1.0.0');
+    expect(gated.stdout).toContain('promote/prod/cp-web');
     expect(again.code, again.stderr).toBe(0);
-    expect(branches).toBe('promote/prod/cp-web-1.0.0');
+    expect(branches).toBe('promote/prod/cp-web');
     await expect(git('cat-file', '-e', `main:environments/prod/cp-web.yaml`)).rejects.toThrow();
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({

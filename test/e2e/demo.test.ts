@@ -1,14 +1,19 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { isolatedToolEnv, runFile } from '../../functions/adapters/exec-file';
 import { KubectlKustomize } from '../../functions/adapters/kubectl-kustomize';
 import { layerBinaryPath } from '../../functions/adapters/layer-binaries';
+import { type LocalRuntime, startLocalRuntime } from '../../functions/local/local-runtime';
+import { isPromotionRecord, readRunLog } from '../../functions/local/run-log';
+import type { ReleaseRecord } from '../../functions/ports/release-ledger';
 import { validateHelmRelease } from '../../functions/promotion/manifests/flux-schema';
 import { runGit } from '../support/bare-repo';
 import { type CliRun, chartPromoterProcess } from '../support/cli-process';
+import { buildChart } from '../support/tar-fixtures';
 
 interface DemoRun {
   readonly chart: string;
@@ -44,6 +49,7 @@ interface DemoDocument {
   readonly runs: DemoRun[];
   readonly environments: DemoEnvironment[];
   readonly steps: DemoStep[];
+  readonly ledger: ReleaseRecord[];
 }
 
 /** The real command in its own process, from another directory, as a newcomer runs it. */
@@ -104,16 +110,14 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     );
     const prodFiles = await Promise.all(
       document.runs.map((run) =>
-        git('show', `promote/prod/${run.chart}-${run.version}:environments/prod/${run.chart}.yaml`),
+        git('show', `promote/prod/${run.chart}:environments/prod/${run.chart}.yaml`),
       ),
     );
 
     // Assess
     for (const run of document.runs)
       expect(subjects).toContain(`promote ${run.chart} ${run.version} to staging`);
-    expect(branches.sort()).toEqual(
-      document.runs.map((run) => `promote/prod/${run.chart}-${run.version}`).sort(),
-    );
+    expect(branches.sort()).toEqual(document.runs.map((run) => `promote/prod/${run.chart}`).sort());
     for (const text of prodFiles) expect(validateHelmRelease(parse(text))).toEqual({ ok: true });
     await expect(git('cat-file', '-e', 'main:environments/prod')).rejects.toThrow();
     const where = (environment: string) =>
@@ -135,6 +139,30 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
       ...charts.map(() => 'dev'),
       ...charts.map(() => 'staging'),
     ]);
+  });
+
+  it('ends with a release ledger that says dev and staging converged and prod proposed, for every chart', async () => {
+    // Prepare
+    const charts = [...new Set(document.runs.map((run) => run.chart))].sort();
+    // Act
+    const states = document.ledger
+      .map((record) => `${record.chart} ${record.environment} ${record.version} ${record.state}`)
+      .sort();
+    // Assess
+    const versions = new Map(document.runs.map((run) => [run.chart, run.version]));
+    expect(states).toEqual(
+      charts
+        .flatMap((chart) => [
+          `${chart} dev ${versions.get(chart)} converged`,
+          `${chart} staging ${versions.get(chart)} converged`,
+          `${chart} prod ${versions.get(chart)} proposed`,
+        ])
+        .sort(),
+    );
+    for (const record of document.ledger.filter((r) => r.state === 'converged'))
+      expect(record.leadTimeMs).toBeGreaterThan(0);
+    for (const record of document.ledger.filter((r) => r.state === 'proposed'))
+      expect(record.branch).toBe(`promote/prod/${record.chart}-${record.version}`);
   });
 
   it('commits HelmReleases that validate against the Flux CRD schema, one per promoted chart', async () => {
@@ -237,6 +265,14 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
       branchesBefore,
     );
     expect(runs.code, runs.stderr).toBe(0);
+    // The ledger outlives the demo (<workdir>/ledger): status reads it after the process ended.
+    const status = await chartPromoter('status', '--workdir', workdir, '--json');
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { releases: ReleaseRecord[] }).releases).toEqual(
+      [...document.ledger].sort(
+        (a, b) => a.chart.localeCompare(b.chart) || a.environment.localeCompare(b.environment),
+      ),
+    );
     const listed = JSON.parse(runs.stdout) as { runs: DemoRun[] };
     const n = document.runs.length;
     // The demo signs its charts: each .prov goes up first. On the first run its chart is not there
@@ -262,5 +298,60 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     expect(
       moves.filter(([, environment, status]) => environment === 'prod' && status === 'branch-pushed'),
     ).toHaveLength(n);
+  });
+});
+
+/**
+ * The other half of "done": a commit Flux never applies. The same embedded runtime the demo runs,
+ * with dev's convergeWithin at 1 s; the chart is committed and no Flux event ever comes. The
+ * runtime's own clock (its deadline sweep, every 100 ms here) turns it not-converged.
+ */
+describe('demo runtime: a deliberately unapplied commit', () => {
+  let workdir: string;
+  let runtime: LocalRuntime;
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(path.join(tmpdir(), 'demo-unapplied-'));
+    runtime = await startLocalRuntime({
+      workdir,
+      policy: 'environments:\n  - name: dev\n    convergeWithin: 1s\n',
+      deadlineSweepIntervalMs: 100,
+    });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await rm(workdir, { recursive: true, force: true });
+  });
+
+  it('turns not-converged after its short deadline, with the ReleaseNotConverged metric and a runs row', async () => {
+    // Prepare
+    await runtime.s3.client.send(
+      new PutObjectCommand({
+        Bucket: runtime.bucket,
+        Key: `${runtime.prefix}unapplied-1.0.0.tgz`,
+        Body: await buildChart('unapplied', '1.0.0'),
+      }),
+    );
+    await runtime.idle();
+
+    // Act: nothing posts a Flux event; wait (on the condition, not a sleep) for the sweep.
+    const deadline = Date.now() + 60_000;
+    let record: ReleaseRecord | undefined;
+    while (record?.state !== 'not-converged' && Date.now() < deadline) {
+      [record] = await runtime.ledger.list({ chart: 'unapplied', environment: 'dev' });
+      if (record?.state !== 'not-converged') await new Promise((next) => setTimeout(next, 50));
+    }
+
+    // Assess
+    expect(record).toMatchObject({ version: '1.0.0', state: 'not-converged', reason: 'DEADLINE' });
+    expect(Date.parse(record!.since)).toBeGreaterThanOrEqual(Date.parse(record!.deadline!));
+    expect(runtime.metrics.recorded).toContainEqual(
+      expect.objectContaining({ name: 'ReleaseNotConverged', value: 1, dimensions: { environment: 'dev' } }),
+    );
+    const rows = (await readRunLog(runtime.runLog)).filter(isPromotionRecord);
+    expect(rows).toContainEqual(
+      expect.objectContaining({ chart: 'unapplied', status: 'not-converged', code: 'DEADLINE' }),
+    );
   });
 });

@@ -6,8 +6,11 @@ import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
+import { ensureLedgerTable } from '../../functions/adapters/ledger/ledger-table';
 import { signBody } from '../../functions/feedback/hmac-signature';
 import { helmReleaseEvent } from '../../functions/local/flux-release-event';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../functions/local/local-dynamodb';
+import { fluxEventRecord } from '../../functions/local/local-flux-event-queue';
 import { type S3Endpoint, S3RVER_CREDENTIALS, startS3Endpoint } from '../../functions/local/s3-endpoint';
 import { toSqsRecord } from '../../functions/local/s3-event-bridge';
 import { type AwsJsonStandIn, startAwsJsonStandIn } from '../support/aws-json-stand-in';
@@ -25,7 +28,8 @@ import { startXRayDaemonSink, type XRayDaemonSink } from './support/xray-daemon-
  * handler loaded by a Lambda-shaped runtime (test/lambda/runtime) under Node 22 in a read-only sandbox
  * with only /tmp writable and the helm layer at /opt, given the environment of the synthesized
  * template. The stand-ins sit behind the SDK's endpoint variables (s3rver, a local Secrets Manager and
- * SQS answer) and the GitHub Enterprise base URL (the GitHub stand-in over a real git repository).
+ * SQS answer, dynalite for DynamoDB) and the GitHub Enterprise base URL (the GitHub stand-in over a
+ * real git repository).
  *
  * A new function needs only a new case: `app.function('<construct path part>')`, the event, and the
  * stand-ins its environment names.
@@ -33,6 +37,7 @@ import { startXRayDaemonSink, type XRayDaemonSink } from './support/xray-daemon-
 const app = await readSynthesizedApp(inject('synthDir'));
 const PROMOTE = app.function('Promote/Function');
 const FEEDBACK = app.function('Feedback/Function');
+const FEEDBACK_WORKER = app.function('FeedbackWorker/Function');
 
 const BUCKET = 'chart-uploads';
 const CHART = path.resolve(import.meta.dirname, '../fixtures/charts/podinfo-6.14.1.tgz');
@@ -43,6 +48,7 @@ let s3: S3Endpoint;
 let github: GitHubApiServer;
 let aws: AwsJsonStandIn;
 let xray: XRayDaemonSink;
+let dynamo: LocalDynamoDb;
 let local: LocalAccount;
 const functions: LambdaFunction[] = [];
 const webhookKey = randomBytes(24).toString('hex');
@@ -52,6 +58,7 @@ const endpoints = () => ({
   AWS_ENDPOINT_URL_S3: s3.endpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
   AWS_ENDPOINT_URL_SQS: aws.endpoint,
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
 });
 
 /** Starts `fn` as Lambda would, serving the secrets its environment names. */
@@ -72,6 +79,8 @@ const start = async (fn: SynthesizedFunction): Promise<LambdaFunction> => {
   if (env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN)
     aws.putSecret(env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN, JSON.stringify({ token: github.token }));
   if (env.CHART_PROMOTER_WEBHOOK_SECRET_ARN) aws.putSecret(env.CHART_PROMOTER_WEBHOOK_SECRET_ARN, webhookKey);
+  if (env.CHART_PROMOTER_LEDGER_TABLE)
+    await ensureLedgerTable(dynamo.client, env.CHART_PROMOTER_LEDGER_TABLE);
   functions.push(lambda);
   return lambda;
 };
@@ -121,6 +130,7 @@ beforeAll(async () => {
   s3 = await startS3Endpoint({ directory: path.join(work, 's3'), bucket: BUCKET });
   aws = await startAwsJsonStandIn();
   xray = await startXRayDaemonSink();
+  dynamo = await startLocalDynamoDb();
   const [owner = '', repo = ''] = String(PROMOTE.environment.CHART_PROMOTER_REPOSITORY).split('/');
   github = await startGitHubApiServer({ owner, repo, seed: { '.chart-promoter.yaml': POLICY } });
   local = {
@@ -139,15 +149,16 @@ afterAll(async () => {
       );
     await lambda.stop();
   }
-  await Promise.all([s3?.close(), github?.close(), aws?.close(), xray?.close()]);
+  await Promise.all([s3?.close(), github?.close(), aws?.close(), xray?.close(), dynamo?.close()]);
   await rm(work, { recursive: true, force: true });
 });
 
 describe('the deployed bundles, run as Lambda runs them', () => {
-  it('take one upload through the promote bundle to a commit, and a signed Flux event through the feedback bundle to the next environment', async () => {
+  it('take one upload through the promote bundle to a commit, and a signed Flux event through the feedback bundle (202, queued) and the worker bundle to the next environment, once', async () => {
     // Prepare
     const promote = await start(PROMOTE);
     const feedback = await start(FEEDBACK);
+    const worker = await start(FEEDBACK_WORKER);
     const podinfo = 'incoming/podinfo-6.14.1.tgz';
     const broken = 'incoming/broken-1.0.0.tgz';
     const records = [
@@ -188,33 +199,70 @@ describe('the deployed bundles, run as Lambda runs them', () => {
       statusCode: number;
       body: string;
     };
-    // Assess 2: converged in dev, committed to staging.
-    expect(answer.statusCode).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({
-      status: 'converged',
-      next: [{ environment: 'staging', action: 'promoted' }],
+    // Assess 2: accepted (202) once on the feedback queue, nothing acted on yet.
+    expect(answer.statusCode).toBe(202);
+    const accepted = JSON.parse(answer.body) as { status: string; id: string };
+    expect(accepted.status).toBe('accepted');
+    const sent = aws.sentMessages().at(-1) as {
+      QueueUrl: string;
+      MessageBody: string;
+      MessageGroupId: string;
+      MessageDeduplicationId: string;
+    };
+    expect(sent.QueueUrl).toBe(feedback.environment.CHART_PROMOTER_FEEDBACK_QUEUE_URL);
+    expect(sent).toMatchObject({
+      MessageGroupId: 'HelmRelease/dev/podinfo',
+      MessageDeduplicationId: accepted.id,
     });
+    await expect(github.git('show', 'main:environments/staging/podinfo.yaml')).rejects.toThrow();
+
+    // Act 3: the feedback queue delivers the message to the worker, then delivers it again.
+    const record = fluxEventRecord({
+      body: sent.MessageBody,
+      digest: sent.MessageDeduplicationId,
+      group: sent.MessageGroupId,
+    });
+    const first = payloadOf(await worker.invoke({ Records: [record] }), worker);
+    const headAfterFirst = await github.git('rev-parse', 'main');
+    const again = payloadOf(
+      await worker.invoke({
+        Records: [{ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }],
+      }),
+      worker,
+    );
+    // Assess 3: converged in dev, committed to staging, once (the redelivery is remembered in DynamoDB).
+    expect(first).toEqual({ batchItemFailures: [] });
+    expect(again).toEqual({ batchItemFailures: [] });
     expect(await github.git('show', 'main:environments/staging/podinfo.yaml')).toContain(
       './charts/podinfo/6.14.1',
     );
+    expect(await github.git('rev-parse', 'main')).toBe(headAfterFirst);
+    expect(worker.logs().join('\n')).toContain('duplicate Flux event');
     expect(github.validationErrors()).toEqual([]);
     // Tracing (Active in the template) reached the X-Ray daemon from both bundles.
     expect(xray.segmentNames()).toEqual(expect.arrayContaining(['SecretsManager', 'S3', '### git commit']));
   });
 
-  it('answer wrong inputs clearly: the promote bundle given a function URL request, the feedback bundle a queue batch', async () => {
+  it('answer wrong inputs clearly: the promote and worker bundles given a function URL request, the feedback bundle a queue batch', async () => {
     // Prepare
     const promote = await start(PROMOTE);
     const feedback = await start(FEEDBACK);
+    const worker = await start(FEEDBACK_WORKER);
     const head = await github.git('rev-parse', 'main');
     // Act
     const toPromote = payloadOf(await promote.invoke(functionUrlEvent({ body: '{}' })), promote);
+    const toWorker = payloadOf(await worker.invoke(functionUrlEvent({ body: '{}' })), worker);
     const toFeedback = payloadOf(await feedback.invoke({ Records: [] }), feedback) as {
       statusCode: number;
       body: string;
     };
     // Assess
     expect(toPromote).toMatchObject({
+      status: 'invalid',
+      code: 'EVENT_UNRECOGNISED',
+      message: expect.stringContaining('function URL'),
+    });
+    expect(toWorker).toMatchObject({
       status: 'invalid',
       code: 'EVENT_UNRECOGNISED',
       message: expect.stringContaining('function URL'),

@@ -1,23 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  type FeedbackDependencies,
-  type FeedbackSettings,
-} from '../../functions/feedback/feedback-context';
+import { DEFAULT_MAX_BODY_BYTES } from '../../functions/feedback/feedback-context';
 import { fromFunctionUrlEvent, toFunctionUrlResult } from '../../functions/feedback/function-url-request';
-import { handleFeedback } from '../../functions/feedback/handle-feedback';
+import type { FeedbackResponse } from '../../functions/feedback/handle-feedback';
 import { signBody } from '../../functions/feedback/hmac-signature';
-import { ReplayCache } from '../../functions/feedback/replay-cache';
 import { ensureClusterRepository } from '../../functions/local/cluster-repository';
-import { RecordedMetrics } from '../../functions/local/recorded-metrics';
 import { handleSqsBatch } from '../../functions/pipeline/handle-sqs-batch';
-import { systemClock } from '../../functions/ports/clock';
-import { InMemoryScheduler } from '../../functions/ports/scheduler';
 import { commitFile, runGit } from '../support/bare-repo';
+import { FakeClock, feedbackFixture } from '../support/feedback-harness';
 import { BRANCH, type Bucket, PREFIX, startBucket, wirePipeline } from '../support/pipeline/queue-rig';
 import { ScenarioTally } from '../support/reliability/reliability-report';
 import { buildChart } from '../support/tar-fixtures';
@@ -27,8 +20,8 @@ import { buildChart } from '../support/tar-fixtures';
  * real handler, against a real cluster repository where `web` 1.0.0 runs in dev and the policy
  * promotes dev → staging as soon as dev reports healthy. A forged "dev is healthy" that got through
  * would therefore commit to staging: after every attack the branch head, the scheduler and the
- * replay cache must be as they were. Then the genuine event is accepted (and does commit), and its
- * replays change nothing.
+ * feedback queue must be as they were. Then the genuine event is accepted (queued, and the worker
+ * commits), and its replays change nothing, in this worker instance or another one.
  */
 
 const KEY = randomBytes(32);
@@ -42,9 +35,7 @@ const encoder = new TextEncoder();
 
 let bucket: Bucket;
 let git: (...args: string[]) => Promise<string>;
-let deps: FeedbackDependencies;
-let settings: FeedbackSettings;
-let scheduler: InMemoryScheduler;
+let feedback: ReturnType<typeof feedbackFixture>;
 let runId: string;
 /** Every log line and response body, for the key scan at the end. */
 let lines: string[] = [];
@@ -80,7 +71,9 @@ const functionUrlEvent = (
   }) as unknown as APIGatewayProxyEventV2;
 
 const send = async (event: APIGatewayProxyEventV2) => {
-  const result = toFunctionUrlResult(await handleFeedback(fromFunctionUrlEvent(event), deps, settings));
+  const result = toFunctionUrlResult(
+    (await feedback.deliver(fromFunctionUrlEvent(event))) as FeedbackResponse,
+  );
   responses.push(String(result.body));
   return {
     statusCode: result.statusCode ?? 0,
@@ -95,8 +88,8 @@ const signedEvent = (value: unknown, key: Uint8Array = KEY) => {
 
 const state = async () => ({
   head: await git('rev-parse', BRANCH),
-  scheduled: scheduler.pending.length,
-  remembered: deps.replay instanceof ReplayCache ? deps.replay.size : 0,
+  scheduled: feedback.scheduler.pending.length,
+  queued: feedback.queued.length,
 });
 
 beforeAll(async () => {
@@ -112,24 +105,10 @@ beforeAll(async () => {
     throw new Error(`setup: web was not promoted: ${JSON.stringify(outcomes)}`);
   runId = outcomes[0].runId;
   lines = pipeline.lines;
-  scheduler = new InMemoryScheduler();
-  deps = {
-    host,
-    clock: systemClock,
-    logger: pipeline.deps.logger,
-    metrics: new RecordedMetrics(),
-    scheduler,
-    newRunId: randomUUID,
-    replay: new ReplayCache(),
-    hmacKey: async () => KEY,
-  };
-  settings = {
-    branch: BRANCH,
-    fallbackEnvironment: 'dev',
-    plan: {},
-    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-    freshness: { maxAgeMs: 15 * 60_000, maxSkewMs: 60_000 },
-  };
+  feedback = feedbackFixture(host, new FakeClock(new Date()), {
+    key: KEY,
+    deps: { logger: pipeline.deps.logger },
+  });
 });
 afterAll(async () => {
   await bucket?.close();
@@ -266,9 +245,13 @@ describe('reliability 6: webhook attacks', () => {
         true,
       ),
     );
-    // A cold container has an empty replay cache: idempotence must then come from the git state.
-    deps = { ...deps, replay: new ReplayCache() };
-    const coldReplay = await send(genuine);
+    // Another worker instance, the same idempotency table (DynamoDB in AWS).
+    const host = await ensureClusterRepository(path.join(bucket.dir, 'feedback.git'), BRANCH);
+    feedback = feedbackFixture(host, new FakeClock(new Date()), {
+      key: KEY,
+      table: await feedback.table,
+    });
+    const otherInstanceReplay = await send(genuine);
 
     // Assess
     tally.add({ cases: 4, committed: afterFirst.head === before.head ? 0 : 1, ignored: 3 });
@@ -277,7 +260,7 @@ describe('reliability 6: webhook attacks', () => {
     expect(await git('show', `${BRANCH}:environments/staging/web.yaml`)).toContain('./charts/web/1.0.0');
     expect(replay).toEqual({ statusCode: 200, body: { status: 'duplicate' } });
     expect(base64Replay).toEqual({ statusCode: 200, body: { status: 'duplicate' } });
-    expect(coldReplay.statusCode).toBe(200);
+    expect(otherInstanceReplay).toEqual({ statusCode: 200, body: { status: 'duplicate' } });
     expect((await state()).head).toBe(afterFirst.head);
   });
 

@@ -81,6 +81,47 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
     );
 
     it(
+      'says whether directories exist, without tree ids (and knows a directory its own commit created)',
+      withFixture(factory, async ({ host, branch, git }) => {
+        const exists = [
+          'charts',
+          'charts/demo/1.0.0',
+          'charts/demo/9.9.9',
+          'environments/dev',
+          'README.md',
+          'no/such/deep/dir',
+        ];
+        // Act
+        const before = await host.snapshot(branch, { files: ['README.md'], trees: [], exists });
+        const head = await git('rev-parse', branch);
+        await host.commit(branch, head, {
+          message: 'add demo 2.0.0',
+          changes: [{ path: 'charts/demo/2.0.0/Chart.yaml', content: text('name: demo\n') }],
+        });
+        const after = await host.snapshot(branch, {
+          files: [],
+          trees: [],
+          exists: ['charts/demo/2.0.0', 'charts/demo/9.9.9'],
+        });
+        // Assess: a file is not a directory; absent paths at any depth are false.
+        expect(before.head).toBe(head);
+        expect(Object.fromEntries(before.exists ?? [])).toEqual({
+          charts: true,
+          'charts/demo/1.0.0': true,
+          'charts/demo/9.9.9': false,
+          'environments/dev': true,
+          'README.md': false,
+          'no/such/deep/dir': false,
+        });
+        expect(before.files.get('README.md')).toBe('# cluster\n');
+        expect(Object.fromEntries(after.exists ?? [])).toEqual({
+          'charts/demo/2.0.0': true,
+          'charts/demo/9.9.9': false,
+        });
+      }),
+    );
+
+    it(
       'lists the files below requested directories, recursively and relative to each',
       withFixture(factory, async ({ host, branch, git }) => {
         // Prepare: a second version with a nested directory, committed through the host.

@@ -145,8 +145,15 @@ export const importRules = (root: string): UnitRule[] => {
         ERRORS,
         ENTRY,
         RUN_QUERIES,
+        'cli/host-stand-ins.ts',
       ],
       readsEnv: ['cli/composition.ts'],
+    },
+    // `demo --host` / `local --host` run against the very stand-ins the tests use: one CLI module
+    // starts them, and it is the only code outside test/ and bench/ that imports test code.
+    {
+      path: 'cli/host-stand-ins.ts',
+      may: [GIT_HOSTS, PORTS, 'test'],
     },
     // Infra reads pure definitions the functions share: config validation, the registry, the upload
     // key filter (events/), the saved runs query and the ledger table's key names.

@@ -59,7 +59,10 @@ export class InMemoryGitHost implements GitHost {
     const directories = new Map(
       (request.directories ?? []).map((dir) => [dir, this.filesUnder(dir)] as const),
     );
-    return { head: this.head, files, trees, directories };
+    const exists = new Map(
+      (request.exists ?? []).map((dir) => [dir, this.treeIdOf(dir) !== undefined] as const),
+    );
+    return { head: this.head, files, trees, directories, exists };
   }
 
   async commit(

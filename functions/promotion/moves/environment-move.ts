@@ -127,7 +127,11 @@ const wantedVersion = (move: EnvironmentMove, current: ReturnType<typeof stateIn
  * What planning (and the pull-request body) reads; `previous` lets a rollback find its target. A move
  * without a source environment (a rollback, a manual promotion without `from`) also reads the chart's
  * HelmRelease in every environment of `policy`: one of them may run, or have run, the version it
- * moves to, and so knows its upload time and issue keys (release-annotations.ts).
+ * moves to, and so knows its upload time and issue keys (release-annotations.ts). Planning only needs
+ * to know that the version's directory exists (`exists`: no tree id, which costs a read per file on
+ * hosts that expose none); a pull request's body compares the two versions (tree ids of the chart and
+ * its templates, values.yaml), so those are read only for an environment that `policy` gates with pull
+ * requests — or for every move when no policy is given (callers planning on their own).
  */
 export const moveSnapshotRequest = (
   move: EnvironmentMove,
@@ -142,16 +146,23 @@ export const moveSnapshotRequest = (
     files.push(releasePath(layout, move.from, move.chart));
   else
     for (const other of policy?.environments ?? []) files.push(releasePath(layout, other.name, move.chart));
-  const trees: string[] = [];
   const current = stateIn(previous, release);
-  for (const version of [current?.version, wantedVersion(move, current)]) {
+  const target = wantedVersion(move, current);
+  const exists = target === undefined ? [] : [chartDir(layout, move.chart, target)];
+  const trees: string[] = [];
+  const gated = policy === undefined || environmentNamed(policy, environment)?.mode === 'pull-request';
+  for (const version of gated ? [current?.version, target] : []) {
     if (version === undefined) continue;
     const dir = chartDir(layout, move.chart, version);
     trees.push(dir, `${dir}/templates`);
     files.push(`${dir}/values.yaml`);
   }
-  return { files: [...new Set(files)].sort(), trees: [...new Set(trees)].sort() };
+  return { files: [...new Set(files)].sort(), trees: [...new Set(trees)].sort(), exists };
 };
+
+/** Whether the version's directory is there: `exists` as asked, or a tree id read for the body. */
+const versionPresent = (snapshot: RepoSnapshot, dir: string): boolean =>
+  snapshot.exists?.get(dir) ?? snapshot.trees.get(dir) !== undefined;
 
 const refused = (code: MoveRefusalCode, message: string, path?: string): MovePlan => ({
   status: 'refused',
@@ -227,7 +238,7 @@ const resolve = (
     );
   }
   const dir = chartDir(layout, move.chart, toVersion);
-  if (snapshot.trees.get(dir) === undefined) {
+  if (!versionPresent(snapshot, dir)) {
     return refused(
       'VERSION_NOT_FOUND',
       `${dir}/ is not in the repository: upload ${move.chart} ${toVersion} first`,

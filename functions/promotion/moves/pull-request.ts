@@ -5,9 +5,37 @@ import { lineDiff } from './line-diff';
 
 type Planned = Extract<MovePlan, { status: 'planned' }>;
 
-/** One branch per chart, environment and version: a re-run updates it, never opens a second PR. */
-export const pullRequestBranch = (environment: string, chart: string, version: string): string =>
-  `promote/${environment}/${chart}-${version}`;
+/**
+ * One branch per chart and environment, so one pull request: a re-run, a newer version or a rollback
+ * restarts the branch from the base's head and updates the open pull request, never opens a second.
+ * Issue keys are not in the name: they belong to a version, and a name that changed with them would
+ * open a pull request per version. Jira links the pull request through its title instead (below).
+ */
+export const pullRequestBranch = (environment: string, chart: string): string =>
+  `promote/${environment}/${chart}`;
+
+/** Bitbucket Cloud and GitLab refuse titles past 255 characters; GitHub's limit is 256. */
+export const TITLE_LIMIT = 255;
+
+/**
+ * The title names the move and the version's issue keys: Jira's Bitbucket and GitHub integrations link
+ * "pull requests … if the issue key is included in the pull request's title or in the source branch
+ * name" (Atlassian, "Reference issues in your development work",
+ * https://support.atlassian.com/jira-software-cloud/docs/reference-issues-in-your-development-work/), and
+ * GitLab's Jira integration syncs merge requests whose title or description holds a key
+ * (gitlab-org/gitlab app/workers/jira_connect/sync_project_worker.rb, Atlassian::JiraIssueKeyExtractor;
+ * keys match `\b[A-Z][A-Z_0-9]+-\d+`, lib/gitlab/regex.rb). So "pull request created → issue moves"
+ * needs no Jira API call. Keys that would not fit are left to the body, which lists them all.
+ */
+export const pullRequestTitle = (subject: string, issues: readonly string[] = []): string => {
+  let title = subject;
+  for (const key of issues) {
+    const next = title === subject ? `${subject} (${key})` : `${title.slice(0, -1)}, ${key})`;
+    if ([...next].length > TITLE_LIMIT) break;
+    title = next;
+  }
+  return title;
+};
 
 /** GitHub refuses label names longer than 50 characters with a 422 (whole request, no label added). */
 export const LABEL_NAME_LIMIT = 50;
@@ -38,7 +66,8 @@ const valuesSection = (before: string | undefined, after: string | undefined): s
 /**
  * Title and body of the pull request for a gated environment: the version move, whether the chart's
  * templates changed (compared by git tree id: equal ids mean identical content, no download needed),
- * and the default values diff. The snapshot is the one the plan was made from.
+ * and the default values diff. The snapshot is the one the plan was made from. Pure, and the same for
+ * every Git host: each adapter only carries it (Bitbucket and GitLab render the same Markdown).
  */
 export const pullRequestFor = (
   move: EnvironmentMove,
@@ -51,10 +80,12 @@ export const pullRequestFor = (
   const to = chartDir(layout, move.chart, plan.toVersion);
   const from = plan.fromVersion === undefined ? undefined : chartDir(layout, move.chart, plan.fromVersion);
   const verb = move.kind === 'promote' ? 'promote' : 'rollback';
-  const title =
+  const title = pullRequestTitle(
     move.kind === 'promote'
       ? `promote ${move.chart} ${plan.toVersion} to ${environment}`
-      : `rollback ${move.chart} in ${environment} to ${plan.toVersion}`;
+      : `rollback ${move.chart} in ${environment} to ${plan.toVersion}`,
+    plan.issues,
+  );
   const templatesBefore = from === undefined ? undefined : snapshot.trees.get(`${from}/templates`);
   const templatesAfter = snapshot.trees.get(`${to}/templates`);
   const templates =
@@ -82,7 +113,7 @@ export const pullRequestFor = (
     'Merging this pull request deploys the change (Flux applies the merge commit).',
   ].join('\n');
   return {
-    head: pullRequestBranch(environment, move.chart, plan.toVersion),
+    head: pullRequestBranch(environment, move.chart),
     base,
     title,
     body,

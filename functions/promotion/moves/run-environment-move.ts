@@ -63,10 +63,10 @@ export type MoveOutcome = MoveSubject &
 /**
  * Promotes an existing chart version into an environment, or rolls one back: read (policy and files
  * from one commit) → plan → commit on `branch` (direct environments) or on the pull-request branch
- * `promote/<env>/<chart>-<version>` started at the same head (gated environments), then open the pull
- * request (GitHub) or leave the branch (plain git). Re-plans when a branch moved under it (the one
- * commit loop, commitWithRetries). Idempotent:
- * a move that is already in place commits nothing; a re-run of a gated move finds the open request.
+ * `promote/<env>/<chart>` started at the same head (gated environments), then open the pull (or
+ * merge) request (GitHub, Bitbucket, GitLab) or leave the branch (plain git). Re-plans when a branch
+ * moved under it (the one commit loop, commitWithRetries). Idempotent: a move that is already in place
+ * commits nothing; a re-run, or a newer version, of a gated move updates the one open request.
  */
 export const runEnvironmentMove = async (
   host: GitHost,
@@ -76,13 +76,17 @@ export const runEnvironmentMove = async (
 ): Promise<MoveOutcome> => {
   const layout = options.layout ?? DEFAULT_LAYOUT;
   const subject = { chart: move.chart, environment: targetEnvironmentOf(move) };
+  // The policy read by an attempt is the next attempt's first guess (what to read depends on it).
+  let hint: PromotionPolicy | undefined;
   return commitWithRetries(options, async (): Promise<MoveOutcome> => {
     const { snapshot, policy } = await readWithPolicy(
       host,
       branch,
       options.fallbackEnvironment,
-      (policy, previous) => moveSnapshotRequest(move, previous, layout, policy),
+      (guess, previous) => moveSnapshotRequest(move, previous, layout, guess),
+      hint,
     );
+    hint = policy;
     const plan = planEnvironmentMove(snapshot, policy, move, options);
     if (plan.status === 'unchanged') {
       return { ...subject, status: 'unchanged', reason: plan.reason, toVersion: plan.toVersion, policy };

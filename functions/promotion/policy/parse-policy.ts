@@ -28,6 +28,7 @@ const environmentShape = z.strictObject({
   after: z.string('must be the name of an earlier environment').optional(),
   soak: duration.optional(),
   autoRollback: z.boolean('must be true or false').default(false),
+  convergeWithin: z.string('must be a duration such as 5m or 1h').optional(),
   charts: globs.optional(),
   requireProvenance: z.boolean('must be true or false').optional(),
 });
@@ -109,6 +110,14 @@ const semanticIssues = (raw: RawPolicy, at: ReturnType<typeof locator>['at']): P
         issue([...here, 'soak'], `"${environment.soak}" is not a duration (30s, 10m, 1h30m)`);
       else if (environment.after === undefined && ms > 0) issue([...here, 'soak'], 'soak needs `after`');
     }
+    if (environment.convergeWithin !== undefined) {
+      const ms = parseDuration(environment.convergeWithin);
+      if (ms === undefined || ms <= 0)
+        issue(
+          [...here, 'convergeWithin'],
+          `"${environment.convergeWithin}" is not a positive duration (90s, 15m, 1h)`,
+        );
+    }
     seen.add(environment.name);
   });
   return issues;
@@ -122,6 +131,7 @@ const toPolicy = (raw: RawPolicy): PromotionPolicy => ({
       ...(e.after === undefined ? {} : { after: e.after }),
       soakMs: e.soak === undefined ? 0 : (parseDuration(String(e.soak)) ?? 0),
       autoRollback: e.autoRollback,
+      ...(e.convergeWithin === undefined ? {} : { convergeWithinMs: parseDuration(e.convergeWithin) ?? 0 }),
       ...(e.charts === undefined ? {} : { charts: e.charts }),
       requireProvenance: e.requireProvenance ?? raw.requireProvenance,
     }),

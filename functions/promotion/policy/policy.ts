@@ -12,7 +12,8 @@ import picomatch from 'picomatch';
  *   - name: staging
  *     after: dev           # promoted once dev reports the version healthy...
  *     soak: 10m            # ...and stayed so this long (Go durations: 30s, 10m, 1h30m)
- *     autoRollback: true   # a failed install/upgrade commits the previous version back
+ *     autoRollback: true   # a failed install/upgrade (or a missed convergeWithin) commits the previous version back
+ *     convergeWithin: 15m  # no healthy Flux event by then: the release is `not-converged` (default 15m)
  *   - name: prod
  *     after: staging
  *     soak: 1h
@@ -39,7 +40,23 @@ export interface EnvironmentPolicy {
   /** Chart-name globs allowed here; absent = every chart the global list allows. */
   readonly charts?: readonly string[];
   readonly requireProvenance: boolean;
+  /**
+   * How long a commit here may wait for Flux to report it healthy before the ledger marks it
+   * `not-converged` (ms). @default DEFAULT_CONVERGE_WITHIN_MS (absent: the default)
+   */
+  readonly convergeWithinMs?: number;
 }
+
+/**
+ * 15 minutes: a commit reaches the cluster at the GitRepository's interval (`flux bootstrap` sets
+ * 1m), the HelmRelease then upgrades (its timeout defaults to 5m:
+ * https://fluxcd.io/flux/components/helm/helmreleases/#timeout); 15m leaves room for both.
+ */
+export const DEFAULT_CONVERGE_WITHIN_MS = 15 * 60_000;
+
+/** The environment's convergence deadline, the default when the policy names none. */
+export const convergeWithinOf = (environment: EnvironmentPolicy): number =>
+  environment.convergeWithinMs ?? DEFAULT_CONVERGE_WITHIN_MS;
 
 export interface PromotionPolicy {
   /** In file order; the first receives new uploads. Never empty. */

@@ -39,7 +39,8 @@ export const policyOf = (snapshot: RepoSnapshot, fallbackEnvironment: string): P
 const covers = (read: SnapshotRequest, needed: SnapshotRequest): boolean =>
   needed.files.every((file) => read.files.includes(file)) &&
   needed.trees.every((tree) => read.trees.includes(tree)) &&
-  (needed.directories ?? []).every((dir) => (read.directories ?? []).includes(dir));
+  (needed.directories ?? []).every((dir) => (read.directories ?? []).includes(dir)) &&
+  (needed.exists ?? []).every((dir) => (read.exists ?? []).includes(dir));
 
 const withPolicyFile = (request: SnapshotRequest): SnapshotRequest => ({
   files: [...new Set([POLICY_PATH, ...request.files])].sort(),
@@ -47,6 +48,9 @@ const withPolicyFile = (request: SnapshotRequest): SnapshotRequest => ({
   ...(request.directories === undefined || request.directories.length === 0
     ? {}
     : { directories: [...new Set(request.directories)].sort() }),
+  ...(request.exists === undefined || request.exists.length === 0
+    ? {}
+    : { exists: [...new Set(request.exists)].sort() }),
 });
 
 const MAX_ROUNDS = 4;

@@ -28,7 +28,7 @@ export const retentionRequest = (
   policyEnvironments: readonly string[],
   previous: RepoSnapshot | undefined,
   layout: RepositoryLayout,
-): Required<SnapshotRequest> => {
+): SnapshotRequest & { readonly directories: readonly string[] } => {
   const environments = retentionEnvironments(policyEnvironments, previous, layout);
   const files = charts.flatMap((chart) => environments.map((env) => releasePath(layout, env, chart)));
   const directories = [layout.environmentsDir, ...charts.map((chart) => `${layout.chartsDir}/${chart}`)];

@@ -326,7 +326,7 @@ describe('the local runtime serves the board, which follows uploads', () => {
     if (workdir) await rm(workdir, { recursive: true, force: true });
   });
 
-  it('shows the policy environments, then the upload among the latest runs once the pipeline promoted it', async () => {
+  it('shows the policy environments, then the upload among the latest runs and its release committed in dev (the ledger)', async () => {
     // Prepare
     workdir = await mkdtemp(join(tmpdir(), 'board-runtime-'));
     runtime = await startLocalRuntime({ workdir, boardRefreshSeconds: 1, queue: { batchingWindowMs: 100 } });
@@ -354,7 +354,16 @@ describe('the local runtime serves the board, which follows uploads', () => {
     // Assess
     expect(runtime.boardUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(environments).toEqual(['Chart', 'dev', 'staging', 'prod']);
-    expect(await page.textContent('.cpb-notice')).toContain('No release ledger records releases here yet');
+    // The matrix is the runtime's release ledger: the upload's commit is recorded there.
+    await page.waitForFunction(
+      () =>
+        [...(document.querySelectorAll('.cpb-matrix tbody tr') as unknown as Iterable<El>)].some(
+          (row) => row.textContent?.includes('board-web') && row.textContent.includes('committed'),
+        ),
+      undefined,
+      WAIT,
+    );
+    expect(await page.$('.cpb-notice')).toBeNull();
     const row = await page.textContent('.cpb-runs tbody tr');
     expect(row).toContain('upload');
     expect(row).toContain('1.2.0');

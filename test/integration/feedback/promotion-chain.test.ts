@@ -6,7 +6,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
-import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import { RecordedMetrics } from '../../../functions/local/recorded-metrics';
 import type { PipelineDependencies, PipelineSettings } from '../../../functions/pipeline/pipeline-context';
@@ -87,7 +86,7 @@ const setup = async () => {
     runId: string,
     reason: HelmReleaseEventReason = 'UpgradeSucceeded',
   ) =>
-    handleFeedback(
+    feedback.deliver(
       signed(
         helmReleaseEvent({
           namespace,
@@ -97,8 +96,6 @@ const setup = async () => {
           timestamp: new Date(clock.now().getTime() - 1000),
         }),
       ),
-      feedback.deps,
-      feedback.settings,
     );
   const runDue = async (scheduler: InMemoryScheduler) =>
     Promise.all(
@@ -145,7 +142,7 @@ describe('progressive promotion driven by Flux events', () => {
         {
           environment: 'prod',
           action: 'promoted',
-          outcome: { status: 'branch-pushed', branch: 'promote/prod/web-1.0.0' },
+          outcome: { status: 'branch-pushed', branch: 'promote/prod/web' },
         },
       ],
     });
@@ -154,10 +151,10 @@ describe('progressive promotion driven by Flux events', () => {
       11 * 60_000,
     );
     expect(await t.show('main', 'environments/prod/web.yaml')).toBeUndefined();
-    expect(await t.show('promote/prod/web-1.0.0', 'environments/prod/web.yaml')).toContain(
+    expect(await t.show('promote/prod/web', 'environments/prod/web.yaml')).toContain(
       'chart: ./charts/web/1.0.0',
     );
-    expect(await t.git('rev-parse', 'promote/prod/web-1.0.0~1')).toBe(await t.git('rev-parse', 'main'));
+    expect(await t.git('rev-parse', 'promote/prod/web~1')).toBe(await t.git('rev-parse', 'main'));
   });
 
   it('a failed upgrade in staging commits the previous version back, byte for byte, once', async () => {
@@ -239,7 +236,7 @@ describe('progressive promotion driven by Flux events', () => {
       t.pipelineDeps,
       t.pipelineSettings,
     );
-    const prod = uploadedAt(await t.show('promote/prod/web-1.0.0', 'environments/prod/web.yaml'));
+    const prod = uploadedAt(await t.show('promote/prod/web', 'environments/prod/web.yaml'));
 
     // Assess
     expect(rollbackRunId).toMatch(/^rollback-/);
@@ -283,7 +280,7 @@ describe('progressive promotion driven by Flux events', () => {
     expect(await t.git('rev-parse', 'main')).toBe(enabled);
     expect(tested.body).toMatchObject({
       status: 'converged',
-      next: [{ environment: 'prod', outcome: { status: 'branch-pushed', branch: 'promote/prod/web-1.0.0' } }],
+      next: [{ environment: 'prod', outcome: { status: 'branch-pushed', branch: 'promote/prod/web' } }],
     });
 
     // Act 2: 1.1.0 reaches staging, upgrades, and its tests fail.
@@ -300,7 +297,7 @@ describe('progressive promotion driven by Flux events', () => {
     expect(upgraded.body).toMatchObject({ status: 'ignored', reason: 'AWAITING_TESTS' });
     expect(afterUpgrade).toBe(atStaging);
     expect(await t.git('for-each-ref', '--format=%(refname:short)', 'refs/heads/promote/')).toBe(
-      'promote/prod/web-1.0.0',
+      'promote/prod/web',
     );
     expect(failed.body).toMatchObject({
       status: 'failed',

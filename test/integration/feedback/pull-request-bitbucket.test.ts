@@ -82,7 +82,7 @@ describe('pull requests for gated environments (Bitbucket Cloud)', () => {
     expect(first).toMatchObject({
       status: 'pull-request',
       created: true,
-      branch: 'promote/prod/web-1.1.0',
+      branch: 'promote/prod/web',
       fromVersion: '1.0.0',
     });
     expect(second).toMatchObject({
@@ -94,7 +94,7 @@ describe('pull requests for gated environments (Bitbucket Cloud)', () => {
     const [pull] = server.pulls();
     expect(pull).toMatchObject({
       title: 'promote web 1.1.0 to prod',
-      source: 'promote/prod/web-1.1.0',
+      source: 'promote/prod/web',
       destination: 'main',
       state: 'OPEN',
     });
@@ -105,9 +105,9 @@ describe('pull requests for gated environments (Bitbucket Cloud)', () => {
     expect(pull!.description).toContain(`templates/: unchanged (tree ${templates.slice(0, 12)})`);
     expect(pull!.description).toContain('- replicas: 1\n+ replicas: 2\n  image: web:1');
     expect(await server.git('rev-parse', 'main')).toBe(mainBefore);
-    expect(await server.git('show', 'promote/prod/web-1.1.0:environments/prod/web.yaml')).toContain(
+    expect(await server.git('show', 'promote/prod/web:environments/prod/web.yaml')).toContain(
       'chart: ./charts/web/1.1.0',
     );
-    expect(await server.git('rev-parse', 'promote/prod/web-1.1.0~1')).toBe(mainBefore);
+    expect(await server.git('rev-parse', 'promote/prod/web~1')).toBe(mainBefore);
   });
 });

@@ -76,7 +76,7 @@ describe('pull requests for gated environments (GitHub)', () => {
     expect(first).toMatchObject({
       status: 'pull-request',
       created: true,
-      branch: 'promote/prod/web-1.1.0',
+      branch: 'promote/prod/web',
       fromVersion: '1.0.0',
     });
     expect(second).toMatchObject({
@@ -88,7 +88,7 @@ describe('pull requests for gated environments (GitHub)', () => {
     const [pull] = server.pulls();
     expect(pull).toMatchObject({
       title: 'promote web 1.1.0 to prod',
-      head: 'promote/prod/web-1.1.0',
+      head: 'promote/prod/web',
       base: 'main',
       state: 'open',
     });
@@ -99,7 +99,7 @@ describe('pull requests for gated environments (GitHub)', () => {
     expect(pull!.body).toContain('templates/: unchanged');
     expect(pull!.body).toContain('- replicas: 1\n+ replicas: 2\n  image: web:1');
     expect(await server.git('rev-parse', 'main')).toBe(mainBefore);
-    expect(await server.git('show', 'promote/prod/web-1.1.0:environments/prod/web.yaml')).toContain(
+    expect(await server.git('show', 'promote/prod/web:environments/prod/web.yaml')).toContain(
       'chart: ./charts/web/1.1.0',
     );
     expect(server.validationErrors()).toEqual([]);

@@ -86,12 +86,12 @@ describe('Flux playback of a release with Helm tests enabled', () => {
       [
         'dev',
         'flux-event',
-        expect.stringMatching(/^Flux reports InstallSucceeded .* → 200 ignored \(AWAITING_TESTS\)$/),
+        expect.stringMatching(/^Flux reports InstallSucceeded .* → 202 ignored \(AWAITING_TESTS\)$/),
       ],
-      ['dev', 'flux-event', expect.stringMatching(/^Flux reports TestSucceeded .* → 200 converged, ready/)],
+      ['dev', 'flux-event', expect.stringMatching(/^Flux reports TestSucceeded .* → 202 converged, ready/)],
       ['staging', 'committed', expect.stringMatching(/^committed [0-9a-f]{12}$/)],
       // staging's new HelmRelease has no tests: its install is its health.
-      ['staging', 'flux-event', expect.stringMatching(/^Flux reports InstallSucceeded .* → 200 converged/)],
+      ['staging', 'flux-event', expect.stringMatching(/^Flux reports InstallSucceeded .* → 202 converged/)],
     ]);
     expect(result.steps.some((s) => s.failed)).toBe(false);
     expect(result.leadTimes.has('dev/tested-web')).toBe(true);

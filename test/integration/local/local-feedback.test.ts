@@ -122,15 +122,17 @@ describe('local runtime: feedback endpoint + scheduler', () => {
     const runId = /event\.toolkit\.fluxcd\.io\/run-id: "?([^"\n]+)"?/.exec(release ?? '')?.[1];
 
     // Act 1: Flux reports dev ready.
-    const devReady = await runtime.signAndPost(event('dev', runId));
+    const devReady = await runtime.signAndDeliver(event('dev', runId));
     const beforeSoak = await show('main', 'environments/staging/fb-web.yaml');
     await runtime.promotionsIdle();
     const staging = await show('main', 'environments/staging/fb-web.yaml');
 
     // Assess 1
     expect(runId).toBe(upload.runId);
-    expect(devReady.statusCode).toBe(200);
-    expect(devReady.body).toMatchObject({
+    // The endpoint answered once the event was on the feedback queue; the worker acted on it.
+    expect(devReady.response).toMatchObject({ statusCode: 202, body: { status: 'accepted' } });
+    expect(devReady.worked).toMatchObject({ status: 'handled', duplicate: false });
+    expect(devReady.worked?.status === 'handled' && devReady.worked.outcome).toMatchObject({
       status: 'converged',
       environment: 'dev',
       leadTimeMs: expect.any(Number),
@@ -142,15 +144,19 @@ describe('local runtime: feedback endpoint + scheduler', () => {
 
     // Act 2: Flux reports staging ready → prod is gated: a branch, main untouched.
     const head = await git('rev-parse', 'main');
-    const stagingReady = await runtime.signAndPost(event('staging', runId));
+    const stagingEvent = event('staging', runId);
+    const stagingReady = await runtime.signAndDeliver(stagingEvent);
+    // Flux retries a delivery whose answer it did not get: the same bytes again.
+    const replayed = await runtime.signAndDeliver(stagingEvent);
 
     // Assess 2
-    expect(stagingReady.body).toMatchObject({
+    expect(replayed.worked).toMatchObject({ status: 'handled', duplicate: true });
+    expect(stagingReady.worked?.status === 'handled' && stagingReady.worked.outcome).toMatchObject({
       status: 'converged',
       next: [{ environment: 'prod', action: 'promoted', outcome: { status: 'branch-pushed' } }],
     });
     expect(await git('rev-parse', 'main')).toBe(head);
-    expect(await show('promote/prod/fb-web-1.0.0', 'environments/prod/fb-web.yaml')).toContain(
+    expect(await show('promote/prod/fb-web', 'environments/prod/fb-web.yaml')).toContain(
       'chart: ./charts/fb-web/1.0.0',
     );
     expect(promotions.map((r) => [r.trigger, r.environment, r.status])).toEqual([

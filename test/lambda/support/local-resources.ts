@@ -51,6 +51,8 @@ const REF: Readonly<Record<string, Resolver>> = {
   'AWS::Logs::LogGroup': (local, id) => physicalName(local, id),
   'AWS::SNS::Topic': (local, id) => arn(local, 'sns', physicalName(local, id)),
   'AWS::DynamoDB::Table': (local, id) => physicalName(local, id),
+  // TableV2 (the release ledger) synthesizes a GlobalTable: its Ref is the table name too.
+  'AWS::DynamoDB::GlobalTable': (local, id) => physicalName(local, id),
   'AWS::Lambda::Function': (local, id) => physicalName(local, id),
   'AWS::IAM::Role': (local, id) => physicalName(local, id),
 };
@@ -67,6 +69,9 @@ const GET_ATT: Readonly<Record<string, Readonly<Record<string, Resolver>>>> = {
     Arn: (local, id) => arn(local, 'logs', `log-group:${physicalName(local, id)}:*`),
   },
   'AWS::DynamoDB::Table': {
+    Arn: (local, id) => arn(local, 'dynamodb', `table/${physicalName(local, id)}`),
+  },
+  'AWS::DynamoDB::GlobalTable': {
     Arn: (local, id) => arn(local, 'dynamodb', `table/${physicalName(local, id)}`),
   },
   'AWS::Lambda::Function': {

@@ -29,6 +29,15 @@ export const contractVariants: readonly ContractVariant[] = [
         branch: server.branch,
         git: (...args) => server.git(...args),
         competingCommit: (file, content) => server.competingCommit(file, content),
+        pullRequests: () =>
+          server.pulls().map((pr) => ({
+            number: pr.id,
+            title: pr.title,
+            body: pr.description,
+            head: pr.source,
+            base: pr.destination,
+            open: pr.state === 'OPEN',
+          })),
         close: async () => {
           const errors = server.validationErrors();
           await server.close();

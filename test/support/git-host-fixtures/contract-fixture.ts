@@ -11,6 +11,18 @@ import type { GitHostFixture } from '../git-host-contract';
 export interface RegistryFixture extends Omit<GitHostFixture, 'host'> {
   /** What the host's descriptor builds the host from. */
   readonly settings: GitHostSettings;
+  /** The pull (merge) requests the stand-in holds, for hosts that have them. */
+  pullRequests?(): readonly PullRequestRecord[];
+}
+
+/** A pull or merge request as the stand-in stores it, in one shape for every host. */
+export interface PullRequestRecord {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly head: string;
+  readonly base: string;
+  readonly open: boolean;
 }
 
 export interface ContractVariant {

@@ -26,6 +26,15 @@ export const contractVariants: readonly ContractVariant[] = [
         branch: server.branch,
         git: (...args) => server.git(...args),
         competingCommit: (file, content) => server.competingCommit(file, content),
+        pullRequests: () =>
+          server.pulls().map((pr) => ({
+            number: pr.number,
+            title: pr.title,
+            body: pr.body,
+            head: pr.head,
+            base: pr.base,
+            open: pr.state === 'open',
+          })),
         close: async () => {
           const errors = server.validationErrors();
           await server.close();

@@ -27,6 +27,15 @@ export const contractVariants: readonly ContractVariant[] = [
         branch: server.branch,
         git: (...args) => server.git(...args),
         competingCommit: (file, content) => server.competingCommit(file, content),
+        pullRequests: () =>
+          server.mergeRequests().map((mr) => ({
+            number: mr.iid,
+            title: mr.title,
+            body: mr.description,
+            head: mr.sourceBranch,
+            base: mr.targetBranch,
+            open: mr.state === 'opened',
+          })),
         close: async () => {
           const errors = server.validationErrors();
           await server.close();

@@ -8,8 +8,9 @@ import { type RepoContext, repositoryResource, userResource } from './resources'
 
 export interface StoredPull {
   readonly number: number;
-  readonly title: string;
-  readonly body: string;
+  /** Updated by PATCH (a newer version proposed on the same branch). */
+  title: string;
+  body: string;
   readonly head: string;
   readonly base: string;
   headSha: string;

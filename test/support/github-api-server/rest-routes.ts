@@ -298,6 +298,18 @@ const routes: Omit<Route, 'pattern'>[] = [
     },
   },
   {
+    // https://docs.github.com/rest/pulls/pulls#update-a-pull-request: title and body of an open one.
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    handle: async ({ pulls, repo, params, body }) => {
+      const pr = pulls.get(Number(params.pull_number));
+      if (!pr) throw notFound();
+      if (typeof body.title === 'string') pr.title = body.title;
+      if (typeof body.body === 'string') pr.body = body.body;
+      return { status: 200, body: pullResource(repo, pr) };
+    },
+  },
+  {
     // Pull requests are issues here: https://docs.github.com/rest/issues/labels#add-labels-to-an-issue
     method: 'POST',
     path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',

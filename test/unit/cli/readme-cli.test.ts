@@ -18,6 +18,7 @@ const deps: CliDependencies = {
   sampleChartsDir: '/nowhere',
   lambda: unused,
   logs: unused,
+  dynamodb: unused,
 };
 
 const readme = async (): Promise<string> => readFile(new URL('../../../README.md', import.meta.url), 'utf8');

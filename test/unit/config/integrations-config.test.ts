@@ -154,7 +154,7 @@ describe('feedback configuration', () => {
     // Act
     const config = parseFeedbackConfig({
       ...REPO,
-      CHART_PROMOTER_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac-MnOpQr',
+      CHART_PROMOTER_LEDGER_TABLE: 'chart-promoter-ledger',
       CHART_PROMOTER_KEYRING_SECRET_ARN: KEYRING_ARN,
       CHART_PROMOTER_JIRA_BASE_URL: 'https://example.atlassian.net',
       CHART_PROMOTER_JIRA_SECRET_ARN: JIRA_ARN,
@@ -171,7 +171,7 @@ describe('feedback configuration', () => {
     expect(() =>
       parseFeedbackConfig({
         ...REPO,
-        CHART_PROMOTER_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hmac-MnOpQr',
+        CHART_PROMOTER_LEDGER_TABLE: 'chart-promoter-ledger',
         CHART_PROMOTER_JIRA_SECRET_ARN: JIRA_ARN,
       }),
     ).toThrow('CHART_PROMOTER_JIRA_BASE_URL: required when CHART_PROMOTER_JIRA_SECRET_ARN is set');

@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { SqsScheduler } from '../../../functions/adapters/sqs-scheduler';
 import { parseFeedbackConfig } from '../../../functions/config/feedback-config';
+import { parseFeedbackIngressConfig } from '../../../functions/config/feedback-ingress-config';
 import { checkFreshness } from '../../../functions/feedback/event-freshness';
-import { ReplayCache } from '../../../functions/feedback/replay-cache';
 import { nextHopSeconds } from '../../../functions/ports/scheduler';
 import { FakeClock } from '../../support/feedback-harness';
 
 const at = (iso: string) => new Date(iso);
-
-describe('ReplayCache', () => {
-  it('forgets the oldest digest beyond its capacity and any digest after its time-to-live', () => {
-    // Prepare
-    const cache = new ReplayCache(2, 1000);
-    const now = at('2026-03-01T10:00:00Z');
-    // Act
-    for (const digest of ['a', 'b', 'c']) cache.remember(digest, now);
-    // Assess
-    expect([cache.has('a', now), cache.has('b', now), cache.has('c', now)]).toEqual([false, true, true]);
-    expect(cache.has('c', new Date(now.getTime() + 1001))).toBe(false);
-  });
-});
 
 describe('checkFreshness', () => {
   it('accepts the window, refuses older and future-beyond-skew timestamps', () => {
@@ -72,22 +59,43 @@ describe('SqsScheduler', () => {
   });
 });
 
-describe('parseFeedbackConfig', () => {
-  const base = { CHART_PROMOTER_REPOSITORY: 'acme/cluster' };
-  it('needs the webhook secret ARN and reads the limits', () => {
-    expect(() => parseFeedbackConfig(base)).toThrow(/CHART_PROMOTER_WEBHOOK_SECRET_ARN/);
-    const config = parseFeedbackConfig({
-      ...base,
-      CHART_PROMOTER_WEBHOOK_SECRET_ARN:
-        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-hmac-AbCdEf',
+describe('parseFeedbackIngressConfig', () => {
+  const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flux-hmac-AbCdEf';
+  const queue = 'https://sqs.eu-west-1.amazonaws.com/123456789012/feedback.fifo';
+  it('needs the webhook secret ARN and the feedback queue, and reads the limits', () => {
+    expect(() => parseFeedbackIngressConfig({})).toThrow(
+      /CHART_PROMOTER_WEBHOOK_SECRET_ARN.*CHART_PROMOTER_FEEDBACK_QUEUE_URL/,
+    );
+    const config = parseFeedbackIngressConfig({
+      CHART_PROMOTER_WEBHOOK_SECRET_ARN: secret,
+      CHART_PROMOTER_FEEDBACK_QUEUE_URL: queue,
       CHART_PROMOTER_MAX_EVENT_AGE_SECONDS: '600',
     });
-    expect(config).toMatchObject({
-      repository: 'acme/cluster',
+    expect(config).toEqual({
+      webhookSecretArn: secret,
+      feedbackQueueUrl: queue,
       maxEventAgeSeconds: 600,
       maxClockSkewSeconds: 60,
       maxBodyBytes: 65536,
     });
+  });
+});
+
+describe('parseFeedbackConfig (the worker)', () => {
+  const base = { CHART_PROMOTER_REPOSITORY: 'acme/cluster' };
+  it('needs the ledger table and reads the receive count and how long events are remembered', () => {
+    expect(() => parseFeedbackConfig(base)).toThrow(/CHART_PROMOTER_LEDGER_TABLE/);
+    const config = parseFeedbackConfig({
+      ...base,
+      CHART_PROMOTER_LEDGER_TABLE: 'chart-promoter-ledger',
+      CHART_PROMOTER_FEEDBACK_MAX_RECEIVES: '3',
+    });
+    expect(config).toMatchObject({
+      repository: 'acme/cluster',
+      ledgerTableName: 'chart-promoter-ledger',
+      maxReceives: 3,
+    });
+    expect(config.rememberEventsSeconds).toBeUndefined();
     expect(config.intakeQueueUrl).toBeUndefined();
   });
 });

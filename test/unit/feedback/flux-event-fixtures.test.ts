@@ -1,7 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import {
   HELM_CONTROLLER_REASONS,
   helmControllerReason,
@@ -227,14 +226,13 @@ const handled = async (name: string, versions: readonly string[], tests = false)
   // Uploaded before the first event of the fixtures' story (09:50).
   const host = await repositoryWithWeb(POLICY, versions, clock, '2026-03-01T09:45:00Z');
   if (tests) await enableTests(host, 'environments/dev/web.yaml');
-  const { deps, settings, metrics } = feedbackFixture(host, clock);
+  const { deliver, metrics } = feedbackFixture(host, clock);
   const body = fixtureBytes(name);
   const head = host.head;
-  const response = await handleFeedback(
-    { headers: { 'content-type': 'application/json', 'x-signature': signBody(KEY, body) }, body },
-    deps,
-    settings,
-  );
+  const response = await deliver({
+    headers: { 'content-type': 'application/json', 'x-signature': signBody(KEY, body) },
+    body,
+  });
   return { response, committed: host.head !== head, failed: metrics.total('ReleaseFailed') };
 };
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromFunctionUrlEvent } from '../../../functions/feedback/function-url-request';
 import { handleFeedback } from '../../../functions/feedback/handle-feedback';
@@ -47,38 +48,36 @@ describe('handleFeedback: authenticity', () => {
     ['not hex', () => `sha256=${'z'.repeat(64)}`, 'SIGNATURE_MALFORMED'],
   ])('rejects a %s signature with 401 and changes nothing', async (_, header, reason) => {
     // Prepare
-    const { host, deps, settings } = await setup();
-    const head = host.head;
+    const { ingress, ingressSettings, queued } = await setup();
     const value = typeof header === 'function' ? header() : header;
     // Act
     const response = await handleFeedback(
       { headers: value === undefined ? {} : { 'x-signature': value }, body: body() },
-      deps,
-      settings,
+      ingress,
+      ingressSettings,
     );
     // Assess
     expect(response).toMatchObject({ statusCode: 401, body: { status: 'rejected', reason } });
-    expect(host.head).toBe(head);
+    expect(queued).toEqual([]);
   });
 
   it('rejects a body modified after signing', async () => {
     // Prepare
-    const { host, deps, settings } = await setup();
-    const head = host.head;
+    const { ingress, ingressSettings, queued } = await setup();
     const request = signed(converged());
     const tampered = new TextEncoder().encode(
       new TextDecoder().decode(request.body).replace('1.1.0', '1.0.0'),
     );
     // Act
-    const response = await handleFeedback({ ...request, body: tampered }, deps, settings);
+    const response = await handleFeedback({ ...request, body: tampered }, ingress, ingressSettings);
     // Assess
     expect(response.statusCode).toBe(401);
-    expect(host.head).toBe(head);
+    expect(queued).toEqual([]);
   });
 
   it('verifies a base64 function-URL body over the decoded bytes, and promotes', async () => {
     // Prepare
-    const { host, deps, settings } = await setup();
+    const { host, deliver } = await setup();
     const head = host.head;
     const request = signed(converged());
     const event = {
@@ -87,7 +86,7 @@ describe('handleFeedback: authenticity', () => {
       isBase64Encoded: true,
     } as unknown as Parameters<typeof fromFunctionUrlEvent>[0];
     // Act
-    const response = await handleFeedback(fromFunctionUrlEvent(event), deps, settings);
+    const response = await deliver(fromFunctionUrlEvent(event));
     // Assess
     expect(response).toMatchObject({
       statusCode: 200,
@@ -99,15 +98,15 @@ describe('handleFeedback: authenticity', () => {
 
   it('answers 413 for an oversized body and 400 for malformed JSON or a non-event, before any git read', async () => {
     // Prepare
-    const { host, deps, settings } = await setup();
+    const { host, ingress, ingressSettings, queued } = await setup();
     const snapshots = host.snapshots;
-    const big = new Uint8Array(settings.maxBodyBytes + 1).fill(0x20);
+    const big = new Uint8Array(ingressSettings.maxBodyBytes + 1).fill(0x20);
     const notJson = new TextEncoder().encode('{"involvedObject":');
     const notEvent = new TextEncoder().encode('{"hello":"world"}');
     // Act
     const responses = await Promise.all(
       [big, notJson, notEvent].map((body) =>
-        handleFeedback({ headers: { 'X-Signature': signBody(KEY, body) }, body }, deps, settings),
+        handleFeedback({ headers: { 'X-Signature': signBody(KEY, body) }, body }, ingress, ingressSettings),
       ),
     );
     // Assess
@@ -117,6 +116,7 @@ describe('handleFeedback: authenticity', () => {
       [400, 'EVENT_INVALID'],
     ]);
     expect(host.snapshots).toBe(snapshots);
+    expect(queued).toEqual([]);
   });
 });
 
@@ -126,31 +126,65 @@ describe('handleFeedback: freshness and replays', () => {
     ['from the future', new Date('2026-03-01T10:02:00Z'), 'EVENT_FROM_FUTURE'],
   ])('rejects a %s event with 422 and changes nothing', async (_, timestamp, reason) => {
     // Prepare
-    const { host, deps, settings } = await setup();
-    const head = host.head;
+    const { ingress, ingressSettings, queued } = await setup();
     // Act
-    const response = await handleFeedback(signed(converged({ timestamp })), deps, settings);
+    const response = await handleFeedback(signed(converged({ timestamp })), ingress, ingressSettings);
     // Assess
     expect(response).toMatchObject({ statusCode: 422, body: { reason } });
+    expect(queued).toEqual([]);
+  });
+
+  it('answers 202 only once the event is queued: the body byte for byte, its SHA-256 as id, its HelmRelease as group', async () => {
+    // Prepare
+    const { host, ingress, ingressSettings, queued } = await setup();
+    const head = host.head;
+    const request = signed(converged());
+    // Act
+    const response = await handleFeedback(request, ingress, ingressSettings);
+    // Assess: nothing acted on yet; the queue holds exactly what Flux signed.
+    const id = createHash('sha256').update(request.body).digest('hex');
+    expect(response).toEqual({ statusCode: 202, body: { status: 'accepted', id } });
+    expect(queued).toEqual([
+      { body: new TextDecoder().decode(request.body), digest: id, group: 'HelmRelease/dev/web' },
+    ]);
     expect(host.head).toBe(head);
   });
 
-  it('answers a replayed body `duplicate` and does nothing; a fresh container finds git already promoted', async () => {
+  it.each([
+    ['the queue refuses the message', 'QUEUE_UNAVAILABLE', 'queue'],
+    ['the HMAC key cannot be read', 'KEY_UNAVAILABLE', 'key'],
+  ])('answers 503 (Flux retries it) when %s, and nothing is queued', async (_, reason, broken) => {
     // Prepare
-    const { host, deps, settings, clock } = await setup();
+    const { ingress, ingressSettings, queued } = await setup();
+    const down = async () => {
+      throw new Error('connect ECONNREFUSED');
+    };
+    const deps =
+      broken === 'queue' ? { ...ingress, queue: { enqueue: down } } : { ...ingress, hmacKey: down };
+    // Act
+    const response = await handleFeedback(signed(converged()), deps, ingressSettings);
+    // Assess
+    expect(response).toMatchObject({ statusCode: 503, body: { status: 'error', reason } });
+    expect(queued).toEqual([]);
+  });
+
+  it('acts on a replayed body once: `duplicate` in the same and in another worker instance', async () => {
+    // Prepare
+    const { host, deliver, clock, table } = await setup();
+    const other = feedbackFixture(host, clock, { table: await table });
     const request = signed(converged());
     // Act
-    const first = await handleFeedback(request, deps, settings);
+    const first = await deliver(request);
     const head = host.head;
-    const replay = await handleFeedback(request, deps, settings);
-    const otherContainer = await handleFeedback(request, { ...feedbackFixture(host, clock).deps }, settings);
+    const replay = await deliver(request);
+    const otherInstance = await other.deliver(request);
     // Assess
     expect(first.body).toMatchObject({
       status: 'converged',
       next: [{ environment: 'staging', action: 'promoted', outcome: { status: 'committed' } }],
     });
     expect(replay).toEqual({ statusCode: 200, body: { status: 'duplicate' } });
-    expect(otherContainer.body).toMatchObject({ next: [{ outcome: { status: 'unchanged' } }] });
+    expect(otherInstance).toEqual({ statusCode: 200, body: { status: 'duplicate' } });
     expect(host.head).toBe(head);
     expect(host.commits.map((c) => c.message.split('\n')[0])).toEqual([
       'promote web 1.0.0 to dev',
@@ -178,10 +212,10 @@ describe('handleFeedback: what is ignored', () => {
     ],
   ])('ignores %s: 200, nothing committed', async (_, event, reason) => {
     // Prepare
-    const { host, deps, settings } = await setup();
+    const { host, deliver } = await setup();
     const head = host.head;
     // Act
-    const response = await handleFeedback(signed(event()), deps, settings);
+    const response = await deliver(signed(event()));
     // Assess
     expect(response).toMatchObject({ statusCode: 200, body: { status: 'ignored', reason } });
     expect(host.head).toBe(head);
@@ -189,14 +223,14 @@ describe('handleFeedback: what is ignored', () => {
 
   it('accepts prefixed metadata keys (helm.toolkit.fluxcd.io/revision, event.toolkit.fluxcd.io/run-id)', async () => {
     // Prepare
-    const { host, deps, settings, metrics } = await setup();
+    const { host, deliver, metrics } = await setup();
     const before = host.text('environments/dev/web.yaml')!;
     const event = {
       ...fixtureEvent('helmrelease-upgrade-failed-prefixed'),
       timestamp: '2026-03-01T10:00:00Z',
     };
     // Act
-    const response = await handleFeedback(signed(event), deps, settings);
+    const response = await deliver(signed(event));
     // Assess: dev has no autoRollback: metric + log only.
     expect(response).toMatchObject({
       statusCode: 200,

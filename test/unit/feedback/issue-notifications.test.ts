@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { jiraCommentText } from '../../../functions/adapters/jira-issue-notifier';
-import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import type { IssueNotifier, PromotionNotice } from '../../../functions/ports/issue-notifier';
 import { commitUploads } from '../../../functions/promotion/uploads/commit-uploads';
@@ -30,8 +29,7 @@ class RecordingNotifier implements IssueNotifier {
 const setup = (notifier: IssueNotifier) => {
   const host = new InMemoryGitHost({ '.chart-promoter.yaml': POLICY });
   const clock = new FakeClock(NOW);
-  const fixture = feedbackFixture(host, clock);
-  const deps = { ...fixture.deps, issueNotifier: notifier };
+  const { deliver } = feedbackFixture(host, clock, { deps: { issueNotifier: notifier } });
   /** An upload of web `version` carrying `issues`, committed to dev. */
   const upload = async (version: string, issues: readonly string[]) => {
     const { environment: _, ...request } = makeRequest('web', version);
@@ -44,7 +42,7 @@ const setup = (notifier: IssueNotifier) => {
   };
   /** Flux reports `reason` for web `version` in `namespace`, one second ago. */
   const report = (namespace: string, version: string, reason: HelmReleaseEventReason = 'UpgradeSucceeded') =>
-    handleFeedback(
+    deliver(
       signed(
         helmReleaseEvent({
           namespace,
@@ -54,8 +52,6 @@ const setup = (notifier: IssueNotifier) => {
           timestamp: new Date(clock.now().getTime() - 1000),
         }),
       ),
-      deps,
-      fixture.settings,
     );
   return { host, upload, report };
 };

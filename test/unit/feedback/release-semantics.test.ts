@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { handleFeedback } from '../../../functions/feedback/handle-feedback';
 import type { HelmReleaseEventReason } from '../../../functions/local/flux-release-event';
 import {
   enableTests,
@@ -39,7 +38,7 @@ const setup = async (tests?: 'enabled' | 'ignore-failures') => {
   if (tests) await enableTests(host, DEV, { ignoreFailures: tests === 'ignore-failures' });
   const fixture = feedbackFixture(host, clock);
   const report = (reason: HelmReleaseEventReason, overrides: Record<string, unknown> = {}) =>
-    handleFeedback(
+    fixture.deliver(
       signed({
         ...helmReleaseEvent({
           reason,
@@ -49,8 +48,6 @@ const setup = async (tests?: 'enabled' | 'ignore-failures') => {
         }),
         ...overrides,
       }),
-      fixture.deps,
-      fixture.settings,
     );
   const subjects = () => host.commits.map((c) => c.message.split('\n')[0]);
   return { host, clock, report, subjects, ...fixture };
@@ -227,5 +224,33 @@ describe('failures that are not about what chart-promoter wrote last change noth
     const response = await t.report('RollbackFailed', { metadata: { revision: '1.0.0' } });
     // Assess
     expect(response.body).toMatchObject({ status: 'failed', rollback: { toVersion: '1.0.0' } });
+  });
+});
+
+describe('a rollback that converges', () => {
+  it('records the convergence but promotes the rolled-back version nowhere (no lead time either)', async () => {
+    // Prepare: 1.1.0 fails in dev (autoRollback) → 1.0.0 goes back under a rollback run id.
+    const t = await setup();
+    const failed = await t.report('UpgradeFailed');
+    expect(failed.body).toMatchObject({ status: 'failed', rollback: { status: 'committed' } });
+    const rollbackRunId = /event\.toolkit\.fluxcd\.io\/run-id: (\S+)/.exec(t.host.text(DEV) ?? '')?.[1];
+    expect(rollbackRunId).toMatch(/^rollback-/);
+    const head = t.host.head;
+    // Act: helm-controller reports the rolled-back release healthy.
+    const converged = await t.report('UpgradeSucceeded', {
+      metadata: { revision: '1.0.0', 'run-id': rollbackRunId },
+    });
+    // Assess: converged, nothing after it (staging never sees 1.0.0 from this), no lead time.
+    expect(converged.body).toMatchObject({
+      status: 'converged',
+      environment: 'dev',
+      version: '1.0.0',
+      next: [],
+    });
+    expect(converged.body).not.toHaveProperty('leadTimeMs');
+    expect(t.host.head).toBe(head);
+    expect(t.host.text('environments/staging/web.yaml')).toBeUndefined();
+    expect(t.metrics.total('ReleaseConverged')).toBe(1);
+    expect(t.scheduler.pending).toEqual([]);
   });
 });

@@ -31,7 +31,9 @@ beforeAll(() => {
   const assembly = app.synth();
   assemblyDir = assembly.directory;
   template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
-});
+  // Five bundles (promote, feedback endpoint, feedback worker, board widget, deadline sweep) built by
+  // esbuild: minutes on a loaded 2-core machine.
+}, 600_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -44,8 +46,9 @@ const promoteLogs = () => ({ Ref: idOf(stack.pipeline.promote.logGroup) });
 const credentialsSecret = () => ({ Ref: idOf(stack.pipeline.credentials.secret) });
 const queueIds = () => {
   const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
-  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined);
-  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined);
+  // The intake queues (the feedback queues are FIFO).
+  const main = queues.find(([, q]) => q.Properties.RedrivePolicy !== undefined && !q.Properties.FifoQueue);
+  const dlq = queues.find(([, q]) => q.Properties.RedrivePolicy === undefined && !q.Properties.FifoQueue);
   return { queue: main![0], dlq: dlq![0] };
 };
 const uploadsBucketId = () =>
@@ -81,8 +84,9 @@ describe('intake', () => {
         ]),
       },
     });
-    // No custom-resource Lambda to switch EventBridge on: promote, feedback and the board widget are the only ones.
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // No custom-resource Lambda to switch EventBridge on: promote, the feedback endpoint and worker, the
+    // board widget and the deadline sweep are the only ones.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
   // A chart directory uploaded file by file (aws s3 cp --recursive) must reach the pipeline through its
@@ -195,7 +199,7 @@ describe('promote function', () => {
     });
   });
 
-  it('holds exactly the permissions it uses: objects under the prefix, the one secret, the queue', () => {
+  it('holds exactly the permissions it uses: objects under the prefix, the one secret, the queue, the ledger', () => {
     // Prepare
     const roleId = idOf(stack.pipeline.promote.role);
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
@@ -227,7 +231,15 @@ describe('promote function', () => {
     // Only X-Ray (no resource-level permissions exist for it) may use Resource "*".
     const starResources = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
     expect(starResources.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // The release ledger: read a record's revision, write it conditionally; that table only.
+    expect(byAction('dynamodb:PutItem')).toEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Resource: { 'Fn::GetAtt': [idOf(stack.pipeline.ledger.table), 'Arn'] },
+    });
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetObject',
@@ -252,7 +264,9 @@ describe('promote function', () => {
   it.each([
     ['promote', () => stack.pipeline.promote.function],
     ['feedback', () => stack.pipeline.feedback!.function],
+    ['feedback worker', () => stack.pipeline.feedbackWorker!.function],
     ['board widget', () => stack.pipeline.board.function],
+    ['deadline sweep', () => stack.pipeline.deadlines.function],
   ])(
     '%s is bundled by the local esbuild into a minified ESM file that parses, with require available',
     async (name, fn) => {
@@ -300,12 +314,12 @@ describe('board widget function', () => {
 });
 
 describe('monitoring', () => {
-  it('wires seven alarms (five pipeline, two feedback) to the alarm topic, for ALARM and OK', () => {
+  it('wires ten alarms (five pipeline, four feedback, one not-converged) to the alarm topic, for ALARM and OK', () => {
     // Prepare
     const topic = ref(template, 'AWS::SNS::Topic');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // Assess
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topic]);
       expect(alarm.Properties.OKActions).toEqual([topic]);
@@ -383,7 +397,8 @@ describe('monitoring', () => {
       'ChartPromoter/runs',
     ]);
     for (const query of queries) {
-      expect(query.LogGroupNames).toEqual([promoteLogs()]);
+      // The deadline sweep's not-converged lines carry runId and status too: its log group joins.
+      expect(query.LogGroupNames).toEqual([promoteLogs(), { Ref: idOf(stack.pipeline.deadlines.logGroup) }]);
       for (const field of ['runId', 'chart', 'version', 'environment', 'commit', 'status'])
         expect(query.QueryString).toContain(field);
     }

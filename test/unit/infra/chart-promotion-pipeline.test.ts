@@ -208,7 +208,7 @@ describe('ChartPromotionPipeline with existing resources, a plain git host and t
     const secretResources = policyStatements(template)
       .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
       .map((s) => s.Resource);
-    // Promote reads the credentials; feedback reads them and the webhook key.
+    // Promote and the feedback worker read the credentials; the feedback endpoint the webhook key.
     expect(secretResources.sort()).toEqual([SECRET_ARN, SECRET_ARN, WEBHOOK_SECRET_ARN]);
   });
 

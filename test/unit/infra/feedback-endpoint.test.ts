@@ -7,10 +7,10 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeedbackConfig } from '../../../functions/config/feedback-config';
+import { parseFeedbackIngressConfig } from '../../../functions/config/feedback-ingress-config';
 import { parsePromoteConfig } from '../../../functions/config/promote-config';
 import { readAppConfig } from '../../../infra/app-context';
 import { ChartPromoterStack } from '../../../infra/chart-promoter-stack';
-import { GitCredentials } from '../../../infra/credentials/git-credentials';
 import { FeedbackEndpoint } from '../../../infra/feedback/feedback-endpoint';
 import { ChartPromotionPipeline } from '../../../infra/pipeline/chart-promotion-pipeline';
 import type { ChartPromotionPipelineProps } from '../../../infra/pipeline/pipeline-props';
@@ -37,6 +37,21 @@ const idOf = (resources: Resources, predicate: (r: Resources[string]) => boolean
 const functionsOf = (template: Template) => template.findResources('AWS::Lambda::Function');
 const feedbackFunctionId = (template: Template) =>
   idOf(functionsOf(template), (f) => String(f.Properties.Description).includes('Flux notification'));
+const workerFunctionId = (template: Template) =>
+  idOf(functionsOf(template), (f) => String(f.Properties.Description).includes('feedback queue'));
+const queuesOf = (template: Template) => template.findResources('AWS::SQS::Queue');
+const intakeQueueId = (template: Template) =>
+  idOf(queuesOf(template), (q) => q.Properties.RedrivePolicy !== undefined && !q.Properties.FifoQueue);
+const feedbackQueueId = (template: Template) =>
+  idOf(
+    queuesOf(template),
+    (q) => q.Properties.RedrivePolicy !== undefined && q.Properties.FifoQueue === true,
+  );
+const feedbackDeadLetterQueueId = (template: Template) =>
+  idOf(
+    queuesOf(template),
+    (q) => q.Properties.RedrivePolicy === undefined && q.Properties.FifoQueue === true,
+  );
 const promoteFunctionId = (template: Template) =>
   idOf(functionsOf(template), (f) => String(f.Properties.Description).includes('validate uploaded charts'));
 /** Statements of the default policy attached to the role of the given function. */
@@ -55,7 +70,9 @@ const resolvedEnv = (env: Record<string, unknown>): Record<string, string> =>
         ? value
         : key.endsWith('_URL')
           ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake'
-          : ARN_OF_PLACEHOLDER,
+          : key.endsWith('_TABLE')
+            ? 'chart-promoter-ledger'
+            : ARN_OF_PLACEHOLDER,
     ]),
   );
 
@@ -67,7 +84,7 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     template = Template.fromStack(stack);
   });
 
-  it('deploys the feedback function without the helm layer, Node 22 x86-64, X-Ray, JSON logs, capped', () => {
+  it('deploys the feedback endpoint small and quick (256 MB, 10 s), without the helm layer, Node 22 x86-64, X-Ray, JSON logs, capped', () => {
     // Prepare
     const fn = functionsOf(template)[feedbackFunctionId(template)]!.Properties;
     // Assess
@@ -75,16 +92,16 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['x86_64'],
       Handler: 'index.handler',
-      MemorySize: 512,
-      Timeout: 60,
+      MemorySize: 256,
+      Timeout: 10,
       ReservedConcurrentExecutions: 5,
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(/Feedback/) } },
     });
     expect(fn.Layers).toBeUndefined();
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    // One each: promote, feedback, promotion board widget.
-    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(3);
+    // One each: promote, feedback endpoint, feedback worker, promotion board widget.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(4);
   });
 
   it('exposes it through a function URL without IAM auth (Flux cannot sign SigV4), and nothing else', () => {
@@ -123,59 +140,132 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     const webhookSecretId = idOf(secrets, (s) => s.Properties.GenerateSecretString?.PasswordLength === 48);
     const env = functionsOf(template)[feedbackFunctionId(template)]!.Properties.Environment.Variables;
     // Act
-    const config = parseFeedbackConfig(resolvedEnv(env));
+    const config = parseFeedbackIngressConfig(resolvedEnv(env));
     // Assess
     expect(secrets[webhookSecretId]!.Properties.GenerateSecretString).toEqual({
       PasswordLength: 48,
       ExcludePunctuation: true,
       IncludeSpace: false,
     });
+    expect(Object.keys(env).sort()).toEqual([
+      'CHART_PROMOTER_FEEDBACK_QUEUE_URL',
+      'CHART_PROMOTER_MAX_EVENT_AGE_SECONDS',
+      'CHART_PROMOTER_WEBHOOK_SECRET_ARN',
+    ]);
     expect(env.CHART_PROMOTER_WEBHOOK_SECRET_ARN).toEqual({ Ref: webhookSecretId });
-    expect(env.CHART_PROMOTER_INTAKE_QUEUE_URL).toEqual({ Ref: expect.stringMatching(/IntakeQueue/) });
-    expect(env.CHART_PROMOTER_CREDENTIALS_SECRET_ARN).toEqual({
-      Ref: expect.stringMatching(/GitCredentials/),
-    });
-    expect(env).not.toHaveProperty('CHART_PROMOTER_HELM_RENDER_CHECK');
-    expect(env).not.toHaveProperty('CHART_PROMOTER_JIRA_SECRET_ARN');
-    expect(config).toMatchObject({
-      repository: 'acme/cluster',
-      branch: 'main',
-      targetEnvironment: 'dev',
-      sourceRef: { name: 'flux-system', namespace: 'flux-system' },
-      maxEventAgeSeconds: 900,
-      intakeQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
-    });
+    expect(env.CHART_PROMOTER_FEEDBACK_QUEUE_URL).toEqual({ Ref: feedbackQueueId(template) });
+    expect(config).toMatchObject({ maxEventAgeSeconds: 900 });
   });
 
-  it('gives the feedback role exactly: its logs, both secrets (read), send to the intake queue, X-Ray', () => {
+  it('gives the endpoint role exactly: its logs, the HMAC secret (read), send to the feedback queue, X-Ray', () => {
     // Prepare
     const statements = statementsOfFunction(template, feedbackFunctionId(template));
-    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
-    const queueId = idOf(
-      template.findResources('AWS::SQS::Queue'),
-      (q) => q.Properties.RedrivePolicy !== undefined,
+    const webhookSecretId = idOf(
+      template.findResources('AWS::SecretsManager::Secret'),
+      (s) => s.Properties.GenerateSecretString?.PasswordLength === 48,
     );
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'secretsmanager:GetSecretValue',
-      'secretsmanager:GetSecretValue',
       'sqs:SendMessage',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    const secretResources = statements
-      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
-      .map((s) => s.Resource);
-    expect(secretResources).toEqual(expect.arrayContaining(secretIds.map((id) => ({ Ref: id }))));
+    expect(statements.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))?.Resource).toEqual({
+      Ref: webhookSecretId,
+    });
     expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))).toEqual({
       Effect: 'Allow',
       Action: 'sqs:SendMessage',
-      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      Resource: { 'Fn::GetAtt': [feedbackQueueId(template), 'Arn'] },
     });
     const starResources = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
     expect(starResources.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('queues accepted events on a FIFO queue (6 × the worker timeout, DLQ FIFO after maxReceiveCount)', () => {
+    // Prepare
+    const queues = queuesOf(template);
+    const queue = queues[feedbackQueueId(template)]!.Properties;
+    const dlq = queues[feedbackDeadLetterQueueId(template)]!.Properties;
+    // Assess
+    expect(queue).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 360,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [feedbackDeadLetterQueueId(template), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+    expect(dlq).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+  it('runs the worker from the feedback queue with partial batch failures, and an environment its config accepts', () => {
+    // Prepare
+    const workerId = workerFunctionId(template);
+    const fn = functionsOf(template)[workerId]!.Properties;
+    const env = fn.Environment.Variables;
+    // Act
+    const config = parseFeedbackConfig(resolvedEnv(env));
+    // Assess
+    expect(fn).toMatchObject({ MemorySize: 512, Timeout: 60, Runtime: 'nodejs22.x' });
+    expect(fn.Layers).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: workerId },
+      EventSourceArn: { 'Fn::GetAtt': [feedbackQueueId(template), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(env.CHART_PROMOTER_LEDGER_TABLE).toEqual({ Ref: expect.stringMatching(/Ledger/) });
+    expect(env.CHART_PROMOTER_INTAKE_QUEUE_URL).toEqual({ Ref: intakeQueueId(template) });
+    expect(env).not.toHaveProperty('CHART_PROMOTER_WEBHOOK_SECRET_ARN');
+    expect(config).toMatchObject({
+      repository: 'acme/cluster',
+      branch: 'main',
+      targetEnvironment: 'dev',
+      sourceRef: { name: 'flux-system', namespace: 'flux-system' },
+      maxReceives: 5,
+      intakeQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/intake',
+    });
+  });
+
+  it('gives the worker role exactly: logs, Git credentials, consume the feedback queue, send to intake, idempotency rows only, X-Ray', () => {
+    // Prepare
+    const statements = statementsOfFunction(template, workerFunctionId(template));
+    const tableId = idOf(template.findResources('AWS::DynamoDB::GlobalTable'), () => true);
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements.find((s) => actionsOf(s).includes('dynamodb:PutItem'))).toMatchObject({
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['idempotency#feedback'] } },
+    });
+    expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))?.Resource).toEqual({
+      'Fn::GetAtt': [intakeQueueId(template), 'Arn'],
+    });
+    expect(statements.find((s) => actionsOf(s).includes('sqs:ReceiveMessage'))?.Resource).toEqual({
+      'Fn::GetAtt': [feedbackQueueId(template), 'Arn'],
+    });
   });
 
   it('lets the promote function schedule commands on its own queue, with the queue URL in its environment', () => {
@@ -183,10 +273,7 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     const promoteId = promoteFunctionId(template);
     const statements = statementsOfFunction(template, promoteId);
     const env = functionsOf(template)[promoteId]!.Properties.Environment.Variables;
-    const queueId = idOf(
-      template.findResources('AWS::SQS::Queue'),
-      (q) => q.Properties.RedrivePolicy !== undefined,
-    );
+    const queueId = intakeQueueId(template);
     // Act
     const config = parsePromoteConfig(resolvedEnv(env));
     // Assess
@@ -199,14 +286,13 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     expect(config.intakeQueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/intake');
   });
 
-  it('alarms on release failures (over every environment) and feedback errors, to the alarm topic', () => {
+  it('alarms on release failures (over every environment), endpoint and worker errors and the feedback DLQ, to the alarm topic', () => {
     // Prepare
     const topic = { Ref: idOf(template.findResources('AWS::SNS::Topic'), () => true) };
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    const feedbackLogs =
-      functionsOf(template)[feedbackFunctionId(template)]!.Properties.LoggingConfig.LogGroup;
+    const feedbackLogs = functionsOf(template)[workerFunctionId(template)]!.Properties.LoggingConfig.LogGroup;
     // Assess
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
@@ -234,6 +320,20 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
       Namespace: 'AWS/Lambda',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: feedbackFunctionId(template) } }],
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: workerFunctionId(template) } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [feedbackDeadLetterQueueId(template), 'QueueName'] } },
+      ],
+      Threshold: 1,
+      AlarmActions: [topic],
+    });
   });
 
   it('shows lead time, convergence, failures, rollbacks and refused webhooks on the dashboard', () => {
@@ -248,20 +348,28 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
       'RollbacksCommitted',
       'FeedbackRejected',
       'Upload to ready (ms)',
-      'Feedback function',
+      'Feedback endpoint',
+      'Feedback queue',
+      'Feedback worker',
     ])
       expect(body).toContain(metric);
     expect(body).toMatch(/UploadToReadyMs.{0,40}p50/);
     expect(body).toMatch(/UploadToReadyMs.{0,40}p90/);
   });
 
-  it('outputs the URL for the Flux Provider and the secret ARN for the HMAC key', () => {
+  it('outputs the URL for the Flux Provider, the secret ARN for the HMAC key, both log groups and the feedback DLQ', () => {
     // Assess
     template.hasOutput('FeedbackUrl', {
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FeedbackFunctionFunctionUrl'), 'FunctionUrl'] },
     });
     template.hasOutput('WebhookSecretArn', { Value: { Ref: Match.stringLikeRegexp('WebhookSecret') } });
     template.hasOutput('FeedbackLogGroupName', { Value: { Ref: Match.stringLikeRegexp('FeedbackLogs') } });
+    template.hasOutput('FeedbackWorkerLogGroupName', {
+      Value: { Ref: Match.stringLikeRegexp('FeedbackWorkerLogs') },
+    });
+    template.hasOutput('FeedbackDeadLetterQueueArn', {
+      Value: { 'Fn::GetAtt': [feedbackDeadLetterQueueId(template), 'Arn'] },
+    });
   });
 
   it('passes cdk-nag, with the secret rotation acknowledged for a reason', () => {
@@ -287,6 +395,8 @@ describe('ChartPromotionPipeline feedback props', () => {
     const fnId = feedbackFunctionId(template);
     const fn = functionsOf(template)[fnId]!.Properties;
     const statements = statementsOfFunction(template, fnId);
+    const worker = functionsOf(template)[workerFunctionId(template)]!.Properties;
+    const workerStatements = statementsOfFunction(template, workerFunctionId(template));
     // Assess
     expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
     expect(fn.Environment.Variables.CHART_PROMOTER_WEBHOOK_SECRET_ARN).toBe(WEBHOOK_SECRET_ARN);
@@ -295,17 +405,18 @@ describe('ChartPromotionPipeline feedback props', () => {
     expect(statements.filter((s) => s.Resource === WEBHOOK_SECRET_ARN)).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: WEBHOOK_SECRET_ARN },
     ]);
-    expect(statements.filter((s) => s.Resource === JIRA_SECRET_ARN)).toEqual([
+    expect(statements.filter((s) => s.Resource === JIRA_SECRET_ARN)).toEqual([]);
+    expect(workerStatements.filter((s) => s.Resource === JIRA_SECRET_ARN)).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: JIRA_SECRET_ARN },
     ]);
-    expect(parseFeedbackConfig(resolvedEnv(fn.Environment.Variables)).jira).toEqual({
+    expect(parseFeedbackConfig(resolvedEnv(worker.Environment.Variables)).jira).toEqual({
       baseUrl: 'https://jira.example.com',
       secretArn: JIRA_SECRET_ARN,
     });
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  it('deploys no feedback function, URL, secret or alarm when disabled', () => {
+  it('deploys no feedback function, worker, queue, table, URL, secret or alarm when disabled', () => {
     // Act
     const { template } = build({ feedback: { enabled: false } });
     // Assess
@@ -314,6 +425,8 @@ describe('ChartPromotionPipeline feedback props', () => {
     expect(descriptions.filter((d) => d.includes('Flux notification'))).toEqual([]);
     template.resourceCountIs('AWS::Lambda::Url', 0);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    expect(Object.keys(queuesOf(template))).toHaveLength(2);
     expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
   });
 
@@ -339,12 +452,14 @@ describe('ChartPromotionPipeline feedback props', () => {
     // Prepare
     const stack = new Stack(newApp(), 'Test');
     const key = new Key(stack, 'QueueKey');
-    const queue = new Queue(stack, 'Queue', { encryption: QueueEncryption.KMS, encryptionMasterKey: key });
+    const queue = new Queue(stack, 'Queue', {
+      fifo: true,
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+    });
     // Act
     const endpoint = new FeedbackEndpoint(stack, 'Feedback', {
-      queue,
-      credentials: new GitCredentials(stack, 'Credentials'),
-      environment: { CHART_PROMOTER_REPOSITORY: 'acme/cluster' },
+      feedbackQueue: queue,
       maxEventAgeSeconds: 900,
       reservedConcurrency: 2,
       logRetention: 7,

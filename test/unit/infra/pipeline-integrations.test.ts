@@ -152,14 +152,16 @@ describe('a pipeline with an S3 keyring and Jira', () => {
     // Assess
     expect(config.keyring).toEqual({ kind: 's3', bucket: 'acme-keys', key: 'chart-promoter/keyring.asc' });
     expect(config.jira).toEqual({ baseUrl: 'https://example.atlassian.net', secretArn: JIRA_ARN });
-    const feedbackEnv = envOf(template, stack, pipeline.feedback!.function);
-    // The feedback function comments on the promotions and rollbacks it makes; it checks no provenance.
+    const feedbackEnv = envOf(template, stack, pipeline.feedbackWorker!.function);
+    // The feedback worker comments on the promotions and rollbacks it makes; it checks no provenance.
     expect(Object.keys(feedbackEnv).filter((k) => /KEYRING|JIRA/.test(k))).toEqual([
       'CHART_PROMOTER_JIRA_BASE_URL',
       'CHART_PROMOTER_JIRA_SECRET_ARN',
     ]);
     expect(feedbackEnv.CHART_PROMOTER_JIRA_SECRET_ARN).toBe(JIRA_ARN);
-    const feedbackSecrets = secretsReadBy(statementsOfRole(template, idOf(stack, pipeline.feedback!.role)));
+    const feedbackSecrets = secretsReadBy(
+      statementsOfRole(template, idOf(stack, pipeline.feedbackWorker!.role)),
+    );
     expect(feedbackSecrets).toContain(JIRA_ARN);
   });
 

@@ -14,7 +14,8 @@ const NUMERIC = [
 /**
  * `settings.tuning` keys read (tests, benchmarks and the local runtime against the Bitbucket stand-in):
  * the numeric options of BitbucketClient (`backoffMs: 10` so a retried 5xx does not wait a second),
- * `userAgent`, and `onRequest` (called beside the request counter).
+ * `userAgent`, and `onRequest` (called beside the request counter). `sharedCache: false` (read by
+ * adapter.ts) starts the host with an empty snapshot cache instead of the process's.
  */
 const tuningOf = (tuning: GitHostSettings['tuning']): Tuning => {
   if (tuning === undefined) return {};

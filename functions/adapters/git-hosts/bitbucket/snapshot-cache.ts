@@ -13,6 +13,8 @@ export class RepoState {
   readonly files = new Map<string, string | null>();
   readonly trees = new Map<string, string | null>();
   readonly directories = new Map<string, readonly string[] | null>();
+  /** Whether a directory exists, where nothing more about it was needed. */
+  readonly exists = new Map<string, boolean>();
   /** Every non-directory entry below a directory, paths relative to it: any tree id inside it follows. */
   readonly contents = new Map<string, readonly GitTreeLeaf[]>();
 
@@ -24,6 +26,21 @@ export class RepoState {
     const leaves = this.#leavesOf(path);
     if (leaves === undefined) return undefined;
     return leaves === null || leaves.length === 0 ? null : treeIdOfLeaves(leaves);
+  }
+
+  /**
+   * Whether `path` is a directory, from what is held (its own entry, a tree id, a listing, or a file
+   * known to exist below it); undefined when unknown.
+   */
+  existence(path: string): boolean | undefined {
+    const known = this.exists.get(path);
+    if (known !== undefined) return known;
+    const tree = this.tree(path);
+    if (tree !== undefined) return tree !== null;
+    const listing = this.listing(path);
+    if (listing !== undefined) return listing !== null;
+    for (const [file, text] of this.files) if (text !== null && file.startsWith(`${path}/`)) return true;
+    return undefined;
   }
 
   /** The files below `path`, relative and sorted (null: absent), from what is held; undefined when unknown. */
@@ -73,8 +90,11 @@ export class RepoState {
   committed(commit: string, changes: readonly FileChange[]): RepoState {
     const next = this.#copy(commit, (path) => !changes.some((c) => related(path, c.path)));
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-    for (const { path, content } of changes)
+    for (const { path, content } of changes) {
       next.files.set(path, content === null ? null : decoder.decode(content));
+      // A written file's directories exist now; a deletion may have emptied them (left unknown).
+      if (content !== null) for (const dir of ancestors(path)) next.exists.set(dir, true);
+    }
     const under = (dir: string) => changes.filter((c) => c.path.startsWith(`${dir}/`));
     const apply = (dir: string, before: readonly GitTreeLeaf[]) => {
       const leaves = new Map(before.map((l) => [l.path, l]));
@@ -112,6 +132,7 @@ export class RepoState {
     for (const [path, value] of this.files) if (keep(path)) next.files.set(path, value);
     for (const [path, value] of this.trees) if (keep(path)) next.trees.set(path, value);
     for (const [path, value] of this.directories) if (keep(path)) next.directories.set(path, value);
+    for (const [path, value] of this.exists) if (keep(path)) next.exists.set(path, value);
     for (const [path, value] of this.contents) if (keep(path)) next.contents.set(path, value);
     return next;
   }
@@ -119,7 +140,7 @@ export class RepoState {
   /** Entries and (roughly) bytes held, for the cache's bounds. */
   size(): { entries: number; bytes: number } {
     let bytes = 0;
-    let entries = this.files.size + this.trees.size + this.directories.size;
+    let entries = this.files.size + this.trees.size + this.directories.size + this.exists.size;
     for (const [path, text] of this.files) bytes += path.length + (text?.length ?? 0);
     for (const [path, listing] of this.directories)
       bytes += path.length + (listing ?? []).reduce((n, p) => n + p.length, 0);

@@ -21,7 +21,9 @@ import { RepoState, type SnapshotCache } from './snapshot-cache';
  *   there is no multi-file read, so it is one request per existing file not already known;
  * - tree ids: Bitbucket exposes none (a listing entry has a path, size and attributes, no object id),
  *   so the id of a directory that exists is computed from a recursive listing (`max_depth`) and every
- *   file's bytes, with the mode its attributes give (`executable`, `link`, `subrepository`).
+ *   file's bytes, with the mode its attributes give (`executable`, `link`, `subrepository`). That is a
+ *   request per file: callers that only need to know a directory is there ask `exists`, which the
+ *   look-up above answers (an entry of type `commit_directory`) at no extra request.
  *
  * What was read is kept per commit (SnapshotCache); on the next snapshot at another head one
  * `GET /diffstat/{head}..{known}` (`topic=false`: the plain two-commit diff) says which paths differ,
@@ -86,7 +88,10 @@ interface BranchResource {
 
 const depthOf = (path: string): number => (path === '' ? 0 : path.split('/').length);
 
-/** What `request` needs that `state` does not hold: files, and directories (only the outermost listed). */
+/**
+ * What `request` needs that `state` does not hold: files, directories (only the outermost listed), and
+ * existence checks (a look-up says whether a path is a directory, in the same request as the rest).
+ */
 const needsOf = (state: RepoState | undefined, request: SnapshotRequest) => {
   const dirs = [
     ...new Set([
@@ -96,7 +101,8 @@ const needsOf = (state: RepoState | undefined, request: SnapshotRequest) => {
   ];
   const roots = dirs.filter((d) => !dirs.some((o) => within(d, o)));
   const files = request.files.filter((f) => !state?.files.has(f));
-  return { files, roots, dirs };
+  const exists = [...new Set(request.exists ?? [])].filter((e) => state?.existence(e) === undefined);
+  return { files, roots, dirs, exists };
 };
 
 /**
@@ -121,6 +127,7 @@ const emptySnapshot = (request: SnapshotRequest): RepoSnapshot => ({
   files: new Map(request.files.map((f) => [f, undefined])),
   trees: new Map(request.trees.map((t) => [t, undefined])),
   directories: new Map((request.directories ?? []).map((d) => [d, undefined])),
+  exists: new Map((request.exists ?? []).map((e) => [e, false])),
 });
 const within = (path: string, dir: string): boolean => path.startsWith(`${dir}/`);
 
@@ -182,7 +189,8 @@ export class BitbucketSnapshotReader {
   }
 
   async read(branch: string, request: SnapshotRequest): Promise<RepoSnapshot> {
-    if (request.files.length + request.trees.length + (request.directories?.length ?? 0) === 0) {
+    const asked = request.files.length + request.trees.length;
+    if (asked + (request.directories?.length ?? 0) + (request.exists?.length ?? 0) === 0) {
       // Only the head is wanted: nothing to read at it, nothing to carry over.
       const tip = await this.branchTip(branch);
       return { ...emptySnapshot(request), head: tip?.hash };
@@ -192,7 +200,11 @@ export class BitbucketSnapshotReader {
     let probe: Probe | undefined;
     // Files inside a directory to be listed come with its listing: no need to look them up. Files go
     // first: the first look-up, the one that dates the rest, should find something.
-    const unknown = [...first.files.filter((f) => !first.roots.some((r) => within(f, r))), ...first.roots];
+    const unknown = [
+      ...first.files.filter((f) => !first.roots.some((r) => within(f, r))),
+      ...first.roots,
+      ...first.exists,
+    ];
     if (unknown.length > 0 && NAMEABLE.test(branch)) {
       // One listing at the branch name says which paths exist AND, through the commit its entries
       // carry ("the commit that was used in the URL"), where the branch is: no separate branch read.
@@ -215,6 +227,7 @@ export class BitbucketSnapshotReader {
       files: new Map(request.files.map((f) => [f, state.files.get(f) ?? undefined])),
       trees: new Map(request.trees.map((t) => [t, state.tree(t) ?? undefined])),
       directories: new Map((request.directories ?? []).map((d) => [d, state.listing(d) ?? undefined])),
+      exists: new Map((request.exists ?? []).map((e) => [e, state.existence(e) ?? false])),
     };
   }
 
@@ -266,12 +279,12 @@ export class BitbucketSnapshotReader {
    * taken at this very commit: what it covered needs no second look.
    */
   async #learn(state: RepoState, request: SnapshotRequest, probe: Probe | undefined): Promise<void> {
-    const { files, roots, dirs } = needsOf(state, request);
+    const { files, roots, dirs, exists } = needsOf(state, request);
     const probed = (path: string) => probe?.paths.has(path) ?? false;
-    const unprobedRoots = roots.filter((r) => !probed(r));
+    const unprobed = [...roots, ...exists].filter((r) => !probed(r));
     const looseFiles = files.filter((f) => !roots.some((r) => within(f, r)));
     const [late] = await Promise.all([
-      unprobedRoots.length === 0 ? undefined : this.#probe(state.commit, unprobedRoots),
+      unprobed.length === 0 ? undefined : this.#probe(state.commit, unprobed),
       mapLimit(looseFiles, this.#concurrency, async (f) => {
         // A probed path that is not a file needs no request: it is absent (or a directory).
         const text =
@@ -281,6 +294,8 @@ export class BitbucketSnapshotReader {
     ]);
     const kindOf = (path: string) =>
       probed(path) ? probe?.kinds.get(path) : late === 'missing' ? undefined : late?.kinds.get(path);
+    // Existence needs no listing: the look-up said whether each path is a directory.
+    for (const e of exists) state.exists.set(e, kindOf(e) === 'dir');
     for (const root of roots) {
       if (kindOf(root) === 'dir') continue;
       for (const d of dirs.filter((d) => d === root || within(d, root))) {

@@ -48,30 +48,29 @@ export const readSnapshot = async (
   head: string | undefined,
   request: SnapshotRequest,
 ): Promise<RepoSnapshot> => {
+  /** The tree object id at `dir` in the head commit; undefined when absent (or a file). */
+  const treeAt = async (dir: string): Promise<string | undefined> => {
+    if (head === undefined) return undefined;
+    const filepath = clean(dir);
+    return (await orUndefined(git.readTree({ ...ctx, oid: head, ...(filepath ? { filepath } : {}) })))?.oid;
+  };
   const files = new Map<string, string | undefined>();
-  const trees = new Map<string, string | undefined>();
   for (const file of request.files) {
     const blob = head
       ? await orUndefined(git.readBlob({ ...ctx, oid: head, filepath: clean(file) }))
       : undefined;
     files.set(file, blob ? decoder.decode(blob.blob) : undefined);
   }
-  for (const dir of request.trees) {
-    const filepath = clean(dir);
-    const tree = head
-      ? await orUndefined(git.readTree({ ...ctx, oid: head, ...(filepath ? { filepath } : {}) }))
-      : undefined;
-    trees.set(dir, tree?.oid);
-  }
+  const trees = new Map<string, string | undefined>();
+  for (const dir of request.trees) trees.set(dir, await treeAt(dir));
   const directories = new Map<string, readonly string[] | undefined>();
   for (const dir of request.directories ?? []) {
-    const filepath = clean(dir);
-    const tree = head
-      ? await orUndefined(git.readTree({ ...ctx, oid: head, ...(filepath ? { filepath } : {}) }))
-      : undefined;
-    directories.set(dir, tree ? (await filesBelow(ctx, tree.oid, '')).sort() : undefined);
+    const oid = await treeAt(dir);
+    directories.set(dir, oid ? (await filesBelow(ctx, oid, '')).sort() : undefined);
   }
-  return { head, files, trees, directories };
+  const exists = new Map<string, boolean>();
+  for (const dir of request.exists ?? []) exists.set(dir, (await treeAt(dir)) !== undefined);
+  return { head, files, trees, directories, exists };
 };
 
 /** Every blob path below the tree `oid`, recursively, prefixed with `prefix`. */

@@ -24,6 +24,7 @@ import {
   answerWithAbsentPaths,
   buildSnapshotQuery,
   fileReadOf,
+  isTreeEntry,
   type SnapshotQuery,
   type SnapshotResponse,
   treeIdOf,
@@ -128,7 +129,10 @@ export class GitHubGitHost implements GitHost {
         directories.set(dir, oid === undefined ? undefined : await this.filesBelow(dir, oid));
       }),
     );
-    return { head: target?.oid, files, trees, directories };
+    const exists = new Map(
+      (request.exists ?? []).map((dir, i) => [dir, isTreeEntry(target?.[`e${i}`])] as const),
+    );
+    return { head: target?.oid, files, trees, directories, exists };
   }
 
   /** The snapshot's answer, absent paths included (github-snapshot-query.ts `answerWithAbsentPaths`). */
@@ -226,8 +230,25 @@ export class GitHubGitHost implements GitHost {
     }
   }
 
+  /**
+   * The open pull request of the branch, updated when its title or body changed (a newer version or a
+   * rollback proposed on the same branch: https://docs.github.com/rest/pulls/pulls#update-a-pull-request),
+   * or a new one; then its labels.
+   */
   async openPullRequest(request: PullRequestRequest): Promise<PullRequestResult> {
-    const pull = (await this.findPullRequest(request)) ?? (await this.createPullRequest(request));
+    const found = await this.findPullRequest(request);
+    if (found && (found.title !== request.title || found.body !== request.body))
+      await this.call(`update pull request #${found.number}`, () =>
+        this.octokit.rest.pulls.update({
+          ...this.repoParams(),
+          pull_number: found.number,
+          title: request.title,
+          body: request.body,
+        }),
+      );
+    const pull = found
+      ? { number: found.number, url: found.url, created: false }
+      : await this.createPullRequest(request);
     await this.addLabels(pull.number, request.labels ?? []);
     return pull;
   }
@@ -263,7 +284,9 @@ export class GitHubGitHost implements GitHost {
     );
   }
 
-  private async findPullRequest(request: PullRequestRequest): Promise<PullRequestResult | undefined> {
+  private async findPullRequest(
+    request: PullRequestRequest,
+  ): Promise<(PullRequestResult & { title: string; body: string | null }) | undefined> {
     const { data } = await this.call('list pull requests', () =>
       this.octokit.rest.pulls.list({
         ...this.repoParams(),
@@ -274,7 +297,9 @@ export class GitHubGitHost implements GitHost {
       }),
     );
     const found = data[0];
-    return found ? { number: found.number, url: found.html_url, created: false } : undefined;
+    return found
+      ? { number: found.number, url: found.html_url, created: false, title: found.title, body: found.body }
+      : undefined;
   }
 
   private async moveBranch(branch: string, sha: string, expectedHead: string | undefined): Promise<void> {

@@ -11,7 +11,7 @@
 export interface SnapshotQuery {
   readonly query: string;
   readonly variables: Record<string, string>;
-  /** The aliases of the requested files, trees and directories (`f0`, `t0`, `d0`…). */
+  /** The aliases of the requested files, trees, directories and existence checks (`f0`, `t0`, `d0`, `e0`…). */
   readonly pathAliases: ReadonlySet<string>;
 }
 
@@ -48,6 +48,7 @@ export const buildSnapshotQuery = (
     readonly files: readonly string[];
     readonly trees: readonly string[];
     readonly directories?: readonly string[];
+    readonly exists?: readonly string[];
   },
 ): SnapshotQuery => {
   const variables: Record<string, string> = { owner, repo, ref: `refs/heads/${branch}` };
@@ -70,6 +71,10 @@ export const buildSnapshotQuery = (
   // (GraphQL has no recursion; `git/trees/{oid}?recursive=1` is one request whatever the depth).
   (request.directories ?? []).forEach((dir, i) => {
     ask(`d${i}`, dir, '{ oid type }');
+  });
+  // Existence costs the same as a tree id here (the entry's type), in the same request.
+  (request.exists ?? []).forEach((dir, i) => {
+    ask(`e${i}`, dir, '{ type }');
   });
   const query = [
     `query Snapshot(${declarations.join(', ')}) {`,
@@ -148,3 +153,6 @@ export const treeIdOf = (node: unknown): string | undefined => {
   const entry = node as TreeEntryNode | null | undefined;
   return entry?.type === 'tree' ? entry.oid : undefined;
 };
+
+export const isTreeEntry = (node: unknown): boolean =>
+  (node as TreeEntryNode | null | undefined)?.type === 'tree';

@@ -61,6 +61,14 @@ export interface GitLabGitHostOptions {
   readonly newId?: () => string;
 }
 
+interface FoundMergeRequest {
+  readonly iid: number;
+  readonly url: string;
+  readonly title: string;
+  readonly description: string;
+  readonly labels: readonly string[];
+}
+
 const MOVED =
   /stale|failed to update ref|failed to lock|cannot lock|reference already exists|non-fast-forward|fetch first|expected/i;
 
@@ -88,9 +96,11 @@ export class GitLabGitHost implements GitHost {
     const directories = new Map<string, readonly string[] | undefined>(
       (request.directories ?? []).map((d) => [d, undefined]),
     );
-    if (head === undefined) return { head, files, trees, directories };
+    const exists = new Map<string, boolean>((request.exists ?? []).map((d) => [d, false]));
+    if (head === undefined) return { head, files, trees, directories, exists };
 
-    const wanted = [...new Set([...request.trees, ...(request.directories ?? [])])];
+    // A directory's tree id, and so its existence, come from its parent's listing (same query).
+    const wanted = [...new Set([...request.trees, ...(request.directories ?? []), ...exists.keys()])];
     const listings = [...new Set(wanted.map((dir) => parentOf(dir).parent))];
     const listed = new Map<string, Map<string, string>>();
     const blobs = new Map<string, BlobNode>();
@@ -110,13 +120,14 @@ export class GitLabGitHost implements GitHost {
       }),
     );
     for (const dir of request.trees) trees.set(dir, treeId(dir));
+    for (const dir of exists.keys()) exists.set(dir, treeId(dir) !== undefined);
     await Promise.all(
       (request.directories ?? []).map(async (dir) => {
         directories.set(dir, treeId(dir) === undefined ? undefined : await this.#filesBelow(head, dir));
       }),
     );
-    this.#known.record(head, { files, trees });
-    return { head, files, trees, directories };
+    this.#known.record(head, { files, trees, exists });
+    return { head, files, trees, directories, exists };
   }
 
   async commit(
@@ -208,7 +219,7 @@ export class GitLabGitHost implements GitHost {
     }
   }
 
-  async #findMergeRequest(request: PullRequestRequest): Promise<{ iid: number; url: string } | undefined> {
+  async #findMergeRequest(request: PullRequestRequest): Promise<FoundMergeRequest | undefined> {
     const list = await this.#call('list merge requests', () =>
       this.#api.mergeRequests.all({
         projectId: this.#api.projectPath,
@@ -220,13 +231,25 @@ export class GitLabGitHost implements GitHost {
       }),
     );
     const first = list[0];
-    return first ? { iid: first.iid, url: String(first.web_url) } : undefined;
+    return first
+      ? {
+          iid: first.iid,
+          url: String(first.web_url),
+          title: String(first.title),
+          description: typeof first.description === 'string' ? first.description : '',
+          labels: Array.isArray(first.labels) ? first.labels.map(String) : [],
+        }
+      : undefined;
   }
 
+  /** Edits the open merge request only when something changed (a newer version on the same branch). */
   async #updateMergeRequest(
-    found: { iid: number; url: string },
+    found: FoundMergeRequest,
     request: PullRequestRequest,
   ): Promise<PullRequestResult> {
+    const missing = (request.labels ?? []).filter((l) => !found.labels.includes(l));
+    if (found.title === request.title && found.description === request.body && missing.length === 0)
+      return { number: found.iid, url: found.url, created: false };
     await this.#call(`update merge request !${found.iid}`, () =>
       this.#api.mergeRequests.edit(this.#api.projectPath, found.iid, {
         title: request.title,

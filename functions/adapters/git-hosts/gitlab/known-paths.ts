@@ -19,11 +19,13 @@ export class KnownPaths {
     seen: {
       readonly files: ReadonlyMap<string, string | undefined>;
       readonly trees: ReadonlyMap<string, string | undefined>;
+      readonly exists?: ReadonlyMap<string, boolean>;
     },
   ): void {
     const knowledge = this.#byCommit.get(commit) ?? { files: new Map(), absentDirs: new Set() };
     for (const [path, text] of seen.files) knowledge.files.set(path, text !== undefined);
     for (const [dir, id] of seen.trees) if (id === undefined) knowledge.absentDirs.add(dir);
+    for (const [dir, there] of seen.exists ?? []) if (!there) knowledge.absentDirs.add(dir);
     this.#byCommit.delete(commit);
     this.#byCommit.set(commit, knowledge);
     if (this.#byCommit.size > COMMITS_KEPT) this.#byCommit.delete(this.#byCommit.keys().next().value!);

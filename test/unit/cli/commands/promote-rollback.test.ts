@@ -150,7 +150,7 @@ describe('chart-promoter promote/rollback --function (AWS mode, fake Lambda clie
         number: 7,
         url: 'https://github.com/acme/fleet/pull/7',
         created: true,
-        branch: 'promote/prod/web-1.2.0',
+        branch: 'promote/prod/web',
         commit,
         toVersion: '1.2.0',
       }),

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../../functions/promotion/policy/duration';
 import { describePolicyIssues, parsePolicy } from '../../../../functions/promotion/policy/parse-policy';
-import { chartPermission, environmentsAfter } from '../../../../functions/promotion/policy/policy';
+import {
+  chartPermission,
+  convergeWithinOf,
+  DEFAULT_CONVERGE_WITHIN_MS,
+  environmentsAfter,
+} from '../../../../functions/promotion/policy/policy';
 
 const EXAMPLE = `# example
 environments:
@@ -120,6 +125,42 @@ retain: -1
       expect.objectContaining({ line: 3, path: 'environments[0].mode' }),
     ]);
     expect(issuesOf('charts: ["*"]\n')).toEqual([expect.objectContaining({ path: 'environments', line: 1 })]);
+  });
+});
+
+describe('parsePolicy: convergeWithin', () => {
+  it('reads convergeWithin per environment, and leaves it to the 15m default when absent', () => {
+    // Act
+    const parsed = parsePolicy(
+      'environments:\n  - name: dev\n    convergeWithin: 90s\n  - name: prod\n    after: dev\n',
+    );
+    // Assess
+    if (!parsed.ok) throw new Error(describePolicyIssues(parsed.issues));
+    const [dev, prod] = parsed.policy.environments;
+    expect(dev!.convergeWithinMs).toBe(90_000);
+    expect(prod!.convergeWithinMs).toBeUndefined();
+    expect(convergeWithinOf(prod!)).toBe(DEFAULT_CONVERGE_WITHIN_MS);
+    expect(DEFAULT_CONVERGE_WITHIN_MS).toBe(15 * 60_000);
+  });
+
+  it.each([
+    ['0s', 'is not a positive duration'],
+    ['0', 'must be a duration'],
+    ['soon', 'is not a positive duration'],
+    ['15', 'must be a duration'],
+  ])('refuses convergeWithin: %s at its line', (value, message) => {
+    // Act
+    const parsed = parsePolicy(`environments:\n  - name: dev\n    convergeWithin: ${value}\n`);
+    // Assess
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues).toEqual([
+      expect.objectContaining({
+        line: 3,
+        path: 'environments[0].convergeWithin',
+        message: expect.stringContaining(message),
+      }),
+    ]);
   });
 });
 

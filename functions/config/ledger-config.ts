@@ -1,0 +1,34 @@
+import * as z from 'zod';
+import { PromoterError } from '../errors';
+
+/** The release ledger's table, as every function that reads or writes it is told. */
+export const LEDGER_ENV = {
+  ledgerTable: 'CHART_PROMOTER_LEDGER_TABLE',
+} as const;
+
+/** DynamoDB table names: 3–255 of [a-zA-Z0-9_.-] (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html). */
+export const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+export const TABLE_NAME_MESSAGE = 'must be a DynamoDB table name ([a-zA-Z0-9_.-], 3–255)';
+
+export interface LedgerConfig {
+  /** Absent: no ledger deployed (nothing is recorded). */
+  readonly ledgerTable?: string;
+}
+
+const schema = z.object({
+  [LEDGER_ENV.ledgerTable]: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(TABLE_NAME, TABLE_NAME_MESSAGE).optional(),
+  ),
+});
+
+/** Throws a terminal CONFIG_INVALID for a malformed table name. */
+export const parseLedgerConfig = (env: Readonly<Record<string, string | undefined>>): LedgerConfig => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const list = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new PromoterError('CONFIG_INVALID', 'terminal', `invalid configuration: ${list}`);
+  }
+  const table = parsed.data[LEDGER_ENV.ledgerTable];
+  return table === undefined ? {} : { ledgerTable: table };
+};
