@@ -162,7 +162,7 @@ describe('chart-promoter demo --json (the whole pipeline, real helm, real git, r
     for (const record of document.ledger.filter((r) => r.state === 'converged'))
       expect(record.leadTimeMs).toBeGreaterThan(0);
     for (const record of document.ledger.filter((r) => r.state === 'proposed'))
-      expect(record.branch).toBe(`promote/prod/${record.chart}-${record.version}`);
+      expect(record.branch).toBe(`promote/prod/${record.chart}`);
   });
 
   it('commits HelmReleases that validate against the Flux CRD schema, one per promoted chart', async () => {

@@ -48,8 +48,9 @@ describe('local runtime: the release ledger', () => {
     );
     return until(`${key}'s outcome`, async () => outcomes.get(key));
   };
+  // signAndDeliver: the endpoint's 202, then the worker's result (the work runs from the queue).
   const healthy = (environment: string, chart: string, version: string, runId: string) =>
-    runtime.signAndPost(
+    runtime.signAndDeliver(
       helmReleaseEvent({
         namespace: environment,
         name: chart,
@@ -110,12 +111,14 @@ describe('local runtime: the release ledger', () => {
       autoRollback: true,
     });
     expect(Date.parse(committed!.deadline!) - Date.parse(committed!.committedAt!)).toBe(2000);
-    expect(devReady.body).toMatchObject({ status: 'converged' });
+    expect(devReady.worked?.status === 'handled' && devReady.worked.outcome).toMatchObject({
+      status: 'converged',
+    });
     expect(staging.deadline).toBeDefined();
     const dev = (await record('led-web', 'dev'))!;
     expect(dev).toMatchObject({ state: 'converged', leadTimeMs: expect.any(Number), revision: 2 });
     expect(await record('led-web', 'staging')).toMatchObject({ state: 'converged', revision: 2 });
-    expect(prod).toMatchObject({ version: '1.0.0', branch: 'promote/prod/led-web-1.0.0', revision: 1 });
+    expect(prod).toMatchObject({ version: '1.0.0', branch: 'promote/prod/led-web', revision: 1 });
     // Ledger writes of this promotion: 2 in dev, 2 in staging, 1 in prod (5; a 6th when prod converges).
     const all = await runtime.ledger.list({ chart: 'led-web' });
     expect(all.reduce((writes, r) => writes + r.revision, 0)).toBe(5);

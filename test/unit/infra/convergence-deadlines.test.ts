@@ -49,20 +49,29 @@ const dynamoActions = (statements: Statement[]) =>
 describe('ChartPromotionPipeline: release ledger and convergence deadlines', () => {
   const built = build();
 
-  it('gives promote and feedback the ledger table and GetItem/PutItem on it only', () => {
+  it('gives promote and the feedback worker the ledger table and GetItem/PutItem on release rows only', () => {
     // Prepare
     const { pipeline, resources, id } = built;
     const ledgerId = id(pipeline.ledger.table);
     // Act
     const promoteEnv = resources[id(pipeline.promote.function)]!.Properties.Environment.Variables;
-    const feedbackEnv = resources[id(pipeline.feedback!.function)]!.Properties.Environment.Variables;
+    const feedbackEnv = resources[id(pipeline.feedbackWorker!.function)]!.Properties.Environment.Variables;
     // Assess
     expect(promoteEnv[LEDGER_ENV.ledgerTable]).toEqual({ Ref: ledgerId });
     expect(feedbackEnv[LEDGER_ENV.ledgerTable]).toEqual({ Ref: ledgerId });
-    for (const role of [pipeline.promote.role, pipeline.feedback!.role]) {
-      const statements = statementsOf(resources, id(role));
-      expect(dynamoActions(statements)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamoActions(statementsOf(resources, id(pipeline.promote.role)))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ]);
+    for (const role of [pipeline.promote.role, pipeline.feedbackWorker!.role]) {
+      const releaseRows = statementsOf(resources, id(role)).filter((s) =>
+        JSON.stringify(s).includes('release#*'),
+      );
+      expect(releaseRows).toHaveLength(1);
+      expect(dynamoActions(releaseRows)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     }
+    // The endpoint answers Flux and queues: no ledger at all.
+    expect(dynamoActions(statementsOf(resources, id(pipeline.feedback!.role)))).toEqual([]);
   });
 
   it('runs the sweep every minute on a schedule, one at a time, with Scan/GetItem/PutItem and SendMessage only', () => {

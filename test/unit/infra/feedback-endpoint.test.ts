@@ -100,16 +100,17 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     });
     expect(fn.Layers).toBeUndefined();
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    // One each: promote, feedback endpoint, feedback worker, promotion board widget.
-    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(4);
+    // One each: promote, feedback endpoint, feedback worker, promotion board widget, deadline sweep.
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toHaveLength(5);
   });
 
   it('exposes it through a function URL without IAM auth (Flux cannot sign SigV4), and nothing else', () => {
     // Prepare
     const fnId = feedbackFunctionId(template);
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
-      (p) => p.Properties,
-    );
+    // The endpoint's permissions (the deadline sweep has its own, for its EventBridge schedule).
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((p) => p.Properties)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(fnId));
     // Assess
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
@@ -242,6 +243,8 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
@@ -256,10 +259,17 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    expect(statements.find((s) => actionsOf(s).includes('dynamodb:PutItem'))).toMatchObject({
-      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['idempotency#feedback'] } },
-    });
+    // Each DynamoDB grant is scoped to its rows: idempotency records, and release rows (the ledger).
+    expect(statements.filter((s) => actionsOf(s).includes('dynamodb:PutItem'))).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['idempotency#feedback'] } },
+      }),
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['release#*'] } },
+      }),
+    ]);
     expect(statements.find((s) => actionsOf(s).includes('sqs:SendMessage'))?.Resource).toEqual({
       'Fn::GetAtt': [intakeQueueId(template), 'Arn'],
     });
@@ -292,7 +302,8 @@ describe('ChartPromoterStack with the feedback endpoint (defaults)', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const feedbackLogs = functionsOf(template)[workerFunctionId(template)]!.Properties.LoggingConfig.LogGroup;
     // Assess
-    expect(alarms).toHaveLength(9);
+    // Nine of ours, and the deadline sweep's NotConverged.
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
@@ -416,16 +427,18 @@ describe('ChartPromotionPipeline feedback props', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 
-  it('deploys no feedback function, worker, queue, table, URL, secret or alarm when disabled', () => {
+  it('deploys no feedback function, worker, queue, URL, secret or alarm when disabled (the ledger stays: promote records its commits)', () => {
     // Act
     const { template } = build({ feedback: { enabled: false } });
     // Assess
     const descriptions = Object.values(functionsOf(template)).map((f) => String(f.Properties.Description));
-    expect(descriptions).toHaveLength(2);
+    // Promote, the board widget, the deadline sweep.
+    expect(descriptions).toHaveLength(3);
     expect(descriptions.filter((d) => d.includes('Flux notification'))).toEqual([]);
     template.resourceCountIs('AWS::Lambda::Url', 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    // The five pipeline alarms and NotConverged.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     expect(Object.keys(queuesOf(template))).toHaveLength(2);
     expect(Object.values(template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(1);
   });
