@@ -4,7 +4,8 @@
  * unit; plus the machine). Local servers on 127.0.0.1 only.
  *
  *   npm run bench                      full: 5 measured runs after 1 warm-up, all sizes
- *   npm run bench -- --quick           < 2 min: 3 runs, smaller sizes where a scenario allows
+ *   npm run bench -- --quick           < 90 s: 3 runs, smaller sizes, without the scenarios that need
+ *                                      minutes whatever the size (quick: false; name them with --only)
  *   npm run bench -- --only requests,cold-start     some scenarios only (ids below)
  *   npm run bench -- --only lambda-cold-start         the synthesized bundles' Init Duration (needs bubblewrap)
  */
@@ -76,7 +77,12 @@ log(
 );
 const context: ScenarioContext = { plan, sink: report, log, shared: {} };
 const failures: { scenario: string; error: string }[] = [];
-for (const scenario of SCENARIOS.filter((s) => only === undefined || only.includes(s.id))) {
+const chosen = SCENARIOS.filter((s) =>
+  only === undefined ? !quick || s.quick !== false : only.includes(s.id),
+);
+const skipped = SCENARIOS.filter((s) => !chosen.includes(s) && only === undefined).map((s) => s.id);
+if (skipped.length > 0) report.note(`quick mode leaves out ${skipped.join(', ')} (run them with --only)`);
+for (const scenario of chosen) {
   log(scenario.title);
   report.section(scenario.title);
   const started = performance.now();

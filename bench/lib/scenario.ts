@@ -21,5 +21,10 @@ export interface Scenario {
   /** Short id for `--only`. */
   readonly id: string;
   readonly title: string;
+  /**
+   * `false`: left out of `--quick` unless named with `--only` (it needs minutes whatever the sizes:
+   * a `cdk synth`, a browser, whole demo runs). @default true
+   */
+  readonly quick?: boolean;
   run(context: ScenarioContext): Promise<void>;
 }

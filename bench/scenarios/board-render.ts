@@ -23,6 +23,7 @@ const SIZES = [
 
 export const boardRender: Scenario = {
   id: 'board',
+  quick: false,
   title: 'Promotion board: HTML size and render time in Chromium',
   run: async (context) => {
     const { sink, plan } = context;

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PromotionBoardView } from '../ports/release-ledger';
 import { escapeHtml } from './board-format';
 import { type BoardTheme, renderBoardFragment } from './board-html';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The optional integrations of a deployment, as environment variables: where the provenance keyring

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PromoterError } from '../errors';
 
 /** The release ledger's table, as every function that reads or writes it is told. */

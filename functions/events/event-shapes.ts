@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The envelopes an SQS message body can hold, as AWS documents them. Only the fields we read are

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a function was invoked with, recognised before anything reads it, so a wrong event gets an

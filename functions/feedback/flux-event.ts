@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The event Flux's notification-controller posts to a generic(-hmac) provider: the controller's

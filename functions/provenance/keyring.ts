@@ -1,4 +1,4 @@
-import { type Key, readKeys } from 'openpgp';
+import type { Key } from 'openpgp';
 import { PromoterError } from '../errors';
 
 /**
@@ -22,6 +22,9 @@ const ARMOR = /-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC K
 export const readPublicKeyring = async (armored: string): Promise<readonly Key[]> => {
   const blocks = armored.match(ARMOR);
   if (!blocks) throw keyringInvalid('no "BEGIN PGP PUBLIC KEY BLOCK" armor found');
+  // Loaded here, not at module load: only a deployment with a keyring pays for openpgp (a lazily
+  // loaded chunk of the Lambda bundle, infra/lambda/bundled-node-function.ts).
+  const { readKeys } = await import('openpgp');
   const keys: Key[] = [];
   for (const block of blocks) {
     try {

@@ -1,4 +1,4 @@
-import { type Key, readCleartextMessage, verify } from 'openpgp';
+import type { CleartextMessage, Key } from 'openpgp';
 import { type ProvenanceVerdict, provenanceRefused, type Signer } from './provenance-codes';
 import { parseProvenanceBody } from './provenance-document';
 
@@ -25,7 +25,9 @@ const checkSignature = async (
   provenance: string,
   keyring: readonly Key[],
 ): Promise<{ ok: true; text: string; signer: Signer } | { ok: false; verdict: ProvenanceVerdict }> => {
-  let message: Awaited<ReturnType<typeof readCleartextMessage>>;
+  // Loaded on first use: only a deployment with a keyring pays for openpgp (see keyring.ts).
+  const { readCleartextMessage, verify } = await import('openpgp');
+  let message: CleartextMessage;
   try {
     message = await readCleartextMessage({ cleartextMessage: provenance });
   } catch (error) {

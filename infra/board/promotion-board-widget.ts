@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { CustomWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BOARD_WIDGET_ENV } from '../../functions/config/board-widget-config';
@@ -55,7 +55,7 @@ export interface BoardWidgetOptions {
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/add_custom_widget_dashboard_security.html
  */
 export class PromotionBoardWidget extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
 
@@ -63,7 +63,6 @@ export class PromotionBoardWidget extends Construct {
     super(scope, id);
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      NODE_OPTIONS: '--enable-source-maps',
     };
     if (props.ledgerTableName !== undefined)
       environment[BOARD_WIDGET_ENV.ledgerTable] = props.ledgerTableName;

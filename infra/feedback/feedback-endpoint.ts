@@ -1,7 +1,11 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
-import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type FunctionUrl,
+  FunctionUrlAuthType,
+  InvokeMode,
+  type Function as LambdaFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -53,7 +57,7 @@ export interface FeedbackEndpointProps {
  * worker's (feedback-worker.ts): no Git credentials, no repository access here.
  */
 export class FeedbackEndpoint extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
   readonly url: FunctionUrl;

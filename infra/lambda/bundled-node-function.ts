@@ -1,15 +1,20 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, type ILocalBundling, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
-  NodejsFunction,
-  type NodejsFunctionProps,
-  OutputFormat,
-  SourceMapMode,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
+  Architecture,
+  Code,
+  type FunctionProps,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 /** The repository root: handler entries and the lock file are resolved from it. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,9 +29,68 @@ const REQUIRE_BANNER =
   "import { createRequire as __chartPromoterCreateRequire } from 'node:module';" +
   'const require = __chartPromoterCreateRequire(import.meta.url);';
 
+/**
+ * How every function is bundled (esbuild, https://esbuild.github.io/api/): minified ESM for Node 22
+ * with the AWS SDK inside (the versions tested are the versions deployed), and code splitting: what a
+ * function reaches only through `import()` (each Git host's adapter, openpgp for provenance, Jira)
+ * lands in `chunks/` beside `index.mjs` and is loaded only when the deployment configures it, so
+ * neither the bundle Lambda loads at init nor its parse time carries it. The source map is external
+ * and unreferenced (no sourceMappingURL comment, no --enable-source-maps): it costs no init time and
+ * serves to read a minified trace offline. The metafile (`index.meta.json`) says what each output holds.
+ */
+export const LAMBDA_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: { js: REQUIRE_BANNER },
+  minify: true,
+  sourcemap: 'external',
+  splitting: true,
+  entryNames: 'index',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  metafile: true,
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+/** Builds `entry` into `outputDir` (index.mjs, chunks/, index.mjs.map, index.meta.json). */
+export const bundleLambdaEntry = (entry: string, outputDir: string): void => {
+  const result = buildSync({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [entry], outdir: outputDir });
+  writeFileSync(path.join(outputDir, 'index.meta.json'), JSON.stringify(result.metafile));
+};
+
+/**
+ * Local bundling of one entry. The entry is a field on purpose: CDK caches staged assets by the JSON of
+ * their bundling options (asset-staging.js calculateCacheKey), where a function is invisible; without
+ * it every function would be handed the first one's bundle.
+ */
+class EsbuildBundling implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleLambdaEntry(this.entry, outputDir);
+    return true;
+  }
+}
+
+/**
+ * The function's code asset: bundled by the local esbuild at synth time (never in Docker: the image
+ * is only a required placeholder), hashed by its output, as CDK's NodejsFunction does.
+ */
+const bundledCode = (entry: string): Code =>
+  Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: new EsbuildBundling(entry),
+    },
+  });
+
 /** What differs between the pipeline's functions; everything else is shared on purpose. */
 export type BundledNodeFunctionProps = Pick<
-  NodejsFunctionProps,
+  FunctionProps,
   'description' | 'layers' | 'memorySize' | 'timeout' | 'environment' | 'reservedConcurrentExecutions'
 > & {
   /** The handler module (exports `handler`), absolute or relative to the repository root. */
@@ -38,15 +102,14 @@ export type BundledNodeFunctionProps = Pick<
 
 /** The parts of one bundled function, created directly in the caller's scope. */
 export interface BundledNodeFunction {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
 }
 
 /**
  * A function of this repository as every pipeline function is built: bundled by the local esbuild
- * (no Docker) into minified ESM with the AWS SDK inside (the versions tested are the versions
- * deployed), Node.js 22 on x86-64 (helm in the layer is an x86-64 binary; one architecture keeps the
+ * (no Docker) as LAMBDA_BUNDLE_OPTIONS say, Node.js 22 on x86-64 (helm in the layer is an x86-64 binary; one architecture keeps the
  * bundles alike), JSON logs to its own log group with retention, X-Ray active tracing, and an explicit
  * role instead of AWSLambdaBasicExecutionRole: that managed policy may write to any log group, this
  * role only to its own. Children `Logs`, `Role` and `Function` are created in `scope` itself (not a
@@ -71,30 +134,16 @@ export const bundledNodeFunction = (
       resources: [logGroup.logGroupArn],
     }),
   );
-  const fn = new NodejsFunction(scope, 'Function', {
+  const fn = new LambdaFunction(scope, 'Function', {
     ...functionProps,
-    entry: entry.startsWith('/') ? entry : `${REPO_ROOT}${entry}`,
-    handler: 'handler',
-    projectRoot: REPO_ROOT,
-    depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+    code: bundledCode(entry.startsWith('/') ? entry : path.join(REPO_ROOT, entry)),
+    handler: 'index.handler',
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.X86_64,
     role,
     logGroup,
     loggingFormat: LoggingFormat.JSON,
     tracing: Tracing.ACTIVE,
-    bundling: {
-      forceDockerBundling: false,
-      format: OutputFormat.ESM,
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      banner: REQUIRE_BANNER,
-      minify: true,
-      sourceMap: true,
-      sourceMapMode: SourceMapMode.EXTERNAL,
-      metafile: true,
-      externalModules: [],
-    },
   });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',

@@ -33,7 +33,6 @@ export const repositoryEnvironment = (
     [E.intakeQueueUrl]: refs.intakeQueueUrl,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
   };
   if (settings.gitHostBaseUrl !== undefined) env[E.gitHostBaseUrl] = settings.gitHostBaseUrl;
   return env;

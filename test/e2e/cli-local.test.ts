@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localS3Client } from '../../functions/local/s3-endpoint';
 import { runGit } from '../support/bare-repo';
 import { CHART_PROMOTER_BIN, chartPromoterProcess } from '../support/cli-process';
+import { scaledTimeout } from '../support/machine-speed';
 import { buildChart } from '../support/tar-fixtures';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -40,8 +41,12 @@ describe('chart-promoter local --json (long-running, as a user starts it)', () =
     );
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const nextLine = async (): Promise<string> => {
+      const waitMs = scaledTimeout(30_000);
       const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no stdout line within 30 s; stderr: ${stderr}`)), 30_000).unref(),
+        setTimeout(
+          () => reject(new Error(`no stdout line within ${waitMs} ms; stderr: ${stderr}`)),
+          waitMs,
+        ).unref(),
       );
       const line = await Promise.race([lines.next(), timeout]);
       if (line.done) throw new Error(`stdout ended; stderr: ${stderr}`);

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../functions/local/local-runtime';
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
 import { commitFile, runGit } from '../support/bare-repo';
+import { scaledTimeout } from '../support/machine-speed';
 import { ScenarioTally } from '../support/reliability/reliability-report';
 import { bySize } from '../support/reliability/reliability-size';
 import { auditBranch } from '../support/reliability/repo-audit';
@@ -88,7 +89,7 @@ describe('reliability 3: concurrency', () => {
         );
         const deadLetterCount = async () =>
           (await readFile(runtime.deadLetters, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
-        await waitFor(() => outcomes.length >= UPLOADS, bySize(60_000, 240_000)).catch(
+        await waitFor(() => outcomes.length >= UPLOADS, scaledTimeout(bySize(60_000, 240_000))).catch(
           async (error: unknown) => {
             const log = (await readFile(runtime.logFile, 'utf8').catch(() => ''))
               .split('\n')
@@ -139,6 +140,6 @@ describe('reliability 3: concurrency', () => {
         await rm(workdir, { recursive: true, force: true });
       }
     },
-    bySize(120_000, 400_000),
+    scaledTimeout(bySize(120_000, 400_000)),
   );
 });

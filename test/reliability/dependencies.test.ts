@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLE_OPTIONS } from '../../infra/lambda/bundled-node-function';
 import { ScenarioTally } from '../support/reliability/reliability-report';
 
 /**
  * Scenario 8 (the part that needs no network): the promote function's bundle, built with esbuild
- * as the CDK's NodejsFunction builds it (infra/lambda/bundled-node-function.ts: ESM, node22,
- * mainFields module/main, nothing external), contains no development dependency. Dev-only packages
+ * as the stack builds it (LAMBDA_BUNDLE_OPTIONS of infra/lambda/bundled-node-function.ts, every chunk
+ * included), contains no development dependency. Dev-only packages
  * are the ones package-lock.json marks `"dev": true` (devDependencies and everything only they
  * need). `npm audit --omit=dev` needs the registry and is run outside the suite (see the README).
  */
@@ -43,15 +44,11 @@ describe('reliability 8: dependencies', () => {
 
     // Act
     const result = await build({
+      ...LAMBDA_BUNDLE_OPTIONS,
       entryPoints: [ENTRY],
       absWorkingDir: REPO_ROOT,
-      bundle: true,
+      outdir: path.join(REPO_ROOT, 'bundle-not-written'),
       write: false,
-      metafile: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
       logLevel: 'silent',
     });
 

@@ -8,6 +8,7 @@ import { layerBinaryPath } from '../../functions/adapters/layer-binaries';
 import { intakeChart } from '../../functions/chart/intake';
 import { REFUSAL_CODES } from '../../functions/chart/refusal';
 import type { ChartRenderer } from '../../functions/ports/chart-renderer';
+import { scaledTimeout } from '../support/machine-speed';
 import { archiveRefusalCases } from '../support/reliability/corpus-archive-refusals';
 import { demoArchive, ESCAPE_MARKER, type HostileCase } from '../support/reliability/corpus-case';
 import { chartRefusalCases } from '../support/reliability/corpus-chart-refusals';
@@ -217,7 +218,7 @@ describe('reliability 1: hostile archives', () => {
       expect(hitsAfter).toEqual(hitsBefore);
       expect(peakRssMiB()).toBeLessThan(RSS_BOUND_MIB);
     },
-    bySize(240_000, 900_000),
+    scaledTimeout(bySize(240_000, 900_000)),
   );
 
   // Formerly a KNOWN GAP: tar-stream reads entries that follow the end-of-archive marker; Go's

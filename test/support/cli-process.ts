@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { scaledTimeout } from './machine-speed';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -17,13 +18,15 @@ export interface CliRun {
 /**
  * A runner of the real command as a user would start it: its own process, from another directory
  * (so nothing depends on the repository being the working directory), killed after `timeoutMs`.
- * A start costs about half a second to two seconds (node + tsx), hence the per-file timeouts.
+ * A start costs about half a second to two seconds (node + tsx) at rest, hence the per-file timeouts;
+ * `timeoutMs` is the figure at rest, scaled by how much slower the machine runs (machine-speed.ts).
  */
 export const chartPromoterProcess =
   (timeoutMs: number) =>
   (...args: string[]): Promise<CliRun> =>
     new Promise((done) => {
-      execFile(CHART_PROMOTER_BIN, args, { cwd: tmpdir(), timeout: timeoutMs }, (error, stdout, stderr) => {
+      const timeout = scaledTimeout(timeoutMs);
+      execFile(CHART_PROMOTER_BIN, args, { cwd: tmpdir(), timeout }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         done({ code, stdout, stderr });
       });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GitHost } from '../../functions/ports/git-host';
 import { GitHostError } from '../../functions/ports/git-host-error';
 import { blobId, treeId } from '../../functions/ports/git-object-id';
+import { scaledTimeout } from './machine-speed';
 
 /**
  * One behaviour suite every GitHost adapter must pass (GitHub API, plain git over HTTP, local path).
@@ -40,7 +41,8 @@ export const gitHostFailure = (promise: Promise<unknown>): Promise<GitHostError>
     },
   );
 
-const CONCURRENT_WRITERS_TIMEOUT_MS = 300_000;
+/** At rest well under a minute; scaled with the machine's slowdown (machine-speed.ts). */
+const CONCURRENT_WRITERS_TIMEOUT_MS = scaledTimeout(150_000);
 
 const withFixture =
   (factory: GitHostFixtureFactory, test: (fixture: GitHostFixture) => Promise<void>) => async () => {

@@ -1,8 +1,10 @@
 import type { UploadOutcome } from '../../functions/pipeline/upload-outcome';
+import { scaledTimeout } from './machine-speed';
 
 /**
  * Gathers the outcomes a local runtime reports (its `onOutcomes` option) and lets a test wait for the
- * next `count` of them: a condition, not a sleep. Rejects after `ms`, naming what did arrive.
+ * next `count` of them: a condition, not a sleep. Rejects after `ms` (a figure at rest, scaled by the
+ * machine's slowdown: machine-speed.ts), naming what did arrive.
  */
 export const outcomeCollector = () => {
   const seen: UploadOutcome[] = [];
@@ -17,7 +19,7 @@ export const outcomeCollector = () => {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`only ${seen.length}/${target} outcomes: ${JSON.stringify(seen)}`)),
-          ms,
+          scaledTimeout(ms),
         );
         wake = () => {
           if (seen.length < target) return;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSecret, type SecretFormat } from './secret-reader';
 
 /** Git host credentials as stored in the secret (JSON in SecretString). */

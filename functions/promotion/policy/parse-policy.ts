@@ -1,5 +1,5 @@
 import { isMap, isNode, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidEnvironmentName } from '../layout';
 import { parseDuration } from './duration';
 import type { EnvironmentPolicy, PromotionPolicy } from './policy';

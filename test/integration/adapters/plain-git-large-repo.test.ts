@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlainGitHost } from '../../../functions/adapters/git-hosts/git/plain-git-host';
 import { commitFile, createBareRepo, type Git, runGit } from '../../support/bare-repo';
 import { type GitHttpServer, startGitHttpServer } from '../../support/git-http-server';
+import { scaledTimeout } from '../../support/machine-speed';
 
 /**
  * A cluster repository of 10,000 files (100 directories of 100) with 200 commits of history, each of
@@ -77,7 +78,7 @@ describe('PlainGitHost over smart HTTP on a 10,000-file repository', () => {
     await fastImport(repo);
     await git('repack', '-a', '-d', '--quiet');
     server = await startGitHttpServer({ root });
-  }, 300_000);
+  }, scaledTimeout(300_000));
   afterAll(async () => {
     await server?.close();
     await rm(root, { recursive: true, force: true });

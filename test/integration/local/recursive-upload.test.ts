@@ -10,6 +10,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../../functions/local/l
 import { readRuns } from '../../../functions/local/run-log';
 import { mapLimit } from '../../../functions/pipeline/map-limit';
 import { runGit } from '../../support/bare-repo';
+import { scaledTimeout } from '../../support/machine-speed';
 import { outcomeCollector } from '../../support/outcome-collector';
 
 /*
@@ -78,7 +79,7 @@ describe('a chart directory uploaded with aws s3 cp --recursive after helm depen
       onOutcomes: collector.onOutcomes,
       queue: { batchingWindowMs: 200 },
     });
-  }, 120_000);
+  }, scaledTimeout(120_000));
 
   afterAll(async () => {
     await runtime?.close();

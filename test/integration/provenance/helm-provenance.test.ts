@@ -18,6 +18,7 @@ import { generateSigningKey } from '../../../functions/provenance/signing-key';
 import { UploadProvenanceVerifier } from '../../../functions/provenance/upload-provenance';
 import { verifyProvenance } from '../../../functions/provenance/verify-provenance';
 import { createGpgSigner, type GpgSigner, readBytes } from '../../support/gpg-signer';
+import { scaledTimeout } from '../../support/machine-speed';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -74,7 +75,7 @@ beforeAll(async () => {
   await run(helm, ['package', '--destination', path.join(work, 'tampered'), copy]);
   const altered = await readBytes(path.join(work, 'tampered', ARCHIVE));
   tampered = { archive: altered, chart: await chartOf(altered) };
-}, 60_000);
+}, scaledTimeout(60_000));
 
 afterAll(async () => {
   await Promise.all([signer?.close(), stranger?.close()]);

@@ -6,6 +6,7 @@ import type { IssueNotifier, PromotionNotice } from '../../../functions/ports/is
 import { staticKeyring } from '../../../functions/ports/keyring-source';
 import { signChart } from '../../../functions/provenance/sign-chart';
 import { generateSigningKey, type SigningKey } from '../../../functions/provenance/signing-key';
+import { scaledTimeout } from '../../support/machine-speed';
 import {
   BRANCH,
   BUCKET,
@@ -58,7 +59,7 @@ const putObject = (Key: string, Body: Uint8Array | string, Metadata?: Record<str
 
 beforeAll(async () => {
   [world, key] = await Promise.all([startWorld(), generateSigningKey('Pipeline Signer')]);
-}, 30_000);
+}, scaledTimeout(30_000));
 afterAll(async () => world?.close());
 
 describe('promote pipeline with requireProvenance: true', () => {

@@ -21,6 +21,17 @@ const fixtures = path.resolve(repoRoot, 'test/fixtures/charts');
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
+/** `size` pseudo-random bytes (a linear congruential generator): incompressible, distinct per seed. */
+const noise = (size: number, seed: number): Uint8Array => {
+  const data = new Uint8Array(size);
+  let state = seed;
+  for (let at = 0; at < size; at++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    data[at] = state >>> 24;
+  }
+  return data;
+};
+
 const summary = (result: IntakeResult) =>
   result.ok
     ? {
@@ -118,6 +129,26 @@ describe('readChartArchive on the real fixture charts', () => {
     // Assess: compare file hashes, since deep-equality over a megabyte of typed arrays is slow
     expect(summary(streamed)).toEqual(summary(whole));
     expect(whole.ok).toBe(true);
+  });
+
+  it('gives every file its exact bytes, also files that straddle zlib output chunks', async () => {
+    // Prepare: a body arrives in pieces, cut where zlib's 1 MiB output chunks end (gunzip-limited.ts)
+    // and where tar-stream splits them; incompressible, distinct contents of 3, 2, 1.5 and 4.5 MiB
+    // cross many chunk boundaries at different offsets.
+    const MiB = 1024 * 1024;
+    const sizes = [3 * MiB, 2 * MiB, 1.5 * MiB, 7, 4.5 * MiB, 1];
+    const contents = sizes.map((size, index) => noise(size, index + 1));
+    const extra = contents.map((data, index) => ({ name: `demo/files/part-${index}.bin`, data }));
+    // Act
+    const result = await withEntries(...extra);
+    // Assess
+    expect(result.ok, JSON.stringify(!result.ok && result.refusals)).toBe(true);
+    const files = result.ok ? result.chart.files : [];
+    for (const [index, data] of contents.entries()) {
+      const file = files.find((f) => f.path === `files/part-${index}.bin`);
+      expect(file?.size).toBe(data.byteLength);
+      expect(sha256(file?.data ?? new Uint8Array()), `files/part-${index}.bin`).toBe(sha256(data));
+    }
   });
 });
 
