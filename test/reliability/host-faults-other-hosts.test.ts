@@ -51,8 +51,8 @@ interface FaultCase {
   readonly expected: 'committed' | 'dead-lettered';
   readonly reason?: string;
   readonly fullOnly?: boolean;
-  /** Proof the fault really happened. */
-  readonly seen: (statuses: readonly (number | undefined)[]) => boolean;
+  /** Proof the fault really happened (a case whose fault never fired proves nothing). */
+  readonly seen: (statuses: readonly (number | undefined)[], log: string) => boolean;
   readonly maxReceives?: number;
 }
 
@@ -179,7 +179,8 @@ const gitlabCases: readonly FaultCase[] = [
     id: 'gl-race-competing-commit',
     inject: (s) => (s as GitLabApiServer).failNext({ kind: 'race', route: GITLAB_COMMIT }),
     expected: 'committed',
-    seen: () => true,
+    // The other writer's commit is on the branch, below ours: the first commit attempt lost.
+    seen: (_statuses, log) => log.includes('competing writer'),
     maxReceives: 1,
   },
   {
@@ -298,7 +299,8 @@ for (const [kind, cases] of [
           duplicated: adds.reduce((sum, n) => sum + Math.max(0, n - 1), 0),
           retries: run.retries.length + rig.statuses.filter((s) => s === undefined || s >= 400).length,
         });
-        expect(test.seen(rig.statuses), JSON.stringify(rig.statuses)).toBe(true);
+        const log = await rig.git('log', '--format=%s', `${headBefore}..main`);
+        expect(test.seen(rig.statuses, log), JSON.stringify(rig.statuses)).toBe(true);
         expect(audit.problems).toEqual([]);
         expect(lost).toEqual([]);
         expect(rig.validationErrors()).toEqual([]);
