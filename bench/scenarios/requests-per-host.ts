@@ -191,7 +191,9 @@ export const requestsPerHost: Scenario = {
   id: 'hosts',
   title: '8. Requests per promotion and per environment move, by Git host (local stand-ins)',
   run: async (context) => {
-    for (const kind of HOST_KINDS) {
+    // CHART_PROMOTER_BENCH_HOSTS=gitlab,bitbucket measures only those (a re-run of one host).
+    const only = process.env.CHART_PROMOTER_BENCH_HOSTS?.split(',').map((k) => k.trim());
+    for (const kind of HOST_KINDS.filter((k) => only === undefined || only.includes(k))) {
       context.log(`  ${kind}`);
       const figures = await measureHost(context, kind);
       context.sink.target({

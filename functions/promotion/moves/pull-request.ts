@@ -14,7 +14,7 @@ type Planned = Extract<MovePlan, { status: 'planned' }>;
 export const pullRequestBranch = (environment: string, chart: string): string =>
   `promote/${environment}/${chart}`;
 
-/** Bitbucket Cloud and GitLab refuse titles past 255 characters; GitHub's limit is 256. */
+/** A cap below GitHub's 256; Bitbucket's and GitLab's exact limits are unconfirmed (REAL-SERVICES.md, Jira). */
 export const TITLE_LIMIT = 255;
 
 /**

@@ -39,6 +39,7 @@ export const SCENARIOS = [
   '2 duplicates',
   '3 concurrency',
   '4 host faults',
+  '4b host faults: Bitbucket, GitLab',
   '5 s3 faults',
   '6 webhook attacks',
   '7 secrets',
