@@ -236,11 +236,12 @@ describe('promote function', () => {
     // Only X-Ray (no resource-level permissions exist for it) may use Resource "*".
     const starResources = statements.filter((s) => s.Resource === '*').flatMap(actionsOf);
     expect(starResources.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
-    // The release ledger: read a record's revision, write it conditionally; that table only.
+    // The release ledger: read a record's revision, write it conditionally; that table's release rows only.
     expect(byAction('dynamodb:PutItem')).toEqual({
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       Resource: { 'Fn::GetAtt': [idOf(stack.pipeline.ledger.table), 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['release#*'] } },
     });
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:GetItem',
