@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,13 +16,18 @@ import { functionUrlEvent } from '../../support/function-url-event';
 import { makeRequest } from '../../support/promotion-fixtures';
 
 /**
- * functions/feedback.ts as Lambda runs it, composition included: the HMAC key read through the real
- * Secrets Manager client from the local answer (aws-json-stand-in.ts), the repository a bare git
- * repository. A signed Flux event in a function URL request moves the release on; an event that is
- * not a function URL request is answered 400 EVENT_UNRECOGNISED before anything is read.
+ * functions/handlers/feedback.ts (the feedback endpoint) as Lambda runs it, composition included:
+ * the HMAC key read through the real Secrets Manager client and the event sent through the real SQS
+ * client, both from the local answer (aws-json-stand-in.ts). A signed Flux event in a function URL
+ * request is put on the feedback queue and answered 202 — the repository is left to the worker
+ * (test/lambda runs endpoint and worker bundles end to end); an event that is not a function URL
+ * request is answered 400 EVENT_UNRECOGNISED before anything is read.
  */
 const POLICY = 'environments:\n  - name: dev\n  - name: staging\n    after: dev\n';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook-AbCdEf';
+// The SQS client sends to the queue URL's own host (its useQueueUrlAsEndpoint default), so the URL
+// names the local answer.
+let queueUrl: string;
 const KEY = 'flux-provider-token';
 const context = { functionName: 'feedback', awsRequestId: 'req-1' } as Context;
 const fixtures = path.resolve(import.meta.dirname, '../../fixtures');
@@ -43,14 +49,17 @@ beforeAll(async () => {
   });
   aws = await startAwsJsonStandIn();
   aws.putSecret(SECRET_ARN, KEY);
+  queueUrl = `${aws.endpoint}/123456789012/feedback.fifo`;
   Object.assign(process.env, {
     CHART_PROMOTER_REPOSITORY: repo,
     CHART_PROMOTER_GIT_HOST_KIND: 'git',
     CHART_PROMOTER_WEBHOOK_SECRET_ARN: SECRET_ARN,
+    CHART_PROMOTER_FEEDBACK_QUEUE_URL: queueUrl,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    AWS_ENDPOINT_URL_SQS: aws.endpoint,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
@@ -103,7 +112,7 @@ describe('feedback handler, given an event it does not read', () => {
 });
 
 describe('feedback handler, called through its function URL', () => {
-  it('moves the release on to the next environment for a signed Flux event', async () => {
+  it('puts a signed Flux event on the feedback queue, then answers 202 with its id; the repository is untouched', async () => {
     // Prepare
     const body = JSON.stringify(
       helmReleaseEvent({
@@ -120,14 +129,17 @@ describe('feedback handler, called through its function URL', () => {
       headers: { 'Content-Type': 'application/json', 'X-Signature': signature },
       body,
     });
+    const head = await git('rev-parse', 'main');
     // Act
     const result = await handler(event, context);
     // Assess
-    expect(result.statusCode).toBe(200);
-    expect(JSON.parse(String(result.body))).toMatchObject({
-      status: 'converged',
-      next: [{ environment: 'staging', action: 'promoted' }],
-    });
-    expect(await git('show', 'main:environments/staging/web.yaml')).toContain('./charts/web/1.0.0');
+    const id = createHash('sha256').update(body).digest('hex');
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(String(result.body))).toEqual({ status: 'accepted', id });
+    const sent = aws.calls().filter((call) => call.target === 'AmazonSQS.SendMessage');
+    expect(sent.map((call) => call.input)).toEqual([
+      expect.objectContaining({ QueueUrl: queueUrl, MessageBody: body, MessageDeduplicationId: id }),
+    ]);
+    expect(await git('rev-parse', 'main')).toBe(head);
   });
 });
