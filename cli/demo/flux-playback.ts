@@ -3,6 +3,7 @@ import { type HelmReleaseEventReason, helmReleaseEvent } from '../../functions/l
 import type { LocalRuntime } from '../../functions/local/local-runtime';
 import type { PromotionRecord } from '../../functions/local/promotion-record';
 import type { ReleaseState } from '../../functions/promotion/manifests/release-annotations';
+import { isValuesRun } from '../../functions/promotion/values/values-change';
 
 /**
  * The demo plays Flux: for every release the pipeline changed in this run, it posts what Flux's
@@ -135,9 +136,10 @@ export class FluxPlayer {
     const { clusterRepo, branch } = this.#runtime;
     const release = await readReleaseAt(clusterRepo, branch, change.environment, change.chart);
     if (release?.version !== change.version) return undefined; // moved on since: nothing to report
-    const released: HelmReleaseEventReason = release.previousVersion
-      ? 'UpgradeSucceeded'
-      : 'InstallSucceeded';
+    // A values change upgrades a release that is already installed (helm-controller reports
+    // UpgradeSucceeded for any upgrade, whatever changed).
+    const released: HelmReleaseEventReason =
+      release.previousVersion || isValuesRun(release.runId) ? 'UpgradeSucceeded' : 'InstallSucceeded';
     const reasons: HelmReleaseEventReason[] = release.testsEnabled ? [released, 'TestSucceeded'] : [released];
     let leadTime: number | undefined;
     for (const reason of reasons) leadTime = (await this.#post(change, release, reason)) ?? leadTime;
