@@ -25,12 +25,14 @@ const FUNCTIONS = ['promote', 'feedback'] as const;
 
 /**
  * What the compositions parse at import: functions/config/promote-config.ts (repository; the helm
- * check off, no layer here) and the feedback function's config (its webhook key's secret ARN).
+ * check off, no layer here) and the feedback endpoint's config (its webhook key's secret ARN and the
+ * feedback queue it puts accepted events on).
  */
 const FUNCTION_ENV: Record<string, string> = {
   CHART_PROMOTER_REPOSITORY: 'o/r',
   CHART_PROMOTER_HELM_RENDER_CHECK: 'false',
   CHART_PROMOTER_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench',
+  CHART_PROMOTER_FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench.fifo',
   AWS_REGION: 'us-east-1',
   POWERTOOLS_SERVICE_NAME: 'chart-promoter',
   POWERTOOLS_METRICS_NAMESPACE: 'ChartPromoter',
