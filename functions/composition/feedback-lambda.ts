@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbReleaseLedger } from '../adapters/ledger/dynamodb-release-ledger';
 import { feedbackIdempotencyStore } from '../adapters/ledger/feedback-idempotency-store';
 import { parseFeedbackConfig } from '../config/feedback-config';
-import { parseLedgerConfig } from '../config/ledger-config';
 import { PromoterError } from '../errors';
 import type { FeedbackDependencies, FeedbackSettings } from '../feedback/feedback-context';
 import { DEFAULT_REMEMBER_EVENTS_SECONDS, type FeedbackIdempotency } from '../feedback/handle-feedback-batch';
@@ -11,7 +11,6 @@ import { systemClock } from '../ports/clock';
 import type { Scheduler } from '../ports/scheduler';
 import { createIssueNotifier } from './integrations-factory';
 import { lambdaFoundation, lambdaObservability, memoised } from './lambda-bootstrap';
-import { createReleaseLedger } from './ledger-factory';
 
 /**
  * The feedback worker's composition (the one place that reads process.env for it): it consumes the
@@ -26,20 +25,20 @@ export const config = parseFeedbackConfig(process.env);
 
 export const { logger, metrics, tracer } = lambdaObservability();
 
-/** CHART_PROMOTER_LEDGER_TABLE: the release ledger every commit and Flux report is recorded in. */
-export const ledgerConfig = parseLedgerConfig(process.env);
-
 export const settings: FeedbackSettings = {
   branch: config.branch,
   fallbackEnvironment: config.targetEnvironment,
   plan: { sourceRef: config.sourceRef },
 };
 
+/**
+ * One client for the ledger table (config.ledgerTableName, CHART_PROMOTER_LEDGER_TABLE): the handled
+ * events' idempotency rows and the release rows every Flux report is recorded in.
+ */
+const ledgerTable = tracer.captureAWSv3Client(new DynamoDBClient({}));
+
 export const idempotency: FeedbackIdempotency = {
-  persistenceStore: feedbackIdempotencyStore(
-    tracer.captureAWSv3Client(new DynamoDBClient({})),
-    config.ledgerTableName,
-  ),
+  persistenceStore: feedbackIdempotencyStore(ledgerTable, config.ledgerTableName),
   rememberSeconds: config.rememberEventsSeconds ?? DEFAULT_REMEMBER_EVENTS_SECONDS,
 };
 
@@ -63,7 +62,6 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     },
     secrets,
   });
-  const ledger = createReleaseLedger(ledgerConfig, tracer);
   return {
     host: git.host,
     clock: systemClock,
@@ -72,7 +70,7 @@ const buildDependencies = async (): Promise<FeedbackDependencies> => {
     scheduler: scheduler ?? noScheduler,
     newRunId: randomUUID,
     ...(issueNotifier === undefined ? {} : { issueNotifier }),
-    ...(ledger === undefined ? {} : { ledger }),
+    ledger: new DynamoDbReleaseLedger(ledgerTable, config.ledgerTableName),
   };
 };
 

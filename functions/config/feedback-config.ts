@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PromoterError } from '../errors';
 import { positiveWithDefault } from './feedback-ingress-config';
+import { TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
 import { PROMOTE_ENV, type PromoteConfig, parsePromoteConfig } from './promote-config';
 
 /**
@@ -33,7 +34,7 @@ const schema = z.object({
   [E.intakeQueueUrl]: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   [E.ledgerTableName]: z
     .string('required: the release ledger table (DynamoDB)')
-    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+    .regex(TABLE_NAME, TABLE_NAME_MESSAGE),
   [E.maxReceives]: positiveWithDefault(5),
   [E.rememberEventsSeconds]: z.preprocess(
     (v) => (v === '' ? undefined : v),
