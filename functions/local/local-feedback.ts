@@ -25,6 +25,7 @@ import { startFeedbackServer } from './feedback-server';
 import { marshalLikeGo } from './flux-release-event';
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb';
 import { LocalFluxEventQueue } from './local-flux-event-queue';
+import { LOCAL_LEDGER_DIR } from './local-ledger';
 import { LocalQueue, type LocalQueueOptions } from './local-queue';
 import { commandRecord, feedbackRecords, type PromotionRecord } from './promotion-record';
 import { appendPromotions } from './run-log';
@@ -138,7 +139,7 @@ export const startLocalFeedback = async (options: LocalFeedbackOptions): Promise
   // work dir), so a journal replayed after a restart changes nothing already done.
   const ownDynamo =
     options.dynamoDb === undefined
-      ? await startLocalDynamoDb({ directory: join(options.workdir, 'ledger') })
+      ? await startLocalDynamoDb({ directory: join(options.workdir, LOCAL_LEDGER_DIR) })
       : undefined;
   const dynamo = options.dynamoDb ?? (ownDynamo as LocalDynamoDb);
   const worker = feedbackWorker(feedbackDeps, feedbackSettings, {
