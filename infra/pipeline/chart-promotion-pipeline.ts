@@ -142,11 +142,10 @@ export class ChartPromotionPipeline extends Construct {
       });
     }
 
-    for (const writer of [this.promote.function, this.feedbackWorker?.function]) {
-      if (writer === undefined) continue;
-      writer.addEnvironment(LEDGER_ENV.ledgerTable, ledgerTableName);
-      grantLedgerWrites(writer, this.ledger.table);
-    }
+    // Both record releases; the worker already has the table's name (FeedbackWorker's ledgerTable).
+    this.promote.function.addEnvironment(LEDGER_ENV.ledgerTable, ledgerTableName);
+    grantLedgerWrites(this.promote.function, this.ledger.table);
+    if (this.feedbackWorker) grantLedgerWrites(this.feedbackWorker.function, this.ledger.table);
 
     const metrics = new PipelineMetrics(this, 'Metrics', { logGroup: this.promote.logGroup });
     this.alarmTopic = (props.alarmDestination ?? AlarmDestinations.newTopic()).bind(this);
