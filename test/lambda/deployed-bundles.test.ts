@@ -6,6 +6,7 @@ import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
+import { DynamoDbReleaseLedger } from '../../functions/adapters/ledger/dynamodb-release-ledger';
 import { ensureLedgerTable } from '../../functions/adapters/ledger/ledger-table';
 import { signBody } from '../../functions/feedback/hmac-signature';
 import { helmReleaseEvent } from '../../functions/local/flux-release-event';
@@ -38,6 +39,7 @@ const app = await readSynthesizedApp(inject('synthDir'));
 const PROMOTE = app.function('Promote/Function');
 const FEEDBACK = app.function('Feedback/Function');
 const FEEDBACK_WORKER = app.function('FeedbackWorker/Function');
+const DEADLINE_SWEEP = app.function('Deadlines/Function');
 
 const BUCKET = 'chart-uploads';
 const CHART = path.resolve(import.meta.dirname, '../fixtures/charts/podinfo-6.14.1.tgz');
@@ -241,6 +243,60 @@ describe('the deployed bundles, run as Lambda runs them', () => {
     expect(github.validationErrors()).toEqual([]);
     // Tracing (Active in the template) reached the X-Ray daemon from both bundles.
     expect(xray.segmentNames()).toEqual(expect.arrayContaining(['SecretsManager', 'S3', '### git commit']));
+  });
+
+  it('turn a release past its convergence deadline not-converged through the deadline sweep bundle, and send its rollback to the intake queue, once', async () => {
+    // Prepare: a committed release whose deadline passed, written as the promote function writes it.
+    const sweep = await start(DEADLINE_SWEEP);
+    const table = String(sweep.environment.CHART_PROMOTER_LEDGER_TABLE);
+    const ledger = new DynamoDbReleaseLedger(dynamo.client, table);
+    const committedAt = new Date(Date.now() - 20 * 60_000).toISOString();
+    await ledger.put(
+      {
+        chart: 'late',
+        environment: 'dev',
+        version: '2.0.0',
+        previousVersion: '1.0.0',
+        state: 'committed',
+        since: committedAt,
+        committedAt,
+        runId: 'run-late',
+        deadline: new Date(Date.now() - 5 * 60_000).toISOString(),
+        autoRollback: true,
+        revision: 1,
+      },
+      undefined,
+    );
+    const sentBefore = aws.sentMessages().length;
+    // The event EventBridge's schedule sends (its content is not read).
+    const scheduled = {
+      version: '0',
+      id: 'schedule-1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: local.account,
+      time: new Date().toISOString(),
+      region: local.region,
+      resources: [],
+      detail: {},
+    };
+    // Act: two scheduled runs.
+    const first = payloadOf(await sweep.invoke(scheduled), sweep);
+    const second = payloadOf(await sweep.invoke(scheduled), sweep);
+    // Assess: not-converged once, its rollback on the intake queue once, the line `runs` reads logged.
+    expect(first).toEqual({ notConverged: 1 });
+    expect(second).toEqual({ notConverged: 0 });
+    expect(await ledger.get('late', 'dev')).toMatchObject({ state: 'not-converged', reason: 'DEADLINE' });
+    const sent = aws.sentMessages().slice(sentBefore) as { QueueUrl: string; MessageBody: string }[];
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.QueueUrl).toBe(sweep.environment.CHART_PROMOTER_INTAKE_QUEUE_URL);
+    expect(JSON.parse(sent[0]?.MessageBody ?? '{}')).toMatchObject({
+      chartPromoter: 'rollback',
+      chart: 'late',
+      environment: 'dev',
+      toVersion: '1.0.0',
+    });
+    expect(sweep.logs().join('\n')).toMatch(/not converged: late 2\.0\.0 in dev/);
   });
 
   it('answer wrong inputs clearly: the promote and worker bundles given a function URL request, the feedback bundle a queue batch', async () => {
