@@ -4,7 +4,8 @@ import { GitHubGitHost } from '../../../functions/adapters/git-hosts/github/gith
 import type { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
 import { parseFluxEvent } from '../../../functions/feedback/flux-event';
 import { handleReleaseEvent } from '../../../functions/feedback/handle-release-event';
-import { runValuesChange } from '../../../functions/promotion/values/run-values-change';
+import { runValuesChange, runValuesRollback } from '../../../functions/promotion/values/run-values-change';
+import { valuesBaseBranch } from '../../../functions/promotion/values/values-change';
 import { FakeClock, feedbackFixture, helmReleaseEvent } from '../../support/feedback-harness';
 import { type GitHubApiServer, startGitHubApiServer } from '../../support/github-api-server';
 import { helmRenderer, releaseText, repositoryFiles, valuesChange } from '../../support/values-fixtures';
@@ -124,5 +125,33 @@ describe('Flux feedback on values changes (GitHub stand-in, real helm)', () => {
     expect(again).toMatchObject({ status: 'failed', change: 'values' });
     expect(again).not.toHaveProperty('valuesRollback');
     expect(await server.git('rev-parse', 'main')).toBe(headAfterRollback);
+  });
+
+  it('refuses a rollback with NO_PREVIOUS_VALUES, committing nothing, when it cannot know the values before the change', async () => {
+    // Prepare: a change in staging records its base; prod's release was never changed by us.
+    const options = { clock, fallbackEnvironment: 'dev', renderer };
+    const change = valuesChange('staging', 'replicaCount: 5\n', { runId: 'values-run-c' });
+    expect(await runValuesChange(host, 'main', change, options)).toMatchObject({ status: 'committed' });
+    const head = await server.git('rev-parse', 'main');
+    const rollback = (chart: string, environment: string) =>
+      runValuesRollback(host, 'main', { chart, environment, runId: 'rollback-values-x' }, options);
+
+    // Act
+    const notRunning = await rollback('absent', 'staging');
+    const noBase = await rollback('hello-web', 'prod');
+    // Another writer moves the values-base branch away from the commit the change was made on.
+    const baseBranch = valuesBaseBranch('staging', 'hello-web');
+    await server.git('update-ref', `refs/heads/${baseBranch}`, head);
+    const moved = await rollback('hello-web', 'staging');
+    await server.git('update-ref', '-d', `refs/heads/${baseBranch}`);
+    const deleted = await rollback('hello-web', 'staging');
+
+    // Assess: one refusal per cause, each saying which.
+    const refusal = (message: RegExp) => ({ status: 'refused', code: 'NO_PREVIOUS_VALUES', message });
+    expect(notRunning).toMatchObject(refusal(/staging does not run absent/));
+    expect(noBase).toMatchObject(refusal(/records no .*not made by chart-promoter/));
+    expect(moved).toMatchObject(refusal(new RegExp(`branch .* points at ${head}, not at`)));
+    expect(deleted).toMatchObject(refusal(/branch .* does not exist/));
+    expect(await server.git('rev-parse', 'main')).toBe(head);
   });
 });
