@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { TABLE_NAME, TABLE_NAME_MESSAGE } from '../../functions/adapters/ledger/ledger-keys';
 import { environmentsByFirstRelease } from '../../functions/board/board-view';
 import { chartNameProblem } from '../../functions/chart/chart-metadata';
 import { isPromoterError } from '../../functions/errors';
@@ -8,9 +9,6 @@ import { columns } from '../format';
 import { type OpenedLedger, openDeployedLedger, openLocalLedger } from '../status/ledger-source';
 import { statusTable } from '../status/status-table';
 import { DEFAULT_LOCAL_WORKDIR } from './runs';
-
-/** DynamoDB table names (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html). */
-const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 const HELP = `Usage: chart-promoter status [--workdir DIR] [--chart C] [--env E] [--json]
        chart-promoter status --table T [--region REGION] [--chart C] [--env E] [--json]
@@ -90,10 +88,7 @@ export const statusCommand = (deps: Pick<CliDependencies, 'dynamodb'>): Command 
     if (table === undefined && values.region !== undefined)
       throw new CliError('USAGE', '--region needs --table');
     if (table !== undefined && !TABLE_NAME.test(table))
-      throw new CliError(
-        'USAGE',
-        `--table takes a DynamoDB table name ([a-zA-Z0-9_.-], 3–255), got ${JSON.stringify(table)}`,
-      );
+      throw new CliError('USAGE', `--table ${TABLE_NAME_MESSAGE}, got ${JSON.stringify(table)}`);
 
     const ledger: OpenedLedger =
       table === undefined

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { TABLE_NAME, TABLE_NAME_MESSAGE } from '../adapters/ledger/ledger-keys';
 import { PromoterError } from '../errors';
 
 /** The release ledger's table, as every function that reads or writes it is told. */
@@ -6,9 +7,8 @@ export const LEDGER_ENV = {
   ledgerTable: 'CHART_PROMOTER_LEDGER_TABLE',
 } as const;
 
-/** DynamoDB table names: 3–255 of [a-zA-Z0-9_.-] (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html). */
-export const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-export const TABLE_NAME_MESSAGE = 'must be a DynamoDB table name ([a-zA-Z0-9_.-], 3–255)';
+/** The table-name rule lives with the table's key names, which the command line may read too. */
+export { TABLE_NAME, TABLE_NAME_MESSAGE } from '../adapters/ledger/ledger-keys';
 
 export interface LedgerConfig {
   /** Absent: no ledger deployed (nothing is recorded). */

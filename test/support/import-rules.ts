@@ -87,7 +87,7 @@ export const importRules = (root: string): UnitRule[] => {
     ...hosts,
     { path: OBSERVABILITY, may: [PORTS, ERRORS] },
     // Config validates the repository with the registry's descriptors (pure: no adapter is loaded).
-    { path: CONFIG, may: [REGISTRY, GIT_HOSTS, CHART, ERRORS] },
+    { path: CONFIG, may: [REGISTRY, GIT_HOSTS, CHART, LEDGER_KEYS, ERRORS] },
     {
       path: COMPOSITION,
       may: [
@@ -145,6 +145,7 @@ export const importRules = (root: string): UnitRule[] => {
         ERRORS,
         ENTRY,
         RUN_QUERIES,
+        LEDGER_KEYS,
         'cli/host-stand-ins.ts',
       ],
       readsEnv: ['cli/composition.ts'],

@@ -9,6 +9,14 @@
  * table's TTL attribute. The CDK construct (infra/ledger/release-ledger-table.ts) and the local
  * runtime (functions/local/local-dynamodb.ts) build the table from these names, so they cannot drift.
  */
+/**
+ * DynamoDB table names: 3–255 of [a-zA-Z0-9_.-]
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
+ * The functions' config and `chart-promoter status --table` check a name given to them by this rule.
+ */
+export const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+export const TABLE_NAME_MESSAGE = 'must be a DynamoDB table name ([a-zA-Z0-9_.-], 3–255)';
+
 export const LEDGER_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',

@@ -162,7 +162,7 @@ describe('chart-promoter status', () => {
   it.each([
     [['--chart', 'Not_A_Chart'], '--chart takes a chart name'],
     [['--env', 'Prod!'], '--env takes an environment name'],
-    [['--table', 'x'], '--table takes a DynamoDB table name'],
+    [['--table', 'x'], '--table must be a DynamoDB table name'],
     [['--region', 'eu-west-1'], '--region needs --table'],
     [['--table', 'ledger', '--workdir', '.'], 'exclude each other'],
     [['--bogus'], 'Unknown option'],
