@@ -3,6 +3,7 @@ import type { GitHost } from '../../functions/ports/git-host';
 import { GitHostError } from '../../functions/ports/git-host-error';
 import { blobId, treeId } from '../../functions/ports/git-object-id';
 import { scaledTimeout } from './machine-speed';
+import { bySize } from './reliability/reliability-size';
 
 /**
  * One behaviour suite every GitHost adapter must pass (GitHub API, plain git over HTTP, local path).
@@ -40,6 +41,14 @@ export const gitHostFailure = (promise: Promise<unknown>): Promise<GitHostError>
       return error as GitHostError;
     },
   );
+
+/**
+ * Writers racing for one branch. Each commit that lands sends every writer still waiting back to
+ * re-read and retry, so the attempts grow with the square of the count: 8 in `npm test`, 20 in the
+ * full size (`npm run test:full`, CHART_PROMOTER_RELIABILITY=full), which over smart HTTP spawns
+ * hundreds of `git http-backend` processes.
+ */
+const CONCURRENT_WRITERS = bySize(8, 20);
 
 /** At rest well under a minute; scaled with the machine's slowdown (machine-speed.ts). */
 const CONCURRENT_WRITERS_TIMEOUT_MS = scaledTimeout(150_000);
@@ -235,10 +244,10 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
     );
 
     it(
-      'lets 20 concurrent writers that re-read on BRANCH_MOVED all land, in a linear history',
+      `lets ${CONCURRENT_WRITERS} concurrent writers that re-read on BRANCH_MOVED all land, in a linear history`,
       withFixture(factory, async ({ host, branch, git }) => {
         const start = await git('rev-parse', branch);
-        const writers = Array.from({ length: 20 }, async (_, i) => {
+        const writers = Array.from({ length: CONCURRENT_WRITERS }, async (_, i) => {
           for (let attempt = 0; attempt < 200; attempt++) {
             const { head } = await host.snapshot(branch, { files: [], trees: [] });
             try {
@@ -254,13 +263,13 @@ export const describeGitHostContract = (name: string, factory: GitHostFixtureFac
           throw new Error(`writer ${i} never landed`);
         });
         await Promise.all(writers);
-        expect(Number(await git('rev-list', '--count', `${start}..${branch}`))).toBe(20);
+        expect(Number(await git('rev-list', '--count', `${start}..${branch}`))).toBe(CONCURRENT_WRITERS);
         expect(await git('rev-list', '--merges', `${start}..${branch}`)).toBe('');
         const written = (await git('ls-tree', '--name-only', `${branch}:writers`)).split('\n').sort();
-        expect(written).toEqual(Array.from({ length: 20 }, (_, i) => `${i}.txt`).sort());
+        expect(written).toEqual(Array.from({ length: CONCURRENT_WRITERS }, (_, i) => `${i}.txt`).sort());
         await git('fsck', '--strict');
       }),
-      // It waits on its condition (all 20 land); over smart HTTP every attempt spawns `git
+      // It waits on its condition (all land); over smart HTTP every attempt spawns `git
       // http-backend` processes, which on a loaded 2-core machine can take minutes, not a bug.
       CONCURRENT_WRITERS_TIMEOUT_MS,
     );

@@ -9,7 +9,7 @@ import { cannedAnswer, FaultQueue, type FaultSpec } from './faults';
 import { PullStore, type StoredPull } from './pulls';
 import { errorResource, type RepoContext } from './resources';
 import { HttpError, ROUTES, type RouteResult } from './routes';
-import { createSpecValidator, type SpecValidator } from './spec-validator';
+import { type SpecValidator, sharedSpecValidator } from './spec-validator';
 
 /**
  * A local stand-in for api.bitbucket.org/2.0: the Bitbucket Cloud operations the Bitbucket adapter
@@ -88,7 +88,7 @@ export const startBitbucketApiServer = async (
   const password = options.password ?? 'test-api-token';
   const tempRoot = await mkdtemp(path.join(tmpdir(), 'bitbucket-api-server-'));
   const store = await GitStore.init(path.join(tempRoot, `${slug}.git`), branch);
-  const validator: SpecValidator = await createSpecValidator();
+  const validator: SpecValidator = await sharedSpecValidator();
   const pulls = new PullStore();
   const faults = new FaultQueue();
   const errors: string[] = [];

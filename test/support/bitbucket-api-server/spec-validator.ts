@@ -74,6 +74,19 @@ const describe = (validate: ValidateFunction): string =>
   (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
 
 let loaded: Promise<Json> | undefined;
+let shared: Promise<SpecValidator> | undefined;
+
+/**
+ * One validator per process, shared by every server it starts (validators keep no state between
+ * calls): each operation's schemas are compiled on first use and kept, not again for every server.
+ */
+export const sharedSpecValidator = (): Promise<SpecValidator> => {
+  shared ??= createSpecValidator().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+};
 
 export const createSpecValidator = async (): Promise<SpecValidator> => {
   loaded ??= readFile(SPEC, 'utf8').then((text) => JSON.parse(text));
