@@ -1,12 +1,12 @@
 import { isPromoterError } from '../functions/errors';
-import { CliError, type CliIo, type Command, EXIT, type ExitCode } from './command';
-import { buildCommands } from './commands/index';
+import { CliError, type CliIo, type CommandEntry, EXIT, type ExitCode } from './command';
+import { commandEntries } from './commands/index';
 import { createCliDependencies } from './composition';
 import { columns } from './format';
 
 export interface Program {
   readonly version: string;
-  readonly commands: readonly Command[];
+  readonly commands: readonly CommandEntry[];
 }
 
 const PROGRAM = 'chart-promoter';
@@ -65,28 +65,29 @@ export const runCli = async (argv: readonly string[], io: CliIo, program: Progra
     return EXIT.ok;
   }
   if (first === 'help') return helpFor(rest[0], io, program);
-  const command = program.commands.find((c) => c.name === first);
-  if (!command) {
+  const entry = program.commands.find((c) => c.name === first);
+  if (!entry) {
     const what = first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`;
     return fail(new CliError('USAGE', what), rest, io, `Run '${PROGRAM} --help' for the commands.`);
   }
-  if (asksForHelp(rest)) {
-    io.stdout.write(command.help);
-    return EXIT.ok;
-  }
   try {
+    const command = await entry.load();
+    if (asksForHelp(rest)) {
+      io.stdout.write(command.help);
+      return EXIT.ok;
+    }
     return await command.run(rest, io);
   } catch (error) {
-    return fail(error, rest, io, `Run '${PROGRAM} ${command.name} --help' for usage.`);
+    return fail(error, rest, io, `Run '${PROGRAM} ${entry.name} --help' for usage.`);
   }
 };
 
-const helpFor = (name: string | undefined, io: CliIo, program: Program): ExitCode => {
-  const command = program.commands.find((c) => c.name === name);
-  if (name !== undefined && !command) {
+const helpFor = async (name: string | undefined, io: CliIo, program: Program): Promise<ExitCode> => {
+  const entry = program.commands.find((c) => c.name === name);
+  if (name !== undefined && !entry) {
     return fail(new CliError('USAGE', `unknown command '${name}'`), [], io, `Run '${PROGRAM} --help'.`);
   }
-  io.stdout.write(command ? command.help : programHelp(program));
+  io.stdout.write(entry ? (await entry.load()).help : programHelp(program));
   return EXIT.ok;
 };
 
@@ -113,5 +114,5 @@ const fail = (error: unknown, args: readonly string[], io: CliIo, hint: string):
 /** The entry `bin/chart-promoter` calls: real dependencies, process streams. */
 export const main = (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
   const deps = createCliDependencies();
-  return runCli(argv, io, { version: deps.version, commands: buildCommands(deps) });
+  return runCli(argv, io, { version: deps.version, commands: commandEntries(deps) });
 };

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listedCommand } from '../../cli/command';
 import { statusCommand } from '../../cli/commands/status';
 import { runCli } from '../../cli/main';
 import { DynamoDbReleaseLedger } from '../../functions/adapters/ledger/dynamodb-release-ledger';
@@ -32,7 +33,12 @@ export const ledgerStatus: Scenario = {
     const workdir = await mkdtemp(join(tmpdir(), 'bench-ledger-'));
     const program = {
       version: 'bench',
-      commands: [statusCommand({ dynamodb: async () => Promise.reject(new Error('local only')) })],
+      commands: [
+        listedCommand(
+          'status',
+          statusCommand({ dynamodb: async () => Promise.reject(new Error('local only')) }),
+        ),
+      ],
     };
     const status = async () => {
       const code = await runCli(['status', '--workdir', workdir], quietIo, program);

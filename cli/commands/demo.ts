@@ -89,9 +89,6 @@ const sampleCharts = async (dir: string): Promise<string[]> => {
 };
 
 export const demoCommand = (deps: CliDependencies): Command => ({
-  name: 'demo',
-  summary:
-    'run the whole loop locally on the sample charts: upload → dev → Flux feedback → staging → prod PR',
   help: HELP,
   run: async (args, io) => {
     const { values } = parseCommandArgs(

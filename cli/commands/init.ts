@@ -103,8 +103,6 @@ const environmentList = (value: string): string[] => {
 };
 
 export const initCommand = (): Command => ({
-  name: 'init',
-  summary: 'write the Flux objects (Kustomizations, Provider, Alert) that connect a cluster repository',
   help: HELP,
   run: async (args, io) => {
     const { values } = parseCommandArgs(

@@ -40,8 +40,6 @@ Environment:
 `;
 
 export const inspectCommand = (deps: Pick<CliDependencies, 'renderer'>): Command => ({
-  name: 'inspect',
-  summary: 'validate a chart archive exactly as the pipeline would',
   help: HELP,
   run: async (args, io) => {
     const { values, positionals } = parseCommandArgs(

@@ -47,8 +47,6 @@ Exit codes: 0 stopped cleanly, 2 usage or environment error (e.g. the port is ta
 `;
 
 export const localCommand = (deps: CliDependencies): Command => ({
-  name: 'local',
-  summary: 'run the embedded pipeline and promote uploads as they arrive',
   help: HELP,
   run: async (args, io) => {
     const { values } = parseCommandArgs(

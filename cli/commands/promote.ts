@@ -35,8 +35,6 @@ ${columns([
 `;
 
 export const promoteCommand = (deps: CliDependencies): Command => ({
-  name: 'promote',
-  summary: 'promote a chart version into an environment (a commit, or a pull request per policy)',
   help: HELP,
   run: async (args, io) => {
     const { values, positionals } = parseCommandArgs(

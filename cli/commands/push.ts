@@ -97,8 +97,6 @@ const OPTIONS = {
 } as const;
 
 export const pushCommand = (deps: CliDependencies): Command => ({
-  name: 'push',
-  summary: 'check, package (if needed) and upload a chart; --wait follows it to its outcome',
   help: HELP,
   run: async (args, io) => {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, {

@@ -31,8 +31,6 @@ ${columns([
 `;
 
 export const rollbackCommand = (deps: CliDependencies): Command => ({
-  name: 'rollback',
-  summary: 'put an earlier chart version back in an environment (a commit, or a pull request per policy)',
   help: HELP,
   run: async (args, io) => {
     const { values, positionals } = parseCommandArgs(

@@ -94,8 +94,6 @@ const OPTIONS = {
 
 /** `poll` paces the Logs Insights polling (tests pass a fake clock). */
 export const runsCommand = (deps: Pick<CliDependencies, 'logs'>, poll: PollOptions = {}): Command => ({
-  name: 'runs',
-  summary: 'list recent runs (the local run log, or CloudWatch Logs Insights with --log-group)',
   help: HELP,
   run: async (args, io) => {
     const { values } = parseCommandArgs(args, OPTIONS, { min: 0, max: 0, names: '' });

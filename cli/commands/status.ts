@@ -70,8 +70,6 @@ const OPTIONS = {
 } as const;
 
 export const statusCommand = (deps: Pick<CliDependencies, 'dynamodb'>): Command => ({
-  name: 'status',
-  summary: 'where each chart stands in each environment (the release ledger, local or deployed)',
   help: HELP,
   run: async (args, io) => {
     const { values } = parseCommandArgs(args, OPTIONS, { min: 0, max: 0, names: '' });

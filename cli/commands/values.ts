@@ -240,8 +240,6 @@ const runDiff = async (
 };
 
 export const valuesCommand = (deps: CliDependencies): Command => ({
-  name: 'values',
-  summary: "set a chart's values in one environment through the pipeline (set), or preview it (diff)",
   help: HELP,
   run: async (args, io) => {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, {

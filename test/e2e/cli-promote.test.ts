@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCommands } from '../../cli/commands/index';
+import { commandEntries } from '../../cli/commands/index';
 import { createCliDependencies } from '../../cli/composition';
 import { runCli } from '../../cli/main';
 import { startLocalRuntime } from '../../functions/local/local-runtime';
@@ -26,7 +26,7 @@ const inProcess = async (...args: string[]): Promise<CliRun> => {
     stderr: { write: (t: string) => (stderr += t) },
   };
   const deps = createCliDependencies();
-  const code = await runCli(args, io, { version: deps.version, commands: buildCommands(deps) });
+  const code = await runCli(args, io, { version: deps.version, commands: commandEntries(deps) });
   return { code, stdout, stderr };
 };
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listedCommand } from '../../../cli/command';
 import { statusCommand } from '../../../cli/commands/status';
 import { runCli } from '../../../cli/main';
 import { DynamoDbReleaseLedger } from '../../../functions/adapters/ledger/dynamodb-release-ledger';
@@ -80,7 +81,7 @@ describe('chart-promoter status', () => {
     const io = captureIo();
     const program = {
       version: 'test',
-      commands: [statusCommand({ dynamodb: async () => clientFor(endpoint) })],
+      commands: [listedCommand('status', statusCommand({ dynamodb: async () => clientFor(endpoint) }))],
     };
     const code = await runCli(['status', ...args], io, program);
     return { code, out: io.out(), err: io.err() };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliDependencies } from '../../../cli/command';
+import { listedCommand } from '../../../cli/command';
 import { valuesCommand } from '../../../cli/commands/values';
 import { runCli } from '../../../cli/main';
 import type { HelmChartRenderer } from '../../../functions/adapters/helm-chart-renderer';
@@ -151,7 +152,10 @@ describe('chart-promoter values set | diff (against the same local runtime)', ()
       dynamodb: unused,
     } as CliDependencies;
     const io = captureIo();
-    const code = await runCli(['values', ...args], io, { version: 'test', commands: [valuesCommand(deps)] });
+    const code = await runCli(['values', ...args], io, {
+      version: 'test',
+      commands: [listedCommand('values', valuesCommand(deps))],
+    });
     return { code, out: io.out(), err: io.err() };
   };
   const file = async (name: string, text: string) => {

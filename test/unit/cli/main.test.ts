@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, type Command, EXIT } from '../../../cli/command';
+import { CliError, type Command, EXIT, listedCommand } from '../../../cli/command';
 import { runCli } from '../../../cli/main';
 import { PromoterError } from '../../../functions/errors';
 import { captureIo } from '../../support/cli-capture';
@@ -8,8 +8,6 @@ import { captureIo } from '../../support/cli-capture';
 const fakeCommand = (run: Command['run']): Command & { calls: (readonly string[])[] } => {
   const calls: (readonly string[])[] = [];
   return {
-    name: 'fake',
-    summary: 'a command for tests',
     help: 'Usage: chart-promoter fake [--json]\n',
     calls,
     run: (args, io) => {
@@ -19,7 +17,10 @@ const fakeCommand = (run: Command['run']): Command & { calls: (readonly string[]
   };
 };
 
-const program = (command: Command) => ({ version: '9.9.9', commands: [command] });
+const program = (command: Command) => ({
+  version: '9.9.9',
+  commands: [listedCommand('fake', command, 'a command for tests')],
+});
 
 describe('runCli', () => {
   it('prints the program help listing every command, exit 0', async () => {
@@ -29,6 +30,40 @@ describe('runCli', () => {
     expect(io.out()).toMatch(/Usage: chart-promoter <command>/);
     expect(io.out()).toMatch(/fake\s+a command for tests/);
     expect(io.out()).toMatch(/Exit codes:/);
+  });
+
+  it('lists the commands without loading any, and loads only the command it runs', async () => {
+    // Prepare: a command whose module cannot be loaded, beside one that can.
+    const loaded: string[] = [];
+    const broken = {
+      name: 'broken',
+      summary: 'never loaded here',
+      load: async () => {
+        loaded.push('broken');
+        throw new Error('a module that must not load');
+      },
+    };
+    const fine = fakeCommand(async () => EXIT.ok);
+    const entries = [
+      broken,
+      {
+        name: 'fake',
+        summary: 'a command for tests',
+        load: async () => {
+          loaded.push('fake');
+          return fine;
+        },
+      },
+    ];
+    const io = captureIo();
+    // Act
+    const help = await runCli(['--help'], io, { version: '9.9.9', commands: entries });
+    const run = await runCli(['fake', 'x'], captureIo(), { version: '9.9.9', commands: entries });
+    // Assess
+    expect(help).toBe(0);
+    expect(io.out()).toMatch(/broken\s+never loaded here/);
+    expect(run).toBe(0);
+    expect(loaded).toEqual(['fake']);
   });
 
   it('prints the version', async () => {

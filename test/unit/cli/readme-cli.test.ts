@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { CliDependencies } from '../../../cli/command';
-import { buildCommands } from '../../../cli/commands/index';
+import { commandEntries } from '../../../cli/commands/index';
 import { REFUSAL_CODES } from '../../../functions/chart/refusal';
 
 /**
@@ -50,7 +50,10 @@ describe('README.md and the command line say the same', () => {
   it('lists every command, each with exactly the options its --help lists', async () => {
     // Prepare
     const rows = commandTable(await readme());
-    const commands = buildCommands(deps);
+    const entries = commandEntries(deps);
+    const commands = await Promise.all(
+      entries.map(async (entry) => ({ name: entry.name, help: (await entry.load()).help })),
+    );
 
     // Act
     const inReadme = new Map<string, Set<string>>();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { listedCommand } from '../../../../cli/command';
 import { initCommand } from '../../../../cli/commands/init';
 import { runCli } from '../../../../cli/main';
 import { KubectlKustomize } from '../../../../functions/adapters/kubectl-kustomize';
@@ -27,7 +28,10 @@ const validateAgainstCrd = (object: { apiVersion: string; kind: string }) => {
 
 const run = async (args: string[]) => {
   const io = captureIo();
-  const code = await runCli(['init', ...args], io, { version: 'test', commands: [initCommand()] });
+  const code = await runCli(['init', ...args], io, {
+    version: 'test',
+    commands: [listedCommand('init', initCommand())],
+  });
   return { code, out: io.out(), err: io.err() };
 };
 

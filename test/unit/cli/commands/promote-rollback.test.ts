@@ -1,6 +1,7 @@
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import type { CliDependencies, LambdaInvoker } from '../../../../cli/command';
+import { listedCommand } from '../../../../cli/command';
 import { promoteCommand } from '../../../../cli/commands/promote';
 import { rollbackCommand } from '../../../../cli/commands/rollback';
 import { runCli } from '../../../../cli/main';
@@ -37,7 +38,10 @@ const fakeLambda = (answer: (input: InvokeCommand['input']) => Answer | Error) =
 
 const program = (deps: CliDependencies) => ({
   version: 'test',
-  commands: [promoteCommand(deps), rollbackCommand(deps)],
+  commands: [
+    listedCommand('promote', promoteCommand(deps)),
+    listedCommand('rollback', rollbackCommand(deps)),
+  ],
 });
 
 const payloadOf = (input: InvokeCommand['input']) =>

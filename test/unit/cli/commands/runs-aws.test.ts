@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import type { CliDependencies, LogsQueryClient } from '../../../../cli/command';
+import { listedCommand } from '../../../../cli/command';
 import { runsCommand } from '../../../../cli/commands/runs';
 import { runCli } from '../../../../cli/main';
 import { RUN_QUERIES } from '../../../../infra/monitoring/run-queries';
@@ -86,7 +87,7 @@ const fakeLogs = (
       return client;
     },
   };
-  const program = { version: 'test', commands: [runsCommand(deps, poll)] };
+  const program = { version: 'test', commands: [listedCommand('runs', runsCommand(deps, poll))] };
   return { program, sent, sleeps, region: () => region };
 };
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliDependencies } from '../../../../cli/command';
+import { listedCommand } from '../../../../cli/command';
 import { runsCommand } from '../../../../cli/commands/runs';
 import { runCli } from '../../../../cli/main';
 import { captureIo } from '../../../support/cli-capture';
@@ -13,7 +14,7 @@ const noAws: Pick<CliDependencies, 'logs'> = {
     throw new Error('local mode must not create a CloudWatch Logs client');
   },
 };
-const program = { version: 'test', commands: [runsCommand(noAws)] };
+const program = { version: 'test', commands: [listedCommand('runs', runsCommand(noAws))] };
 
 const dirs: string[] = [];
 afterEach(async () => {
