@@ -30,6 +30,21 @@ const REQUIRE_BANNER =
   'const require = __chartPromoterCreateRequire(import.meta.url);';
 
 /**
+ * An ES module import of `node:http` (static or `import()`) makes Node build the module's ESM facade,
+ * which reads every export once (lib/internal/bootstrap/realm.js `getESMFacade` → `syncExports`), and
+ * node:http's exports include getters for WebSocket, CloseEvent and MessageEvent that load undici
+ * (lib/http.js `lazyUndici`, Node 22): ~10 ms of init for a client no function uses. The Powertools
+ * tracer and the AWS SDK's HTTP handler import node:http as ES modules; `require()` builds no facade,
+ * so both specifiers are aliased to a module that hands over the CommonJS object (the same object the
+ * facade's default export is, so the tracer's patching of http.request is unchanged).
+ * https://github.com/nodejs/node/blob/v22.x/lib/http.js
+ */
+const NODE_HTTP_THROUGH_COMMONJS = {
+  http: path.join(REPO_ROOT, 'infra/lambda/node-http-module.cjs'),
+  'node:http': path.join(REPO_ROOT, 'infra/lambda/node-http-module.cjs'),
+};
+
+/**
  * How every function is bundled (esbuild, https://esbuild.github.io/api/): minified ESM for Node 22
  * with the AWS SDK inside (the versions tested are the versions deployed), and code splitting: what a
  * function reaches only through `import()` (each Git host's adapter, openpgp for provenance, Jira)
@@ -45,6 +60,7 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   target: 'node22',
   mainFields: ['module', 'main'],
   banner: { js: REQUIRE_BANNER },
+  alias: NODE_HTTP_THROUGH_COMMONJS,
   minify: true,
   sourcemap: 'external',
   splitting: true,
