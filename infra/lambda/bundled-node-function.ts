@@ -40,8 +40,8 @@ const REQUIRE_BANNER =
  * https://github.com/nodejs/node/blob/v22.x/lib/http.js
  */
 const NODE_HTTP_THROUGH_COMMONJS = {
-  http: path.join(REPO_ROOT, 'infra/lambda/node-http-module.cjs'),
-  'node:http': path.join(REPO_ROOT, 'infra/lambda/node-http-module.cjs'),
+  http: path.join(REPO_ROOT, 'infra/lambda/commonjs-builtins/http.cjs'),
+  'node:http': path.join(REPO_ROOT, 'infra/lambda/commonjs-builtins/http.cjs'),
 };
 
 /**
