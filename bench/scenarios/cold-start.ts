@@ -21,18 +21,20 @@ import type { Scenario, ScenarioContext } from '../lib/scenario';
  * `npm run bench -- --only lambda-cold-start` measures the synthesized bundles as Lambda starts them.
  */
 
-const FUNCTIONS = ['promote', 'feedback'] as const;
+const FUNCTIONS = ['promote', 'feedback', 'feedback-worker'] as const;
 
 /**
  * What the compositions parse at import: functions/config/promote-config.ts (repository; the helm
- * check off, no layer here) and the feedback endpoint's config (its webhook key's secret ARN and the
- * feedback queue it puts accepted events on).
+ * check off, no layer here), the feedback endpoint's config (its webhook key's secret ARN and the
+ * feedback queue it puts accepted events on) and the feedback worker's (the promote settings and the
+ * release ledger table).
  */
 const FUNCTION_ENV: Record<string, string> = {
   CHART_PROMOTER_REPOSITORY: 'o/r',
   CHART_PROMOTER_HELM_RENDER_CHECK: 'false',
   CHART_PROMOTER_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench',
   CHART_PROMOTER_FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench.fifo',
+  CHART_PROMOTER_LEDGER_TABLE: 'bench-ledger',
   AWS_REGION: 'us-east-1',
   POWERTOOLS_SERVICE_NAME: 'chart-promoter',
   POWERTOOLS_METRICS_NAMESPACE: 'ChartPromoter',
