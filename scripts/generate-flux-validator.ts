@@ -6,7 +6,7 @@
  *
  *   npm run generate:flux-validator
  *
- * test/unit/promotion/manifests/flux-validator.test.ts regenerates the code in memory and fails when the
+ * test/unit/promotion/manifests/flux-schema.test.ts regenerates the code in memory and fails when the
  * committed file is stale.
  */
 import { readFile, writeFile } from 'node:fs/promises';

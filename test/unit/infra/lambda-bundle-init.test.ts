@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleContents } from '../../../bench/lib/bundle-contents';
+import { importInFreshNode } from '../../../bench/lib/fresh-node-import';
 import { LAMBDA_BUNDLE_OPTIONS, REPO_ROOT } from '../../../infra/lambda/bundled-node-function';
 
 /**
@@ -16,42 +15,12 @@ import { LAMBDA_BUNDLE_OPTIONS, REPO_ROOT } from '../../../infra/lambda/bundled-
  */
 const HANDLERS = ['promote', 'feedback', 'feedback-worker'] as const;
 
-/** What the compositions parse at import (as bench/scenarios/cold-start.ts sets it). */
-const FUNCTION_ENV: Record<string, string> = {
-  CHART_PROMOTER_REPOSITORY: 'o/r',
-  CHART_PROMOTER_HELM_RENDER_CHECK: 'false',
-  CHART_PROMOTER_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:test',
-  CHART_PROMOTER_FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/test.fifo',
-  CHART_PROMOTER_LEDGER_TABLE: 'ledger',
-  AWS_REGION: 'us-east-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-
 /** Node's internal modules a fresh process loaded by the end of importing `outfile`. */
-const internalModulesAfterImport = (outfile: string) =>
-  new Promise<string[]>((resolve, reject) => {
-    const script =
-      `await import(${JSON.stringify(pathToFileURL(outfile).href)});` +
-      'process.stdout.write(JSON.stringify(process.moduleLoadList));';
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, ...FUNCTION_ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as string[])
-        : reject(new Error(`import failed (${code}): ${err}`)),
-    );
-  });
+const internalModulesAfterImport = async (outfile: string): Promise<string[]> =>
+  JSON.parse(
+    (await importInFreshNode(outfile, '', 'process.stdout.write(JSON.stringify(process.moduleLoadList));'))
+      .stdout,
+  ) as string[];
 
 describe('the Lambda bundles at init', () => {
   let dir: string;
