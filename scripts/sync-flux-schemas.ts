@@ -4,6 +4,7 @@
  * server would enforce. Run after updating test/fixtures/flux-crds (copied from the Flux controllers, see its README):
  *
  *   npx tsx scripts/sync-flux-schemas.ts && npx biome format --write functions/promotion/manifests/schemas
+ *   npm run generate:flux-validator   (the validator the bundles carry is generated from the schema)
  *
  * test/unit/promotion/flux-schema.test.ts fails when the committed JSON drifts from the CRD (it compares
  * parsed JSON, so Biome's formatting of the file does not matter).

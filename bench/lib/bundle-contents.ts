@@ -23,6 +23,8 @@ export interface BundleContents {
   readonly lazyBytes: number;
   /** The largest packages of the init part, largest first. */
   readonly top: readonly { readonly name: string; readonly bytes: number }[];
+  /** Every source file (metafile input path) with code in the init part. */
+  readonly initInputs: readonly string[];
 }
 
 /** What a code-split bundle loads at init and what it loads lazily, from its metafile. */
@@ -39,6 +41,7 @@ export const bundleContents = (metafile: BundleMetafile, count = 8): BundleConte
       if (kind === 'import-statement' && path in outputs) pending.push(path);
   }
   const byPackage = new Map<string, number>();
+  const initInputs = new Set<string>();
   let initBytes = 0;
   let lazyBytes = 0;
   for (const [file, output] of Object.entries(outputs)) {
@@ -48,14 +51,16 @@ export const bundleContents = (metafile: BundleMetafile, count = 8): BundleConte
       continue;
     }
     initBytes += output.bytes;
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+      if (bytesInOutput > 0) initInputs.add(input);
+    }
   }
   const top = [...byPackage]
     .map(([name, bytes]) => ({ name, bytes }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, count);
-  return { initBytes, lazyBytes, top };
+  return { initBytes, lazyBytes, top, initInputs: [...initInputs].sort() };
 };
 
 /** "zod 97 KiB, yaml 112 KiB, …" */

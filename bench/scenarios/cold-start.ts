@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE_OPTIONS } from '../../infra/lambda/bundled-node-function';
 import { bundleContents, describeTop } from '../lib/bundle-contents';
 import { REPO_ROOT } from '../lib/charts';
 import { computed, sample, summarize } from '../lib/figures';
+import { importInFreshNode } from '../lib/fresh-node-import';
 import type { Scenario, ScenarioContext } from '../lib/scenario';
 
 /**
@@ -21,23 +20,7 @@ import type { Scenario, ScenarioContext } from '../lib/scenario';
  * `npm run bench -- --only lambda-cold-start` measures the synthesized bundles as Lambda starts them.
  */
 
-const FUNCTIONS = ['promote', 'feedback'] as const;
-
-/**
- * What the compositions parse at import: functions/config/promote-config.ts (repository; the helm
- * check off, no layer here) and the feedback endpoint's config (its webhook key's secret ARN and the
- * feedback queue it puts accepted events on).
- */
-const FUNCTION_ENV: Record<string, string> = {
-  CHART_PROMOTER_REPOSITORY: 'o/r',
-  CHART_PROMOTER_HELM_RENDER_CHECK: 'false',
-  CHART_PROMOTER_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench',
-  CHART_PROMOTER_FEEDBACK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench.fifo',
-  AWS_REGION: 'us-east-1',
-  POWERTOOLS_SERVICE_NAME: 'chart-promoter',
-  POWERTOOLS_METRICS_NAMESPACE: 'ChartPromoter',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
+const FUNCTIONS = ['promote', 'feedback', 'feedback-worker'] as const;
 
 const bundle = async (entry: string, outdir: string, sdkExternal: boolean) => {
   const result = await build({
@@ -51,33 +34,16 @@ const bundle = async (entry: string, outdir: string, sdkExternal: boolean) => {
 };
 
 /** One fresh node process: ms to import the bundle (module init), and the process's wall time. */
-const importOnce = (outfile: string) =>
-  new Promise<{ initMs: number; processMs: number }>((resolve, reject) => {
-    const script =
-      'const t = performance.now();' +
-      `await import(${JSON.stringify(pathToFileURL(outfile).href)});` +
-      'process.stdout.write(String(performance.now() - t));';
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, ...FUNCTION_ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const initMs = Number(out);
-      if (code !== 0 || !Number.isFinite(initMs))
-        reject(new Error(`import of ${outfile} failed (${code}): ${err.slice(-1500)}`));
-      else resolve({ initMs, processMs: performance.now() - started });
-    });
-  });
+const importOnce = async (outfile: string) => {
+  const { stdout, processMs } = await importInFreshNode(
+    outfile,
+    'const t = performance.now();',
+    'process.stdout.write(String(performance.now() - t));',
+  );
+  const initMs = Number(stdout);
+  if (!Number.isFinite(initMs)) throw new Error(`import of ${outfile} wrote no time: ${stdout.slice(-500)}`);
+  return { initMs, processMs };
+};
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} KB`;
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
 import type { PromotionBoardView } from '../ports/release-ledger';
+import * as z from '../zod';
 import { escapeHtml } from './board-format';
 import { type BoardTheme, renderBoardFragment } from './board-html';
 import { BOARD_CSS } from './board-styles';
@@ -48,19 +48,21 @@ const THEMES = ['light', 'dark'] as const;
  * console may add fields. `clearFilter` comes from the Clear button's `<cwdb-action>` parameters.
  */
 const eventSchema = z.object({
-  describe: z.unknown().optional(),
-  clearFilter: z.boolean().optional().catch(undefined),
-  runLimit: z.coerce.number().int().min(1).max(200).optional().catch(undefined),
-  widgetContext: z
-    .object({
-      theme: z.enum(THEMES).optional().catch(undefined),
-      forms: z
-        .object({ all: z.record(z.string(), z.unknown()).optional() })
-        .optional()
-        .catch(undefined),
-    })
-    .optional()
-    .catch(undefined),
+  describe: z.optional(z.unknown()),
+  clearFilter: z.catch(z.optional(z.boolean()), undefined),
+  runLimit: z.catch(z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200))), undefined),
+  widgetContext: z.catch(
+    z.optional(
+      z.object({
+        theme: z.catch(z.optional(z.enum(THEMES)), undefined),
+        forms: z.catch(
+          z.optional(z.object({ all: z.optional(z.record(z.string(), z.unknown())) })),
+          undefined,
+        ),
+      }),
+    ),
+    undefined,
+  ),
 });
 
 /** The widget event as a request; anything unreadable renders the board with defaults. */

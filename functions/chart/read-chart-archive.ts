@@ -87,7 +87,7 @@ const checkChart = async (
     refusals.push(...checkValuesYaml(files.get('values.yaml')));
     return checked.ok ? { metadata: checked.metadata, refusals } : { refusals };
   }
-  refusals.push(...checkValues(files.get('values.yaml'), files.get('values.schema.json')));
+  refusals.push(...(await checkValues(files.get('values.yaml'), files.get('values.schema.json'))));
   if (!checked.ok) return { refusals };
   refusals.push(...checkInstallable(checked.metadata));
   const readSubchart = subchartReader(context.limits, context.fileBytes, context.signal);

@@ -1,6 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type Refusal, refusal } from './refusal';
 import { parseYamlMap } from './yaml-map';
 
@@ -8,36 +6,14 @@ const VALUES = 'values.yaml';
 const SCHEMA = 'values.schema.json';
 const MAX_SCHEMA_MESSAGES = 10;
 
-/**
- * - `strict: false`: chart schemas routinely carry keywords Ajv does not know (`form`, `x-*`); Helm
- *   ignores them too.
- * - No format validation: the `ajv-formats` package is not a dependency, and Ajv alone knows no
- *   formats; unknown formats are ignored (`logger: false` silences the warning). Helm still checks
- *   formats when it renders the chart, so nothing that Helm refuses is let through to the cluster.
- * - Remote `$ref`s are never fetched (no network from intake): such a schema fails to compile.
- */
-const AJV_OPTIONS = { strict: false, allErrors: true, logger: false, validateFormats: false } as const;
-
-/** Picks the Ajv dialect by `$schema`; draft-04/06 are compiled as draft-07 (close enough for defaults). */
-const compileSchema = (schema: unknown): ValidateFunction => {
-  const dialect =
-    typeof schema === 'object' && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
-  const uri = typeof dialect === 'string' ? dialect : '';
-  if (uri.includes('2020-12')) return new Ajv2020(AJV_OPTIONS).compile(schema as object);
-  if (uri.includes('2019-09')) return new Ajv2019(AJV_OPTIONS).compile(schema as object);
-  const draft7 =
-    typeof schema === 'object' && schema !== null && uri !== '' && !uri.includes('draft-07')
-      ? { ...(schema as object), $schema: undefined }
-      : schema;
-  return new Ajv(AJV_OPTIONS).compile(draft7 as object);
-};
-
 const describe = (error: ErrorObject): string =>
   `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`;
 
 const schemaRefusal = (message: string): Refusal => refusal('VALUES_SCHEMA_VIOLATION', message, SCHEMA);
 
-const parseSchema = (data: Uint8Array): { ok: true; schema: unknown } | { ok: false; refusal: Refusal } => {
+const parseSchema = (
+  data: Uint8Array,
+): { ok: true; schema: object | boolean } | { ok: false; refusal: Refusal } => {
   try {
     const schema: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
     if (
@@ -55,20 +31,19 @@ const parseSchema = (data: Uint8Array): { ok: true; schema: unknown } | { ok: fa
 /**
  * Values against the chart's schema, as `helm template` would check them. `what` names the values in
  * the message (the chart's defaults at intake; a release's coalesced values for a values change).
+ * Async because Ajv is loaded only here, when a chart carries a schema (values-schema-compiler.ts).
  */
-export const checkSchema = (
+export const checkSchema = async (
   schemaData: Uint8Array,
   values: Readonly<Record<string, unknown>>,
   what = 'default values',
-): Refusal[] => {
+): Promise<Refusal[]> => {
   const parsed = parseSchema(schemaData);
   if (!parsed.ok) return [parsed.refusal];
+  const { compileValuesSchema } = await import('./values-schema-compiler');
   let validate: ValidateFunction;
   try {
-    validate =
-      typeof parsed.schema === 'boolean'
-        ? new Ajv(AJV_OPTIONS).compile(parsed.schema)
-        : compileSchema(parsed.schema);
+    validate = compileValuesSchema(parsed.schema);
   } catch (error) {
     return [schemaRefusal(`${SCHEMA} cannot be compiled: ${(error as Error).message}`)];
   }
@@ -86,10 +61,10 @@ export const checkSchema = (
  * values.schema.json its defaults must satisfy it. Only the top chart is checked; subcharts' values
  * are left to Helm at render time (they depend on what the parent passes down).
  */
-export const checkValues = (
+export const checkValues = async (
   valuesData: Uint8Array | undefined,
   schemaData: Uint8Array | undefined,
-): Refusal[] => {
+): Promise<Refusal[]> => {
   let values: Readonly<Record<string, unknown>> = {};
   if (valuesData !== undefined) {
     const parsed = parseYamlMap(valuesData);

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 import { LEDGER_ENV, TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
 
 /** Typed configuration of the board widget function, parsed once at cold start. */
@@ -23,7 +23,7 @@ const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const schema = z.object({
   [E.ledgerTable]: z.preprocess(
     emptyAsUndefined,
-    z.string().regex(TABLE_NAME, TABLE_NAME_MESSAGE).optional(),
+    z.optional(z.string().check(z.regex(TABLE_NAME, TABLE_NAME_MESSAGE))),
   ),
   [E.environments]: z.preprocess(
     (v) =>
@@ -33,7 +33,7 @@ const schema = z.object({
             .map((s) => s.trim())
             .filter(Boolean)
         : [],
-    z.array(z.string().regex(LABEL, 'each must be a DNS-1123 label')),
+    z.array(z.string().check(z.regex(LABEL, 'each must be a DNS-1123 label'))),
   ),
 });
 

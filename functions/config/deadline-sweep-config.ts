@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 import { LEDGER_ENV, TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
 
 /** Typed configuration of the deadline sweep function, parsed once at cold start. */
@@ -16,10 +16,12 @@ export const DEADLINE_SWEEP_ENV = {
 
 const E = DEADLINE_SWEEP_ENV;
 const schema = z.object({
-  [E.ledgerTable]: z.string('required: the release ledger table').regex(TABLE_NAME, TABLE_NAME_MESSAGE),
+  [E.ledgerTable]: z
+    .string('required: the release ledger table')
+    .check(z.regex(TABLE_NAME, TABLE_NAME_MESSAGE)),
   [E.intakeQueueUrl]: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.url({ protocol: /^https?$/, error: 'must be an SQS queue URL' }).optional(),
+    z.optional(z.url({ protocol: /^https?$/, error: 'must be an SQS queue URL' })),
   ),
 });
 

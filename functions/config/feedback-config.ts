@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 import { positiveWithDefault } from './feedback-ingress-config';
 import { TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
 import { PROMOTE_ENV, type PromoteConfig, parsePromoteConfig } from './promote-config';
@@ -31,14 +31,14 @@ export const FEEDBACK_ENV = {
 const E = FEEDBACK_ENV;
 
 const schema = z.object({
-  [E.intakeQueueUrl]: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  [E.intakeQueueUrl]: z.preprocess((v) => (v === '' ? undefined : v), z.optional(z.url())),
   [E.ledgerTableName]: z
     .string('required: the release ledger table (DynamoDB)')
-    .regex(TABLE_NAME, TABLE_NAME_MESSAGE),
+    .check(z.regex(TABLE_NAME, TABLE_NAME_MESSAGE)),
   [E.maxReceives]: positiveWithDefault(5),
   [E.rememberEventsSeconds]: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.coerce.number().int().positive().optional(),
+    z.optional(z.coerce.number().check(z.int(), z.positive())),
   ),
 });
 

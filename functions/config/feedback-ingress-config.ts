@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 
 /**
  * Typed configuration of the feedback endpoint (the ingress: the function URL Flux posts to), parsed
@@ -30,13 +30,15 @@ const E = FEEDBACK_INGRESS_ENV;
 export const positiveWithDefault = (fallback: number) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? String(fallback) : v),
-    z.coerce.number().int().positive(),
+    z.coerce.number().check(z.int(), z.positive()),
   );
 
 const schema = z.object({
   [E.webhookSecretArn]: z
     .string('required: the Secrets Manager ARN of the webhook HMAC key')
-    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
+    .check(
+      z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
+    ),
   [E.feedbackQueueUrl]: z.url('required: the URL of the feedback queue (SQS FIFO)'),
   [E.maxEventAgeSeconds]: positiveWithDefault(900),
   [E.maxClockSkewSeconds]: positiveWithDefault(60),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * The optional integrations of a deployment, as environment variables: where the provenance keyring
@@ -85,26 +85,32 @@ export const jiraBaseUrlProblem = (value: string): string | undefined => {
 
 const secretArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN');
+  .check(
+    z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
+  );
 
 /** Unset and empty are the same thing in an environment (CDK and shells both produce ''). */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), z.optional(schema));
 
 /** Fields merged into the promote configuration's zod object. */
 export const integrationsEnvShape = {
   [E.keyringS3Uri]: optional(
-    z.string().superRefine((value, context) => {
-      const parsed = parseS3Uri(value);
-      if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
-    }),
+    z.string().check(
+      z.superRefine((value, context) => {
+        const parsed = parseS3Uri(value);
+        if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+      }),
+    ),
   ),
   [E.keyringSecretArn]: optional(secretArn),
   [E.jiraBaseUrl]: optional(
-    z.string().superRefine((value, context) => {
-      const problem = jiraBaseUrlProblem(value);
-      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-    }),
+    z.string().check(
+      z.superRefine((value, context) => {
+        const problem = jiraBaseUrlProblem(value);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
   ),
   [E.jiraSecretArn]: optional(secretArn),
 };

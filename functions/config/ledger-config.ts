@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { TABLE_NAME, TABLE_NAME_MESSAGE } from '../adapters/ledger/ledger-keys';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 
 /** The release ledger's table, as every function that reads or writes it is told. */
 export const LEDGER_ENV = {
@@ -18,7 +18,7 @@ export interface LedgerConfig {
 const schema = z.object({
   [LEDGER_ENV.ledgerTable]: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.string().regex(TABLE_NAME, TABLE_NAME_MESSAGE).optional(),
+    z.optional(z.string().check(z.regex(TABLE_NAME, TABLE_NAME_MESSAGE))),
   ),
 });
 

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   baseUrlProblems,
   DEFAULT_GIT_HOST_KIND,
@@ -10,6 +9,7 @@ import {
 } from '../adapters/git-hosts/registry';
 import { DEFAULT_INTAKE_LIMITS, type IntakeLimits } from '../chart/chart';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 import {
   INTEGRATIONS_ENV,
   type IntegrationsConfig,
@@ -72,35 +72,44 @@ export const PROMOTE_ENV = {
 const E = PROMOTE_ENV;
 
 /** Unset and empty are the same thing in an environment (CDK and shells both produce ''). */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), z.optional(schema));
 
-const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+const withDefault = <T extends z.ZodMiniType>(schema: T, fallback: z.input<T>) =>
   z.preprocess((value) => (value === undefined || value === '' ? fallback : value), schema);
 
 /** Kubernetes object names and namespaces: RFC 1123 labels (what Flux accepts in a sourceRef). */
 const dnsLabel = z
   .string()
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lower-case RFC 1123 label (a-z, 0-9, "-")');
+  .check(
+    z.maxLength(63),
+    z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lower-case RFC 1123 label (a-z, 0-9, "-")'),
+  );
 
 /** Branch names per `git check-ref-format`, the common subset: no spaces, `..`, `~^:?*[\`, `@{`. */
 const branchName = z
   .string()
-  .regex(
-    /^(?!\/|-|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/,
-    'not a valid git branch name',
+  .check(
+    z.regex(
+      /^(?!\/|-|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/,
+      'not a valid git branch name',
+    ),
   );
 
 const positiveInt = (fallback: number) =>
-  withDefault(z.coerce.number().int('must be a whole number').positive('must be > 0'), String(fallback));
+  withDefault(
+    z.coerce.number().check(z.int('must be a whole number'), z.positive('must be > 0')),
+    String(fallback),
+  );
 
 const bool = withDefault(
-  z
-    .string()
-    .toLowerCase()
-    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'))
-    .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  z.pipe(
+    z.pipe(
+      z.string().check(z.toLowerCase()),
+      z.enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'),
+    ),
+    z.transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  ),
   'true',
 );
 
@@ -112,20 +121,29 @@ const gitHostKind = z.enum(
 );
 
 const envSchema = z.object({
-  [E.repository]: z.string('required: the cluster repository').min(1, 'required: the cluster repository'),
+  [E.repository]: z
+    .string('required: the cluster repository')
+    .check(z.minLength(1, 'required: the cluster repository')),
   [E.branch]: withDefault(branchName, 'main'),
   [E.gitHostKind]: withDefault(gitHostKind, DEFAULT_GIT_HOST_KIND),
   [E.gitHostBaseUrl]: optional(httpUrl),
   [E.credentialsSecretArn]: optional(
     z
       .string()
-      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+          'must be a Secrets Manager ARN',
+        ),
+      ),
   ),
   [E.bucketPrefix]: z.preprocess(
     (value) => value ?? 'incoming/',
-    z.string().refine((value) => value === '' || (value.endsWith('/') && !value.startsWith('/')), {
-      message: 'must be empty or end with "/" (and not start with "/")',
-    }),
+    z.string().check(
+      z.refine((value) => value === '' || (value.endsWith('/') && !value.startsWith('/')), {
+        message: 'must be empty or end with "/" (and not start with "/")',
+      }),
+    ),
   ),
   [E.targetEnvironment]: withDefault(dnsLabel, 'dev'),
   [E.maxArchiveBytes]: positiveInt(DEFAULT_INTAKE_LIMITS.maxArchiveBytes),

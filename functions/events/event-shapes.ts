@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /*
  * The envelopes an SQS message body can hold, as AWS documents them. Only the fields we read are
@@ -9,15 +9,15 @@ import * as z from 'zod';
 export const eventBridgeS3Event = z.object({
   'detail-type': z.string(),
   source: z.literal('aws.s3'),
-  time: z.string().min(1),
+  time: z.string().check(z.minLength(1)),
   detail: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().optional(),
-      etag: z.string().optional(),
-      'version-id': z.string().optional(),
-      sequencer: z.string().optional(),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.number().check(z.int(), z.nonnegative())),
+      etag: z.optional(z.string()),
+      'version-id': z.optional(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });
@@ -29,20 +29,20 @@ export const eventBridgeS3Event = z.object({
 const s3NotificationRecord = z.object({
   eventSource: z.literal('aws:s3'),
   eventName: z.string(),
-  eventTime: z.string().min(1),
+  eventTime: z.string().check(z.minLength(1)),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().nullish(),
-      sequencer: z.string().optional(),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.number().check(z.int(), z.nonnegative())),
+      eTag: z.optional(z.string()),
+      versionId: z.nullish(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });
 
-export const s3Notification = z.object({ Records: z.array(s3NotificationRecord).min(1) });
+export const s3Notification = z.object({ Records: z.array(s3NotificationRecord).check(z.minLength(1)) });
 
 /** Sent once when a notification configuration is saved; carries no object. */
 export const s3TestEvent = z.object({ Service: z.literal('Amazon S3'), Event: z.literal('s3:TestEvent') });

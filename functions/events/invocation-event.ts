@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * What a function was invoked with, recognised before anything reads it, so a wrong event gets an
@@ -17,7 +17,7 @@ export type Recognised<T> =
 const sqsBatch = z.object({
   Records: z
     .array(z.object({ eventSource: z.literal('aws:sqs'), messageId: z.string(), body: z.string() }))
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /**
@@ -27,8 +27,8 @@ const sqsBatch = z.object({
 const functionUrlRequest = z.object({
   version: z.literal('2.0'),
   requestContext: z.object({ http: z.object({ method: z.string() }) }),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
+  headers: z.optional(z.record(z.string(), z.string())),
+  body: z.optional(z.string()),
   isBase64Encoded: z.boolean(),
 });
 
@@ -69,7 +69,7 @@ export const describeInvocationEvent = (value: unknown): string => {
   return `an object with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
 };
 
-const recognise = <T>(schema: z.ZodType, value: unknown): Recognised<T> =>
+const recognise = <T>(schema: z.ZodMiniType, value: unknown): Recognised<T> =>
   schema.safeParse(value).success
     ? { ok: true, event: value as T }
     : { ok: false, got: describeInvocationEvent(value) };

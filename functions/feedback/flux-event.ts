@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * The event Flux's notification-controller posts to a generic(-hmac) provider: the controller's
@@ -16,19 +16,19 @@ import * as z from 'zod';
  */
 const eventShape = z.object({
   involvedObject: z.object({
-    kind: z.string().min(1),
-    name: z.string().min(1),
-    namespace: z.string().optional(),
-    apiVersion: z.string().optional(),
-    uid: z.string().optional(),
+    kind: z.string().check(z.minLength(1)),
+    name: z.string().check(z.minLength(1)),
+    namespace: z.optional(z.string()),
+    apiVersion: z.optional(z.string()),
+    uid: z.optional(z.string()),
   }),
-  severity: z.string().default('info'),
+  severity: z._default(z.string(), 'info'),
   timestamp: z.iso.datetime({ offset: true }),
-  message: z.string().default(''),
-  reason: z.string().default(''),
-  metadata: z.record(z.string(), z.string()).default({}),
-  reportingController: z.string().optional(),
-  reportingInstance: z.string().optional(),
+  message: z._default(z.string(), ''),
+  reason: z._default(z.string(), ''),
+  metadata: z._default(z.record(z.string(), z.string()), {}),
+  reportingController: z.optional(z.string()),
+  reportingInstance: z.optional(z.string()),
 });
 
 export interface FluxEvent {

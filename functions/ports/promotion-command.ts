@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { PromoterError } from '../errors';
+import * as z from '../zod';
 
 /**
  * Promotion commands: environment moves asked for by the feedback endpoint (scheduled after a soak),
@@ -13,34 +13,30 @@ import { PromoterError } from '../errors';
  * `from` (optional): only promote if that environment still runs the version when the command runs.
  * `notBefore` (optional): not before this time (soak); an early command is re-scheduled, not run.
  */
-const name = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label');
+const name = z.string().check(z.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS-1123 label'));
 const version = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[0-9A-Za-z.+-]+$/, 'not a chart version');
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[0-9A-Za-z.+-]+$/, 'not a chart version'));
 const runId = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\w.:-]+$/, 'letters, digits, . _ : - only');
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[\w.:-]+$/, 'letters, digits, . _ : - only'));
 
 const promoteCommand = z.strictObject({
   chartPromoter: z.literal('promote'),
   chart: name,
   version,
-  from: name.optional(),
+  from: z.optional(name),
   to: name,
-  runId: runId.optional(),
-  notBefore: z.iso.datetime({ offset: true }).optional(),
+  runId: z.optional(runId),
+  notBefore: z.optional(z.iso.datetime({ offset: true })),
 });
 
 const rollbackCommand = z.strictObject({
   chartPromoter: z.literal('rollback'),
   chart: name,
   environment: name,
-  toVersion: version.optional(),
-  runId: runId.optional(),
+  toVersion: z.optional(version),
+  runId: z.optional(runId),
 });
 
 export const promotionCommandSchema = z.discriminatedUnion('chartPromoter', [

@@ -30,6 +30,30 @@ const REQUIRE_BANNER =
   'const require = __chartPromoterCreateRequire(import.meta.url);';
 
 /**
+ * Node builtins the bundles read through their CommonJS object instead of an ES module import. An ES
+ * module import of a builtin (static or `import()`) makes Node build its ESM facade, which reads every
+ * export once (lib/internal/bootstrap/realm.js `getESMFacade` → `syncExports`), getters included:
+ * - node:http's WebSocket, CloseEvent and MessageEvent getters load undici (lib/http.js `lazyUndici`):
+ *   ~10 ms of init for a client no function uses. The Powertools tracer imports node:http statically,
+ *   the AWS SDK's HTTP handler with `import()` on its first request.
+ * - node:process's stdin getter opens standard input (and loads readline and fs streams with it): the
+ *   AWS SDK's user agent imports node:process.
+ * `require()` builds no facade. The object handed over is the one the facade's default export is, so
+ * the tracer's patching of http.request is unchanged. Both spellings are aliased: esbuild resolves an
+ * alias before it decides a builtin is external. https://esbuild.github.io/api/#alias
+ * https://github.com/nodejs/node/blob/v22.x/lib/http.js
+ */
+const COMMONJS_BUILTINS = Object.fromEntries(
+  ['http', 'process'].flatMap((name) => {
+    const file = path.join(REPO_ROOT, 'infra/lambda/commonjs-builtins', `${name}.cjs`);
+    return [
+      [name, file],
+      [`node:${name}`, file],
+    ];
+  }),
+);
+
+/**
  * How every function is bundled (esbuild, https://esbuild.github.io/api/): minified ESM for Node 22
  * with the AWS SDK inside (the versions tested are the versions deployed), and code splitting: what a
  * function reaches only through `import()` (each Git host's adapter, openpgp for provenance, Jira)
@@ -45,6 +69,7 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   target: 'node22',
   mainFields: ['module', 'main'],
   banner: { js: REQUIRE_BANNER },
+  alias: COMMONJS_BUILTINS,
   minify: true,
   sourcemap: 'external',
   splitting: true,

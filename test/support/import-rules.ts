@@ -11,6 +11,8 @@ import type { UnitRule } from './import-graph';
 export const SOURCE_DIRS = ['functions', 'cli', 'infra', 'bench', 'test', 'scripts'] as const;
 
 const ERRORS = 'functions/errors.ts';
+/** zod/mini with English messages: the one zod every schema of the functions is built with. */
+const ZOD = 'functions/zod.ts';
 const PORTS = 'functions/ports';
 const CHART = 'functions/chart';
 const EVENTS = 'functions/events';
@@ -64,21 +66,22 @@ export const importRules = (root: string): UnitRule[] => {
   const everything = ['*'];
   return [
     { path: ERRORS, may: [] },
-    { path: PORTS, may: [ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    { path: ZOD, may: [] },
+    { path: PORTS, may: [ZOD, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
     { path: CHART, may: [PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
-    { path: EVENTS, may: [PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    { path: EVENTS, may: [ZOD, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
     { path: PROVENANCE, may: [CHART, EVENTS, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
-    { path: PROMOTION, may: [CHART, PROVENANCE, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    { path: PROMOTION, may: [CHART, PROVENANCE, ZOD, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
     {
       path: PIPELINE,
       may: [PROMOTION, PROVENANCE, CHART, EVENTS, PORTS, ERRORS],
       forbiddenPackages: DOMAIN_FORBIDDEN,
     },
     // The function URL request is read with the invocation-event shapes of events/.
-    { path: FEEDBACK, may: [PROMOTION, EVENTS, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    { path: FEEDBACK, may: [PROMOTION, EVENTS, ZOD, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
     // The promotion board: a view in, HTML out.
-    { path: BOARD, may: [PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
-    { path: ADAPTERS, may: [LEDGER_KEYS, PORTS, ERRORS] },
+    { path: BOARD, may: [ZOD, PORTS, ERRORS], forbiddenPackages: DOMAIN_FORBIDDEN },
+    { path: ADAPTERS, may: [LEDGER_KEYS, ZOD, PORTS, ERRORS] },
     // The descriptor shape; the credentials type it names lives with the secret parsers.
     { path: GIT_HOSTS, may: [SHARED, PORTS, ERRORS], mayTypes: [ADAPTERS] },
     // The one list of hosts: one line per host folder.
@@ -87,7 +90,7 @@ export const importRules = (root: string): UnitRule[] => {
     ...hosts,
     { path: OBSERVABILITY, may: [PORTS, ERRORS] },
     // Config validates the repository with the registry's descriptors (pure: no adapter is loaded).
-    { path: CONFIG, may: [REGISTRY, GIT_HOSTS, CHART, LEDGER_KEYS, ERRORS] },
+    { path: CONFIG, may: [REGISTRY, GIT_HOSTS, CHART, ZOD, LEDGER_KEYS, ERRORS] },
     {
       path: COMPOSITION,
       may: [

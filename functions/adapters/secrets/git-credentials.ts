@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod';
 import { parseSecret, type SecretFormat } from './secret-reader';
 
 /** Git host credentials as stored in the secret (JSON in SecretString). */
@@ -12,20 +12,30 @@ export type GitCredentials =
     }
   | { readonly kind: 'basic'; readonly username: string; readonly password: string };
 
-const numericId = z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]);
+const numericId = z.union([
+  z.number().check(z.int(), z.positive()),
+  z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number)),
+]);
 
 const secretShape = z.union([
-  z.object({ token: z.string().min(1) }).transform((s) => ({ kind: 'token' as const, token: s.token })),
-  z.object({ appId: numericId, privateKey: z.string().min(1), installationId: numericId }).transform((s) => ({
-    kind: 'github-app' as const,
-    appId: s.appId,
-    // Keys pasted through a console or a .env often arrive with literal "\n" sequences.
-    privateKey: s.privateKey.includes('\n') ? s.privateKey : s.privateKey.replace(/\\n/g, '\n'),
-    installationId: s.installationId,
-  })),
-  z
-    .object({ username: z.string().min(1), password: z.string().min(1) })
-    .transform((s) => ({ kind: 'basic' as const, username: s.username, password: s.password })),
+  z.pipe(
+    z.object({ token: z.string().check(z.minLength(1)) }),
+    z.transform((s) => ({ kind: 'token' as const, token: s.token })),
+  ),
+  z.pipe(
+    z.object({ appId: numericId, privateKey: z.string().check(z.minLength(1)), installationId: numericId }),
+    z.transform((s) => ({
+      kind: 'github-app' as const,
+      appId: s.appId,
+      // Keys pasted through a console or a .env often arrive with literal "\n" sequences.
+      privateKey: s.privateKey.includes('\n') ? s.privateKey : s.privateKey.replace(/\\n/g, '\n'),
+      installationId: s.installationId,
+    })),
+  ),
+  z.pipe(
+    z.object({ username: z.string().check(z.minLength(1)), password: z.string().check(z.minLength(1)) }),
+    z.transform((s) => ({ kind: 'basic' as const, username: s.username, password: s.password })),
+  ),
 ]);
 
 /**

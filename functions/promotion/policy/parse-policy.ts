@@ -1,5 +1,5 @@
 import { isMap, isNode, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
-import * as z from 'zod';
+import * as z from '../../zod';
 import { isValidEnvironmentName } from '../layout';
 import { parseDuration } from './duration';
 import type { EnvironmentPolicy, PromotionPolicy } from './policy';
@@ -18,28 +18,34 @@ export type PolicyParse =
   | { readonly ok: false; readonly issues: readonly PolicyIssue[] };
 
 const DNS_MESSAGE = 'must be a DNS-1123 label (a-z, 0-9, "-", at most 63 characters)';
-const globs = z.array(z.string().min(1, 'a glob cannot be empty'), 'must be a list of chart-name globs');
+const globs = z.array(
+  z.string().check(z.minLength(1, 'a glob cannot be empty')),
+  'must be a list of chart-name globs',
+);
 // `soak: 0` arrives as a number; every other duration needs a unit, as in Go.
 const duration = z.union([z.string(), z.literal(0)], 'must be a duration such as 30s, 10m or 1h30m');
 
 const environmentShape = z.strictObject({
-  name: z.string('required: the environment name').refine(isValidEnvironmentName, DNS_MESSAGE),
-  mode: z.enum(['direct', 'pull-request'], 'must be "direct" or "pull-request"').default('direct'),
-  after: z.string('must be the name of an earlier environment').optional(),
-  soak: duration.optional(),
-  autoRollback: z.boolean('must be true or false').default(false),
-  convergeWithin: z.string('must be a duration such as 5m or 1h').optional(),
-  charts: globs.optional(),
-  requireProvenance: z.boolean('must be true or false').optional(),
+  name: z.string('required: the environment name').check(z.refine(isValidEnvironmentName, DNS_MESSAGE)),
+  mode: z._default(z.enum(['direct', 'pull-request'], 'must be "direct" or "pull-request"'), 'direct'),
+  after: z.optional(z.string('must be the name of an earlier environment')),
+  soak: z.optional(duration),
+  autoRollback: z._default(z.boolean('must be true or false'), false),
+  convergeWithin: z.optional(z.string('must be a duration such as 5m or 1h')),
+  charts: z.optional(globs),
+  requireProvenance: z.optional(z.boolean('must be true or false')),
 });
 
 const policyShape = z.strictObject({
   environments: z
     .array(environmentShape, 'required: the list of environments')
-    .min(1, 'needs at least one environment'),
-  charts: globs.optional(),
-  requireProvenance: z.boolean('must be true or false').default(false),
-  retain: z.number('must be a whole number').int('must be a whole number').min(0, 'must be >= 0').default(0),
+    .check(z.minLength(1, 'needs at least one environment')),
+  charts: z.optional(globs),
+  requireProvenance: z._default(z.boolean('must be true or false'), false),
+  retain: z._default(
+    z.number('must be a whole number').check(z.int('must be a whole number'), z.minimum(0, 'must be >= 0')),
+    0,
+  ),
 });
 
 type RawPolicy = z.output<typeof policyShape>;

@@ -156,7 +156,7 @@ export const planValuesChange = async (
     composeValues(current.namespace, structuredClone(values), current.valuesFrom, sources);
   const after = compose(change.values.value);
   if (!after.ok) return refused(after.code, after.message, path);
-  const schema = schemaRefusal(chart.files, after.values);
+  const schema = await schemaRefusal(chart.files, after.values);
   if (schema) return { ...schema, path: `${dir}/${schema.path}` };
 
   const release = {

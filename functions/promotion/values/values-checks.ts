@@ -41,13 +41,16 @@ const fileNamed = (files: readonly ChartFile[], path: string): Uint8Array | unde
   files.find((file) => file.path === path)?.data;
 
 /** values.schema.json against the coalesced values; undefined when it passes (or there is none). */
-export const schemaRefusal = (files: readonly ChartFile[], values: Values): ValuesRefusal | undefined => {
+export const schemaRefusal = async (
+  files: readonly ChartFile[],
+  values: Values,
+): Promise<ValuesRefusal | undefined> => {
   const schema = fileNamed(files, 'values.schema.json');
   if (schema === undefined) return undefined;
   const defaults = fileNamed(files, 'values.yaml');
   const parsed = defaults === undefined ? undefined : parseYamlMap(defaults);
   const coalesced = coalesceValues(parsed?.ok ? (parsed.value ?? {}) : {}, values);
-  const [refusal] = checkSchema(schema, coalesced, "the release's values");
+  const [refusal] = await checkSchema(schema, coalesced, "the release's values");
   return refusal === undefined
     ? undefined
     : {
