@@ -1,6 +1,7 @@
+import { TABLE_NAME, TABLE_NAME_MESSAGE } from '../adapters/ledger/ledger-keys';
 import { PromoterError } from '../errors';
 import * as z from '../zod';
-import { LEDGER_ENV, TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
+import { LEDGER_ENV } from './ledger-config';
 
 /** Typed configuration of the board widget function, parsed once at cold start. */
 export interface BoardWidgetConfig {

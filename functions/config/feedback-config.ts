@@ -1,7 +1,7 @@
+import { TABLE_NAME, TABLE_NAME_MESSAGE } from '../adapters/ledger/ledger-keys';
 import { PromoterError } from '../errors';
 import * as z from '../zod';
 import { positiveWithDefault } from './feedback-ingress-config';
-import { TABLE_NAME, TABLE_NAME_MESSAGE } from './ledger-config';
 import { PROMOTE_ENV, type PromoteConfig, parsePromoteConfig } from './promote-config';
 
 /**

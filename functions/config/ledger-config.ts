@@ -7,9 +7,6 @@ export const LEDGER_ENV = {
   ledgerTable: 'CHART_PROMOTER_LEDGER_TABLE',
 } as const;
 
-/** The table-name rule lives with the table's key names, which the command line may read too. */
-export { TABLE_NAME, TABLE_NAME_MESSAGE } from '../adapters/ledger/ledger-keys';
-
 export interface LedgerConfig {
   /** Absent: no ledger deployed (nothing is recorded). */
   readonly ledgerTable?: string;
