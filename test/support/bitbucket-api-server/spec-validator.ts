@@ -81,10 +81,7 @@ let shared: Promise<SpecValidator> | undefined;
  * calls): each operation's schemas are compiled on first use and kept, not again for every server.
  */
 export const sharedSpecValidator = (): Promise<SpecValidator> => {
-  shared ??= createSpecValidator().catch((error: unknown) => {
-    shared = undefined;
-    throw error;
-  });
+  shared ??= createSpecValidator();
   return shared;
 };
 

@@ -69,10 +69,7 @@ const documented = [
  */
 let openApiValidator: Promise<OpenApiValidator> | undefined;
 const documentedOperations = (): Promise<OpenApiValidator> => {
-  openApiValidator ??= createOpenApiValidator(documented).catch((error: unknown) => {
-    openApiValidator = undefined;
-    throw error;
-  });
+  openApiValidator ??= createOpenApiValidator(documented);
   return openApiValidator;
 };
 
