@@ -5,7 +5,7 @@ import { isChartUpload, type ObjectCreated } from '../events';
 import { uploadIssueKeys } from '../promotion/issues/issue-keys';
 import { chartOfProvenanceUpload } from '../provenance/upload-provenance';
 import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
-import { readUpload } from './read-upload';
+import { readFailure, readUpload } from './read-upload';
 import type { UploadOutcome } from './upload-outcome';
 
 export type Admission =
@@ -18,12 +18,6 @@ export type Admission =
       readonly object: ObjectCreated;
     }
   | { readonly admitted: false; readonly outcome: Omit<UploadOutcome, 'durationMs'> };
-
-/** S3 answers that mean "there is nothing (valid) to read": documented outcomes, never retried. */
-const OBJECT_OUTCOMES: Readonly<Record<string, { status: 'refused' | 'ignored'; code: string }>> = {
-  OBJECT_TOO_LARGE: { status: 'refused', code: 'ARCHIVE_TOO_LARGE' },
-  OBJECT_NOT_FOUND: { status: 'ignored', code: 'OBJECT_NOT_FOUND' },
-};
 
 /**
  * Reads one uploaded object (size-capped) and runs chart intake on it. Terminal answers become
@@ -81,13 +75,7 @@ export const admitUpload = async (
       },
     };
   } catch (error) {
-    if (!isPromoterError(error)) {
-      // A bug or an unforeseen failure: retry (and dead-letter after the queue's max receives) rather
-      // than lose the upload; the log line carries the error.
-      const message = error instanceof Error ? error.message : String(error);
-      return { admitted: false, outcome: { ...run, status: 'retry', code: 'UNEXPECTED_ERROR', message } };
-    }
-    if (object !== event && error.code === 'OBJECT_NOT_FOUND') {
+    if (object !== event && isPromoterError(error) && error.code === 'OBJECT_NOT_FOUND') {
       // The usual order for signed charts: the .prov first, its chart next. Nothing to do yet.
       const message = 'provenance uploaded before its chart: the chart upload will be checked against it';
       return {
@@ -95,10 +83,7 @@ export const admitUpload = async (
         outcome: { ...run, key: event.key, status: 'ignored', code: 'CHART_NOT_YET_UPLOADED', message },
       };
     }
-    const known = OBJECT_OUTCOMES[error.code];
-    if (known) return { admitted: false, outcome: { ...run, ...known, message: error.message } };
-    const status = error.retryable ? 'retry' : 'refused';
-    return { admitted: false, outcome: { ...run, status, code: error.code, message: error.message } };
+    return { admitted: false, outcome: { ...run, ...readFailure(error, 'ARCHIVE_TOO_LARGE') } };
   }
 };
 

@@ -4,7 +4,7 @@ import { runValuesChange } from '../promotion/values/run-values-change';
 import type { ValuesChangeOutcome } from '../promotion/values/values-change';
 import { MAX_VALUES_BYTES, parseValuesDocument } from '../promotion/values/values-document';
 import type { PipelineDependencies, PipelineSettings } from './pipeline-context';
-import { readUpload } from './read-upload';
+import { readFailure, readUpload } from './read-upload';
 import type { UploadOutcome } from './upload-outcome';
 
 type Partial = Omit<UploadOutcome, 'durationMs'>;
@@ -45,11 +45,6 @@ export const valuesUploadOutcome = (base: Partial, outcome: ValuesChangeOutcome)
   }
 };
 
-const OBJECT_OUTCOMES: Readonly<Record<string, { status: 'refused' | 'ignored'; code: string }>> = {
-  OBJECT_TOO_LARGE: { status: 'refused', code: 'VALUES_TOO_LARGE' },
-  OBJECT_NOT_FOUND: { status: 'ignored', code: 'OBJECT_NOT_FOUND' },
-};
-
 /**
  * One configuration upload (`<config prefix><env>/<chart>.values.yaml`): read it (512 KiB at most),
  * parse it as Helm reads values files, and run it as a values change through the commit loop (checked
@@ -78,11 +73,7 @@ export const changeValues = async (
   try {
     read = await readUpload(deps.store, event, MAX_VALUES_BYTES);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!isPromoterError(error)) return { ...base, status: 'retry', code: 'UNEXPECTED_ERROR', message };
-    const known = OBJECT_OUTCOMES[error.code];
-    if (known) return { ...base, ...known, message };
-    return { ...base, status: error.retryable ? 'retry' : 'refused', code: error.code, message };
+    return { ...base, ...readFailure(error, 'VALUES_TOO_LARGE') };
   }
   const { stored, object } = read;
   base = { ...base, key: object.key };

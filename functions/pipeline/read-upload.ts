@@ -61,3 +61,21 @@ export const readUpload = async (
   if (first.stored) return { stored: first.stored, object: decoded };
   throw first.missing;
 };
+
+/**
+ * What a failed read of an upload (or its check) means for the run, for chart and values uploads
+ * alike: a size over the cap is refused with the upload kind's own code (`tooLargeCode`), a missing
+ * object is ignored (documented S3 answers, never retried), another PromoterError keeps its code and
+ * disposition, and anything else (a bug, an unforeseen failure) is retried, then dead-lettered after
+ * the queue's max receives, rather than lost.
+ */
+export const readFailure = (
+  error: unknown,
+  tooLargeCode: string,
+): { readonly status: 'refused' | 'ignored' | 'retry'; readonly code: string; readonly message: string } => {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!isPromoterError(error)) return { status: 'retry', code: 'UNEXPECTED_ERROR', message };
+  if (error.code === 'OBJECT_TOO_LARGE') return { status: 'refused', code: tooLargeCode, message };
+  if (error.code === 'OBJECT_NOT_FOUND') return { status: 'ignored', code: 'OBJECT_NOT_FOUND', message };
+  return { status: error.retryable ? 'retry' : 'refused', code: error.code, message };
+};
