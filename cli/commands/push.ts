@@ -1,10 +1,8 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { basename, join } from 'node:path';
 import { packageChart } from '../../functions/adapters/helm-packager';
 import { uploadFile } from '../../functions/adapters/s3-uploader';
-import { localS3Client } from '../../functions/local/s3-endpoint';
 import {
   type CliDependencies,
   CliError,
@@ -16,16 +14,12 @@ import {
 } from '../command';
 import { columns, humanBytes } from '../format';
 import { checkBeforeUpload } from '../push/check-before-upload';
-import { objectTagOutcomes } from '../push/object-tag-outcomes';
 import { outcomeJson, outcomeReport } from '../push/outcome-report';
 import { isSuccess, type OutcomeSource, type PushedObject } from '../push/outcome-source';
 import { progress, progressBar } from '../push/progress';
-import { runLogOutcomes } from '../push/run-log-outcomes';
+import { DEFAULT_WAIT_TIMEOUT, uploadClients, uploadTarget } from '../push/upload-target';
 import { waitForOutcome } from '../push/wait-for-outcome';
 import { refusalsJson, refusedReport } from '../refusal-report';
-import { parseSince } from '../runs/since';
-
-const DEFAULT_TIMEOUT = '10m';
 
 const HELP = `Usage: chart-promoter push <chart dir | chart.tgz> [--bucket B] [--prefix P] [--endpoint URL]
                            [--wait [--timeout D] [--workdir DIR]] [--no-check] [--json]
@@ -48,7 +42,7 @@ ${columns([
     'an S3-compatible endpoint, e.g. the one `chart-promoter local` prints (uses its S3RVER credentials)',
   ],
   ['--wait', "wait for the pipeline's outcome; exit 0 promoted (or already there), 1 otherwise"],
-  ['--timeout D', `how long --wait waits: 30s, 10m, 1h (default: ${DEFAULT_TIMEOUT})`],
+  ['--timeout D', `how long --wait waits: 30s, 10m, 1h (default: ${DEFAULT_WAIT_TIMEOUT})`],
   [
     '--workdir DIR',
     "with --wait: read the outcome from the run log of `chart-promoter local --workdir DIR` instead of the object's tags",
@@ -106,13 +100,8 @@ export const pushCommand = (deps: CliDependencies): Command => ({
     });
     const input = positionals[0]!;
     const json = values.json === true;
-    const bucket = values.bucket ?? deps.defaultBucket ?? (values.endpoint ? 'charts' : undefined);
-    if (!bucket) throw new CliError('USAGE', 'no bucket: pass --bucket or set CHART_PROMOTER_BUCKET');
-    if (!values.wait && (values.timeout !== undefined || values.workdir !== undefined))
-      throw new CliError('USAGE', '--timeout and --workdir go with --wait');
-    const timeoutMs = parseSince(values.timeout ?? DEFAULT_TIMEOUT, '--timeout');
-    const workdir = values.workdir === undefined ? undefined : resolve(values.workdir);
-    if (workdir !== undefined) await requireDirectory(workdir);
+    const target = await uploadTarget(values, deps.defaultBucket);
+    const { bucket } = target;
     const prefix = values.prefix ?? 'incoming/';
     const info = await stat(input).catch(() => {
       throw new CliError('FILE_NOT_FOUND', `no such file or directory: ${input}`);
@@ -141,12 +130,7 @@ export const pushCommand = (deps: CliDependencies): Command => ({
         chart = check.chart;
         say(`checked ${chart.name} ${chart.version}: passes intake's checks (helm runs in the pipeline)`);
       }
-      const client = values.endpoint ? localS3Client(values.endpoint) : new S3Client({});
-      const source = values.wait
-        ? workdir
-          ? runLogOutcomes(workdir)
-          : objectTagOutcomes(client)
-        : undefined;
+      const { client, source } = uploadClients(target);
       await source?.mark({ bucket, key });
       const size = (await stat(archive)).size;
       const bar = progress(io, `uploading ${basename(archive)} (${humanBytes(size)}) to ${uri}`, {
@@ -175,10 +159,10 @@ export const pushCommand = (deps: CliDependencies): Command => ({
         ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
       };
       return await follow(io, source, object, {
-        timeoutMs,
+        timeoutMs: target.timeoutMs,
         json,
         document,
-        timeout: values.timeout ?? DEFAULT_TIMEOUT,
+        timeout: target.timeout,
       });
     } finally {
       if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -190,12 +174,6 @@ const NEXT = `Next: the pipeline validates the chart and commits it to the clust
 \`chart-promoter push --wait\` next time, \`chart-promoter runs\` (local) or the CloudWatch dashboard;
 the object gets tagged chart-promoter/status=promoted|refused when done.
 `;
-
-const requireDirectory = async (workdir: string): Promise<void> => {
-  const found = await stat(workdir).catch(() => undefined);
-  if (!found?.isDirectory())
-    throw new CliError('WORKDIR_NOT_FOUND', `no work dir ${workdir} (the --workdir of chart-promoter local)`);
-};
 
 /**
  * Waits for the outcome and reports it: exit 0 promoted, proposed or unchanged, 1 anything else or no

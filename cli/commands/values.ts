@@ -1,11 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { uploadFile } from '../../functions/adapters/s3-uploader';
 import { isPromoterError } from '../../functions/errors';
 import { configKey, DEFAULT_CONFIG_PREFIX, parseConfigKey } from '../../functions/events';
 import { planLocalValuesChange } from '../../functions/local/local-values-diff';
-import { localS3Client } from '../../functions/local/s3-endpoint';
 import type { ValuesPlan } from '../../functions/promotion/values/plan-values-change';
 import { valuesRunId } from '../../functions/promotion/values/values-change';
 import { checkValuesFile } from '../../functions/promotion/values/values-document';
@@ -20,14 +18,10 @@ import {
   parseCommandArgs,
 } from '../command';
 import { columns, humanBytes } from '../format';
-import { objectTagOutcomes } from '../push/object-tag-outcomes';
-import { runLogOutcomes } from '../push/run-log-outcomes';
+import { DEFAULT_WAIT_TIMEOUT, uploadClients, uploadTarget } from '../push/upload-target';
 import { refusalsJson, refusedReport } from '../refusal-report';
-import { parseSince } from '../runs/since';
 import { follow } from './push';
 import { DEFAULT_LOCAL_WORKDIR } from './runs';
-
-const DEFAULT_TIMEOUT = '10m';
 
 const HELP = `Usage: chart-promoter values set <chart> --env <env> -f values.yaml [--bucket B] [--config-prefix P]
                                 [--endpoint URL] [--wait [--timeout D] [--workdir DIR]] [--json]
@@ -54,7 +48,7 @@ ${columns([
   ['--config-prefix P', `set: key prefix of values uploads (default: ${DEFAULT_CONFIG_PREFIX})`],
   ['--endpoint URL', 'set: an S3-compatible endpoint, e.g. the one `chart-promoter local` prints'],
   ['--wait', "set: wait for the pipeline's outcome; exit 0 committed, proposed or unchanged"],
-  ['--timeout D', `set: how long --wait waits: 30s, 10m, 1h (default: ${DEFAULT_TIMEOUT})`],
+  ['--timeout D', `set: how long --wait waits: 30s, 10m, 1h (default: ${DEFAULT_WAIT_TIMEOUT})`],
   [
     '--workdir DIR',
     `set --wait: read the outcome from the local run log; diff: the local work dir (default: ${DEFAULT_LOCAL_WORKDIR})`,
@@ -124,11 +118,8 @@ const runSet = async (
 ): Promise<ExitCode> => {
   if (values['no-render']) throw new CliError('USAGE', '--no-render goes with values diff');
   const json = values.json === true;
-  const bucket = values.bucket ?? deps.defaultBucket ?? (values.endpoint ? 'charts' : undefined);
-  if (!bucket) throw new CliError('USAGE', 'no bucket: pass --bucket or set CHART_PROMOTER_BUCKET');
-  if (!values.wait && (values.timeout !== undefined || values.workdir !== undefined))
-    throw new CliError('USAGE', '--timeout and --workdir go with --wait');
-  const timeoutMs = parseSince(values.timeout ?? DEFAULT_TIMEOUT, '--timeout');
+  const upload = await uploadTarget(values, deps.defaultBucket);
+  const { bucket } = upload;
   const prefix = values['config-prefix'] ?? DEFAULT_CONFIG_PREFIX;
   if (!prefix.endsWith('/')) throw new CliError('USAGE', `--config-prefix must end with "/": ${prefix}`);
   const key = configKey(prefix, environment, chart);
@@ -136,17 +127,13 @@ const runSet = async (
   const subject = `values of ${chart} for ${environment}`;
   const target = parseConfigKey(key, prefix);
   if (!target.ok) return refused(io, json, subject, target, { uploaded: false, uri });
-  const workdir = values.workdir === undefined ? undefined : resolve(values.workdir);
-  if (workdir !== undefined && !(await stat(workdir).catch(() => undefined))?.isDirectory())
-    throw new CliError('WORKDIR_NOT_FOUND', `no work dir ${workdir} (the --workdir of chart-promoter local)`);
   const { bytes, check } = await readValuesFile(file);
   if (!check.ok) {
     const code = refused(io, json, subject, check, { uploaded: false, uri });
     io.stderr.write('nothing uploaded: the pipeline would refuse it\n');
     return code;
   }
-  const client = values.endpoint ? localS3Client(values.endpoint) : new S3Client({});
-  const source = values.wait ? (workdir ? runLogOutcomes(workdir) : objectTagOutcomes(client)) : undefined;
+  const { client, source } = uploadClients(upload);
   await source?.mark({ bucket, key });
   const uploaded = await uploadFile(client, file, { bucket, key }, () => {});
   const document = {
@@ -167,7 +154,7 @@ const runSet = async (
     io,
     source,
     { bucket, key, ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}) },
-    { timeoutMs, json, document, timeout: values.timeout ?? DEFAULT_TIMEOUT },
+    { timeoutMs: upload.timeoutMs, json, document, timeout: upload.timeout },
   );
 };
 
