@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsScheduler, sendMessageWith } from '../adapters/sqs-scheduler';
 import { parseDeadlineSweepConfig } from '../config/deadline-sweep-config';
 import { powertoolsMetrics } from '../observability/powertools-metrics';
 import { systemClock } from '../ports/clock';
@@ -9,7 +7,7 @@ import {
   type OverdueRelease,
   sweepDeadlines,
 } from '../promotion/ledger/sweep-deadlines';
-import { lambdaObservability, memoised } from './lambda-bootstrap';
+import { intakeScheduler, lambdaObservability, memoised } from './lambda-bootstrap';
 import { createReleaseLedger } from './ledger-factory';
 
 /**
@@ -24,14 +22,7 @@ export const { logger, metrics, tracer } = lambdaObservability();
 
 const buildDependencies = async (): Promise<DeadlineSweepDependencies> => {
   const ledger = createReleaseLedger(config, tracer)!;
-  const scheduler =
-    config.intakeQueueUrl === undefined
-      ? undefined
-      : new SqsScheduler({
-          queueUrl: config.intakeQueueUrl,
-          sendMessage: sendMessageWith(tracer.captureAWSv3Client(new SQSClient({}))),
-          clock: systemClock,
-        });
+  const scheduler = intakeScheduler(config.intakeQueueUrl, tracer);
   return {
     ledger,
     clock: systemClock,

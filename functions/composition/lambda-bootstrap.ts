@@ -62,10 +62,10 @@ const lambdaGitHost = async (
 };
 
 /**
- * Promotion commands that are not due yet go back on the intake queue with a delay (soak), when the
- * function knows the queue (CHART_PROMOTER_INTAKE_QUEUE_URL, sqs:SendMessage on it).
+ * Promotion commands sent to the intake queue, when the function knows it (CHART_PROMOTER_INTAKE_QUEUE_URL,
+ * sqs:SendMessage on it): those not due yet, with a delay (soak), and the deadline sweep's rollbacks.
  */
-const intakeScheduler = (queueUrl: string | undefined, tracer: Tracer): SqsScheduler | undefined =>
+export const intakeScheduler = (queueUrl: string | undefined, tracer: Tracer): SqsScheduler | undefined =>
   queueUrl === undefined
     ? undefined
     : new SqsScheduler({
