@@ -15,8 +15,8 @@ export type Landing =
     }
   /** Plain git: no pull requests, the branch is pushed for a human to open one in the host's UI. */
   | { readonly status: 'branch-pushed'; readonly branch: string; readonly commit: CommitResult }
-  /** A gated environment, and the Git host cannot push a branch. */
-  | { readonly status: 'unsupported'; readonly message: string };
+  /** A gated environment, and the Git host cannot push a branch: the change's refusal as is. */
+  | { readonly status: 'refused'; readonly code: 'PULL_REQUEST_UNSUPPORTED'; readonly message: string };
 
 /**
  * Lands a change set planned on `head`: a compare-and-swap commit on `branch` (direct environments),
@@ -37,7 +37,8 @@ export const landChange = async (
   const request = pullRequest();
   if (!host.setBranch || head === undefined) {
     return {
-      status: 'unsupported',
+      status: 'refused',
+      code: 'PULL_REQUEST_UNSUPPORTED',
       message: `${environment} takes changes by pull request, and this Git host cannot push branches`,
     };
   }

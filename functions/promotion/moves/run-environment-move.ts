@@ -107,15 +107,7 @@ export const runEnvironmentMove = async (
       () => pullRequestFor(move, plan, snapshot, branch, layout),
       subject.environment,
     );
-    if (landing.status === 'unsupported') {
-      return {
-        ...subject,
-        status: 'refused',
-        code: 'PULL_REQUEST_UNSUPPORTED',
-        message: landing.message,
-        policy,
-      };
-    }
+    if (landing.status === 'refused') return { ...subject, ...landing, policy };
     return { ...subject, ...landing, ...versions, policy };
   });
 };

@@ -82,8 +82,7 @@ export const runValuesChange = (
       () => valuesPullRequestFor(change, plan, branch),
       change.environment,
     );
-    if (landing.status === 'unsupported')
-      return { ...subject, status: 'refused', code: 'PULL_REQUEST_UNSUPPORTED', message: landing.message };
+    if (landing.status === 'refused') return { ...subject, ...landing };
     return {
       ...subject,
       ...landing,

@@ -4,7 +4,7 @@ import { landChange } from '../../../../functions/promotion/moves/land-change';
 
 /**
  * landChange, the one way environment moves and values changes land: a gated environment on a Git
- * host that cannot push a branch is `unsupported` (the callers' PULL_REQUEST_UNSUPPORTED refusal) and
+ * host that cannot push a branch is refused PULL_REQUEST_UNSUPPORTED (the callers' refusal as is) and
  * nothing is written; plain git gets the branch only; a host with pull requests gets branch + request.
  * Every registered host can push branches today; a GitHost given through the programmatic entry
  * (functions/index.ts) need not.
@@ -46,14 +46,15 @@ const land = (host: GitHost, mode: 'direct' | 'pull-request') =>
   landChange(host, 'main', HEAD, mode, CHANGES, () => REQUEST, 'prod');
 
 describe('landChange', () => {
-  it('answers unsupported for a gated environment on a host that cannot push branches, and writes nothing', async () => {
+  it('refuses PULL_REQUEST_UNSUPPORTED for a gated environment on a host that cannot push branches, and writes nothing', async () => {
     // Prepare
     const { host, calls } = recordingHost({ openPullRequest: true });
     // Act
     const landing = await land(host, 'pull-request');
     // Assess
     expect(landing).toEqual({
-      status: 'unsupported',
+      status: 'refused',
+      code: 'PULL_REQUEST_UNSUPPORTED',
       message: 'prod takes changes by pull request, and this Git host cannot push branches',
     });
     expect(calls).toEqual([]);
