@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { SQSRecord } from 'aws-lambda';
+import type { ScheduledEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { DynamoDbReleaseLedger } from '../../functions/adapters/ledger/dynamodb-release-ledger';
@@ -268,8 +268,10 @@ describe('the deployed bundles, run as Lambda runs them', () => {
       undefined,
     );
     const sentBefore = aws.sentMessages().length;
-    // The event EventBridge's schedule sends (its content is not read).
-    const scheduled = {
+    // The event an EventBridge schedule rule sends (its content is not read), in the shape AWS
+    // documents (https://docs.aws.amazon.com/lambda/latest/dg/with-scheduled-events.html) and
+    // @types/aws-lambda types as ScheduledEvent.
+    const scheduled: ScheduledEvent = {
       version: '0',
       id: 'schedule-1',
       'detail-type': 'Scheduled Event',
